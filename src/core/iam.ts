@@ -1,0 +1,93 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+
+/** One statement of an IAM policy. */
+export interface PolicyStatement {
+  /** Statement id; say why the statement exists. */
+  readonly sid: string;
+  /** @default "Allow" */
+  readonly effect?: string;
+  readonly actions: string[];
+  /** Resources; required for identity policies. */
+  readonly resources?: string[];
+  readonly principals?: { type: string; identifiers: string[] }[];
+  readonly conditions?: { test: string; variable: string; values: string[] }[];
+}
+
+/** An `aws_iam_policy_document` data source: structured, so the synthesized JSON stays readable. */
+export function policyDocument(scope: Construct, id: string, statements: PolicyStatement[]): DataAwsIamPolicyDocument {
+  return new DataAwsIamPolicyDocument(scope, id, {
+    statement: statements.map((s) => ({
+      sid: s.sid,
+      effect: s.effect ?? "Allow",
+      actions: s.actions,
+      resources: s.resources,
+      principals: s.principals,
+      condition: s.conditions,
+    })),
+  });
+}
+
+/** Who may assume a role. */
+export interface RoleTrust {
+  /** Service principals, e.g. `eks.amazonaws.com`. */
+  readonly services: string[];
+  /** @default ["sts:AssumeRole"] */
+  readonly actions?: string[];
+}
+
+/** Options of {@link createRole}. */
+export interface RoleOptions {
+  readonly name: string;
+  readonly trust: RoleTrust;
+  /** AWS managed policy ARNs to attach, keyed by a stable short id. */
+  readonly managedPolicies?: Record<string, string>;
+  /** Inline policy statements (one inline policy named after the role). */
+  readonly statements?: PolicyStatement[];
+  readonly tags?: Record<string, string>;
+}
+
+/** The role and what was attached to it, for escape hatches. */
+export interface CreatedRole {
+  readonly role: IamRole;
+  readonly attachments: Record<string, IamRolePolicyAttachment>;
+  readonly inlinePolicy?: IamRolePolicy;
+}
+
+/** The trust of EKS Pod Identity: `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession`. */
+export const POD_IDENTITY_TRUST: RoleTrust = {
+  services: ["pods.eks.amazonaws.com"],
+  actions: ["sts:AssumeRole", "sts:TagSession"],
+};
+
+/**
+ * An IAM role under `scope` with id `Role`, its trust policy, managed policy attachments
+ * (`Attach<Key>`) and one inline policy (`Policy`): one shape for every role of the library.
+ */
+export function createRole(scope: Construct, opts: RoleOptions): CreatedRole {
+  const trust = policyDocument(scope, "AssumeRolePolicy", [
+    {
+      sid: "TrustedServices",
+      actions: opts.trust.actions ?? ["sts:AssumeRole"],
+      principals: [{ type: "Service", identifiers: opts.trust.services }],
+    },
+  ]);
+  const role = new IamRole(scope, "Role", {
+    name: opts.name,
+    assumeRolePolicy: trust.json,
+    tags: opts.tags,
+  });
+  const attachments: Record<string, IamRolePolicyAttachment> = {};
+  for (const [key, arn] of Object.entries(opts.managedPolicies ?? {})) {
+    attachments[key] = new IamRolePolicyAttachment(scope, `Attach${key}`, { role: role.name, policyArn: arn });
+  }
+  let inlinePolicy: IamRolePolicy | undefined;
+  if (opts.statements && opts.statements.length > 0) {
+    const doc = policyDocument(scope, "PolicyDocument", opts.statements);
+    inlinePolicy = new IamRolePolicy(scope, "Policy", { name: opts.name, role: role.id, policy: doc.json });
+  }
+  return { role, attachments, inlinePolicy };
+}

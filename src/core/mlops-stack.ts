@@ -1,0 +1,251 @@
+import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { Construct, IConstruct } from "constructs";
+import { z } from "zod";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { check, validateProps } from "./validation";
+import { fitName, NameRules } from "./naming";
+import { TagKeys } from "./tags";
+import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
+import { policyDocument } from "./iam";
+
+/** Where Terraform keeps the state of an {@link MlopsStack}. */
+export interface S3StateBackendOptions {
+  /** The S3 bucket that holds the state. */
+  readonly bucket: string;
+  /**
+   * The object key of this stack's state.
+   * @default `<platform name>/<stack id>.tfstate`
+   */
+  readonly key?: string;
+  /**
+   * Region of the state bucket.
+   * @default - the stack's region
+   */
+  readonly region?: string;
+  /**
+   * KMS key (ARN) that encrypts the state object.
+   * @default - the bucket's default encryption, with `encrypt = true`
+   */
+  readonly kmsKeyId?: string;
+}
+
+/** Props of {@link MlopsStack}. */
+export interface MlopsStackProps {
+  /** AWS region of every resource in the stack, e.g. `eu-west-1`. */
+  readonly region: string;
+  /**
+   * Platform name: the prefix of every physical name and the `mlops:platform` tag.
+   * Lowercase letters, digits and `-`, at most 24 characters.
+   */
+  readonly name: string;
+  /**
+   * Tags added to every AWS resource of the stack through the provider's `default_tags`.
+   * @default - only the library's own `mlops:platform` and `mlops:managed-by` tags
+   */
+  readonly tags?: Record<string, string>;
+  /**
+   * Remote state in S3 with native S3 state locking (`use_lockfile`).
+   * @default - local state in `terraform.<stack id>.tfstate` in the project root
+   */
+  readonly backend?: S3StateBackendOptions;
+  /**
+   * Account ids Terraform may touch: a plan against any other account fails.
+   * @default - any account
+   */
+  readonly allowedAccountIds?: string[];
+  /**
+   * What happens to the stack's stateful resources (the platform KMS key and, by default, every
+   * construct's data) when they are removed from the code.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const schema = z
+  .object({
+    region: check.matching(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1"),
+    name: check.matching(
+      /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/,
+      "must be 2-24 characters of lowercase letters, digits and '-', starting with a letter",
+    ),
+    tags: check.tags().optional(),
+    backend: z
+      .object({
+        bucket: check.matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+        key: z.string().min(1).optional(),
+        region: z.string().optional(),
+        kmsKeyId: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    allowedAccountIds: z.array(check.matching(/^\d{12}$/, "must be a 12-digit AWS account id")).optional(),
+    removalPolicy: z.enum(RemovalPolicy).optional(),
+  })
+  .strict() satisfies z.ZodType<MlopsStackProps>;
+
+const MLOPS_STACK = Symbol.for("cdktf-mlops.MlopsStack");
+
+/**
+ * A Terraform stack of the platform: the AWS provider in one region with the platform's default
+ * tags, remote state when asked, and a platform KMS key (rotation on) that every construct in the
+ * stack uses unless given its own.
+ */
+export class MlopsStack extends TerraformStack {
+  /** The {@link MlopsStack} that `scope` belongs to; throws when there is none. */
+  public static of(scope: IConstruct): MlopsStack {
+    const found = scope.node.scopes
+      .slice()
+      .reverse()
+      .find((s) => (s as unknown as Record<symbol, boolean>)[MLOPS_STACK]);
+    if (!found) {
+      throw new Error(`${scope.node.path}: cdktf-mlops constructs must be created inside an MlopsStack`);
+    }
+    return found as MlopsStack;
+  }
+
+  /** Platform name, the prefix of every physical name. */
+  public readonly platformName: string;
+  /** AWS region of the stack. */
+  public readonly region: string;
+  /** The stack's AWS provider. */
+  public readonly awsProvider: AwsProvider;
+  /** Default removal policy of the stack's stateful resources. */
+  public readonly removalPolicy: RemovalPolicy;
+
+  private _kmsKey?: KmsKey;
+  private _identity?: DataAwsCallerIdentity;
+  private _partition?: DataAwsPartition;
+
+  constructor(scope: Construct, id: string, props: MlopsStackProps) {
+    super(scope, id);
+    Object.defineProperty(this, MLOPS_STACK, { value: true });
+    const p = validateProps(this, "MlopsStack", schema, props);
+    this.platformName = p.name;
+    this.region = p.region;
+    this.removalPolicy = p.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.awsProvider = new AwsProvider(this, "aws", {
+      region: p.region,
+      allowedAccountIds: p.allowedAccountIds,
+      defaultTags: [
+        { tags: { ...p.tags, [TagKeys.platform]: p.name, [TagKeys.managedBy]: "cdktf-mlops" } },
+      ],
+    });
+
+    if (p.backend) {
+      new S3Backend(this, {
+        bucket: p.backend.bucket,
+        key: p.backend.key ?? `${p.name}/${id}.tfstate`,
+        region: p.backend.region ?? p.region,
+        encrypt: true,
+        kmsKeyId: p.backend.kmsKeyId,
+      });
+      // Native S3 locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed field for it.
+      this.addOverride("terraform.backend.s3.use_lockfile", true);
+    } else {
+      // cdktf's default local backend writes an absolute path (process.cwd()), which makes the
+      // synthesized JSON differ between machines. Terraform runs in cdktf.out/stacks/<stack>, so this
+      // relative path names the same file, in the project root, for this stack and for any stack that
+      // reads its outputs through cross-stack references.
+      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    }
+  }
+
+  /** The account id of the deploying credentials (a data source, read at plan time). */
+  public get accountId(): string {
+    this._identity ??= new DataAwsCallerIdentity(this, "CallerIdentity");
+    return this._identity.accountId;
+  }
+
+  /** The AWS partition (`aws`, `aws-cn`, `aws-us-gov`), read at plan time. */
+  public get partition(): string {
+    this._partition ??= new DataAwsPartition(this, "Partition");
+    return this._partition.partition;
+  }
+
+  /** The DNS suffix of the partition (`amazonaws.com`), read at plan time. */
+  public get dnsSuffix(): string {
+    this._partition ??= new DataAwsPartition(this, "Partition");
+    return this._partition.dnsSuffix;
+  }
+
+  /**
+   * The platform KMS key (symmetric, rotation on, 30-day deletion window), created on first use.
+   * Its policy lets the account's IAM policies grant use of it, lets CloudWatch Logs encrypt this
+   * stack's log groups, and lets EC2 Auto Scaling launch nodes with volumes encrypted by it.
+   */
+  public get kmsKey(): KmsKey {
+    if (!this._kmsKey) {
+      const account = this.accountId;
+      const partition = this.partition;
+      const doc = policyDocument(this, "PlatformKeyPolicy", [
+        {
+          // A key policy must let the account administer the key, or it becomes unmanageable.
+          sid: "EnableIamPoliciesOfTheAccount",
+          principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
+          actions: ["kms:*"],
+          resources: ["*"],
+        },
+        {
+          sid: "AllowCloudWatchLogsOfThisAccount",
+          principals: [{ type: "Service", identifiers: [`logs.${this.region}.${this.dnsSuffix}`] }],
+          actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          resources: ["*"],
+          conditions: [
+            {
+              test: "ArnLike",
+              variable: "kms:EncryptionContext:aws:logs:arn",
+              values: [`arn:${partition}:logs:${this.region}:${account}:log-group:*`],
+            },
+          ],
+        },
+        {
+          // Managed node groups launch instances through the Auto Scaling service-linked role, which
+          // must be able to use the key of their encrypted EBS volumes.
+          sid: "AllowAutoScalingToUseKeyForEbs",
+          principals: [
+            {
+              type: "AWS",
+              identifiers: [
+                `arn:${partition}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+              ],
+            },
+          ],
+          actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+          resources: ["*"],
+        },
+        {
+          sid: "AllowAutoScalingToGrantForEbs",
+          principals: [
+            {
+              type: "AWS",
+              identifiers: [
+                `arn:${partition}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+              ],
+            },
+          ],
+          actions: ["kms:CreateGrant"],
+          resources: ["*"],
+          conditions: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+        },
+      ]);
+      const key = new KmsKey(this, "PlatformKey", {
+        description: `cdktf-mlops platform key of ${this.platformName} (${this.node.id})`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: doc.json,
+      });
+      applyRemovalPolicy(key, this.removalPolicy);
+      new KmsAlias(this, "PlatformKeyAlias", {
+        name: `alias/${fitName(`${this.platformName}-${this.node.id}`, NameRules.kmsAlias)}`,
+        targetKeyId: key.keyId,
+      });
+      this._kmsKey = key;
+    }
+    return this._kmsKey;
+  }
+}

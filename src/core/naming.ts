@@ -1,0 +1,72 @@
+import { createHash } from "crypto";
+import { IConstruct } from "constructs";
+import { TerraformStack } from "cdktf";
+
+/** The character and length rules of one kind of AWS or Kubernetes name. */
+export interface NameRule {
+  /** The longest name the service accepts. */
+  readonly maxLength: number;
+  /** Characters other than these are replaced by `-`. */
+  readonly allowed: RegExp;
+  /** Whether the service only accepts lowercase. */
+  readonly lowercase: boolean;
+}
+
+/** Name rules of the services this library names. */
+export const NameRules = {
+  /** EKS cluster: 1-100 characters, alphanumerics, `-` and `_`. */
+  eksCluster: { maxLength: 100, allowed: /[A-Za-z0-9_-]/, lowercase: false },
+  /** EKS node group name prefix: the name is at most 63 characters and Terraform appends 26. */
+  nodeGroupPrefix: { maxLength: 36, allowed: /[A-Za-z0-9_-]/, lowercase: false },
+  /** IAM role and policy names: 64 characters. */
+  iamRole: { maxLength: 64, allowed: /[A-Za-z0-9+=,.@_-]/, lowercase: false },
+  /** Launch template name prefix: 128 characters less the 26 Terraform appends. */
+  launchTemplatePrefix: { maxLength: 100, allowed: /[A-Za-z0-9().\/_-]/, lowercase: false },
+  /** CloudWatch log group segment. */
+  logGroup: { maxLength: 200, allowed: /[A-Za-z0-9_\-\/.#]/, lowercase: false },
+  /** KMS alias suffix (after `alias/`). */
+  kmsAlias: { maxLength: 200, allowed: /[A-Za-z0-9\/_-]/, lowercase: false },
+  /** Generic AWS Name tag / security group name. */
+  generic: { maxLength: 255, allowed: /[A-Za-z0-9_.-]/, lowercase: false },
+  /** Placement group name. */
+  placementGroup: { maxLength: 255, allowed: /[A-Za-z0-9_-]/, lowercase: false },
+} as const satisfies Record<string, NameRule>;
+
+const HASH_LENGTH = 8;
+
+/** A stable short hash of a string (hex sha256 prefix). */
+export function stableHash(input: string, length = HASH_LENGTH): string {
+  return createHash("sha256").update(input).digest("hex").slice(0, length);
+}
+
+/**
+ * Fits `raw` to `rule`: disallowed characters become `-`, runs of `-` collapse, and a name that
+ * is too long is cut and given a stable hash of the full name, so two long names never collide
+ * and the same input gives the same name in every release.
+ */
+export function fitName(raw: string, rule: NameRule): string {
+  let name = Array.from(raw)
+    .map((c) => (rule.allowed.test(c) ? c : "-"))
+    .join("")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "");
+  if (rule.lowercase) name = name.toLowerCase();
+  if (name.length <= rule.maxLength) return name;
+  const hash = stableHash(raw);
+  return `${name.slice(0, rule.maxLength - HASH_LENGTH - 1).replace(/-$/, "")}-${hash}`;
+}
+
+/**
+ * A physical name derived from the construct path below its stack, prefixed with the platform
+ * name: `acme-ml` + `training/GpuPool-a100` gives `acme-ml-training-gpupool-a100` (rule permitting).
+ * Construct ids named `Default` or `Resource` are left out, as in AWS CDK.
+ */
+export function physicalName(scope: IConstruct, prefix: string, rule: NameRule, suffix?: string): string {
+  const stack = TerraformStack.of(scope);
+  const parts = scope.node.scopes
+    .slice(scope.node.scopes.indexOf(stack) + 1)
+    .map((s) => s.node.id)
+    .filter((id) => id !== "Default" && id !== "Resource");
+  const raw = [prefix, ...parts, ...(suffix ? [suffix] : [])].join("-");
+  return fitName(raw, rule);
+}

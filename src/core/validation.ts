@@ -1,0 +1,109 @@
+import { Token } from "cdktf";
+import { IConstruct } from "constructs";
+import { z } from "zod";
+import { MlopsValidationError } from "./errors";
+
+/** Renders a zod path as `gpuNodePools[1].maxSize`. */
+export function formatFieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`))
+    .join("");
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p as string];
+  }
+  return v;
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return `array of ${v.length}`;
+  if (v === null) return "null";
+  return typeof v;
+}
+
+/**
+ * Parses `props` with the construct's zod schema and throws a single {@link MlopsValidationError}
+ * for the first problem found, naming the construct path, field and value. Call it at the top of
+ * a constructor, before any resource is created, so that bad input never yields a half-built stack.
+ */
+export function validateProps<T>(scope: IConstruct, constructType: string, schema: z.ZodType<T>, props: unknown): T {
+  const result = schema.safeParse(props ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = formatFieldPath(issue.path);
+  const value = valueAt(props, issue.path);
+  let detail: string;
+  if (issue.code === "unrecognized_keys") {
+    detail = `has unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+  } else if (value === undefined && issue.code === "invalid_type") {
+    detail = "is required";
+  } else {
+    detail = `(${describeValue(value)}) ${issue.message}`;
+  }
+  throw new MlopsValidationError(constructType, scope.node.path, field, detail);
+}
+
+/** Throws a {@link MlopsValidationError} for a rule that is checked outside a zod schema. */
+export function fail(scope: IConstruct, constructType: string, field: string, detail: string): never {
+  throw new MlopsValidationError(constructType, scope.node.path, field, detail);
+}
+
+const unresolved = (v: unknown) => Token.isUnresolved(v);
+
+/**
+ * Zod building blocks that let deploy-time tokens through unchecked: a value known only at
+ * deploy time cannot be judged at synth time, and must never crash validation.
+ */
+export const check = {
+  /** A string matching `re` (tokens pass). */
+  matching(re: RegExp, message: string) {
+    return z.string().refine((v) => unresolved(v) || re.test(v), { message });
+  },
+  /** A whole number in [min, max] (tokens pass). */
+  int(min: number, max: number) {
+    return z
+      .number()
+      .refine((v) => unresolved(v) || Number.isInteger(v), { message: "must be a whole number" })
+      .refine((v) => unresolved(v) || (v >= min && v <= max), { message: `must be between ${min} and ${max}` });
+  },
+  /** An IPv4 CIDR block with a prefix length in [minPrefix, maxPrefix] (tokens pass). */
+  cidr(minPrefix = 0, maxPrefix = 32) {
+    return z.string().refine(
+      (v) => {
+        if (unresolved(v)) return true;
+        const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
+        if (!m) return false;
+        const prefix = Number(m[5]);
+        return m.slice(1, 5).every((o) => Number(o) <= 255) && prefix >= minPrefix && prefix <= maxPrefix;
+      },
+      { message: `must be an IPv4 CIDR block with a prefix length between /${minPrefix} and /${maxPrefix}` },
+    );
+  },
+  /** An IAM role ARN (tokens pass). */
+  roleArn() {
+    return z.string().refine((v) => unresolved(v) || /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(v), {
+      message: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+    });
+  },
+  /** A label value or key-safe name: lowercase DNS-1123 label of at most `max` characters. */
+  dnsLabel(max = 63) {
+    return z.string().refine((v) => unresolved(v) || (v.length <= max && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)), {
+      message: `must be a lowercase DNS label (a-z, 0-9, '-', starting and ending alphanumeric) of at most ${max} characters`,
+    });
+  },
+  /** A map of AWS tags (keys 1-128, values 0-256 characters). */
+  tags() {
+    return z.record(
+      z.string().refine((k) => k.length >= 1 && k.length <= 128 && !k.startsWith("aws:"), {
+        message: "tag keys must be 1-128 characters and must not start with 'aws:'",
+      }),
+      z.string().refine((v) => v.length <= 256, { message: "tag values must be at most 256 characters" }),
+    );
+  },
+};

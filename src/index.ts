@@ -1,0 +1,3 @@
+export * from "./core";
+export * from "./network";
+export * from "./training-cluster";

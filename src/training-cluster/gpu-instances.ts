@@ -1,0 +1,126 @@
+/** CPU architecture of an instance type or AMI. */
+export enum CpuArchitecture {
+  X86_64 = "x86_64",
+  ARM64 = "arm64",
+}
+
+/** What the library knows of one NVIDIA GPU instance type. */
+export interface GpuInstanceInfo {
+  /** The EC2 instance type, e.g. `p4d.24xlarge`. */
+  readonly instanceType: string;
+  /** GPU model, e.g. `A100`. */
+  readonly gpuModel: string;
+  /** Number of GPUs. */
+  readonly gpuCount: number;
+  /** Memory per GPU, GiB (AWS's published figure). */
+  readonly gpuMemoryGiB: number;
+  /** CPU architecture. */
+  readonly architecture: CpuArchitecture;
+  /** Whether the type supports Elastic Fabric Adapter. */
+  readonly efa: boolean;
+  /** Whether the type has local NVMe instance storage. */
+  readonly localNvme: boolean;
+}
+
+interface Family {
+  model: string;
+  memoryGiB: number;
+  arch: CpuArchitecture;
+  nvme: boolean;
+  /** size -> [gpu count, efa] */
+  sizes: Record<string, [number, boolean]>;
+}
+
+const X86 = CpuArchitecture.X86_64;
+const SMALL_G: Record<string, [number, boolean]> = {
+  xlarge: [1, false],
+  "2xlarge": [1, false],
+  "4xlarge": [1, false],
+  "8xlarge": [1, true],
+  "12xlarge": [4, true],
+  "16xlarge": [1, true],
+  "24xlarge": [4, true],
+  "48xlarge": [8, true],
+};
+
+// Sources: EC2 accelerated computing instance specifications, cross-checked with the instance
+// data of Karpenter's and eksctl's generated tables (GPU count, EFA, instance storage).
+const FAMILIES: Record<string, Family> = {
+  g4dn: {
+    model: "T4",
+    memoryGiB: 16,
+    arch: X86,
+    nvme: true,
+    sizes: {
+      xlarge: [1, false],
+      "2xlarge": [1, false],
+      "4xlarge": [1, false],
+      "8xlarge": [1, true],
+      "12xlarge": [4, true],
+      "16xlarge": [1, true],
+      metal: [8, true],
+    },
+  },
+  g5: { model: "A10G", memoryGiB: 24, arch: X86, nvme: true, sizes: SMALL_G },
+  g5g: {
+    model: "T4G",
+    memoryGiB: 16,
+    arch: CpuArchitecture.ARM64,
+    nvme: false,
+    sizes: {
+      xlarge: [1, false],
+      "2xlarge": [1, false],
+      "4xlarge": [1, false],
+      "8xlarge": [1, false],
+      "16xlarge": [2, false],
+      metal: [2, false],
+    },
+  },
+  g6: { model: "L4", memoryGiB: 24, arch: X86, nvme: true, sizes: SMALL_G },
+  g6e: { model: "L40S", memoryGiB: 48, arch: X86, nvme: true, sizes: SMALL_G },
+  gr6: { model: "L4", memoryGiB: 24, arch: X86, nvme: true, sizes: { "4xlarge": [1, false], "8xlarge": [1, true] } },
+  p4d: { model: "A100", memoryGiB: 40, arch: X86, nvme: true, sizes: { "24xlarge": [8, true] } },
+  p4de: { model: "A100", memoryGiB: 80, arch: X86, nvme: true, sizes: { "24xlarge": [8, true] } },
+  p5: { model: "H100", memoryGiB: 80, arch: X86, nvme: true, sizes: { "4xlarge": [1, true], "48xlarge": [8, true] } },
+  p5e: { model: "H200", memoryGiB: 141, arch: X86, nvme: true, sizes: { "48xlarge": [8, true] } },
+  p5en: { model: "H200", memoryGiB: 141, arch: X86, nvme: true, sizes: { "48xlarge": [8, true] } },
+  "p6-b200": { model: "B200", memoryGiB: 179, arch: X86, nvme: true, sizes: { "48xlarge": [8, true] } },
+};
+
+const TABLE: Record<string, GpuInstanceInfo> = {};
+for (const [family, f] of Object.entries(FAMILIES)) {
+  for (const [size, [gpuCount, efa]] of Object.entries(f.sizes)) {
+    const instanceType = `${family}.${size}`;
+    TABLE[instanceType] = {
+      instanceType,
+      gpuModel: f.model,
+      gpuCount,
+      gpuMemoryGiB: f.memoryGiB,
+      architecture: f.arch,
+      efa,
+      localNvme: f.nvme,
+    };
+  }
+}
+
+/** The table of NVIDIA GPU instance types a GPU node pool accepts. */
+export class GpuInstance {
+  /** Information on `instanceType`, or `undefined` when it is not a known NVIDIA GPU instance type. */
+  public static tryLookup(instanceType: string): GpuInstanceInfo | undefined {
+    return Object.prototype.hasOwnProperty.call(TABLE, instanceType) ? TABLE[instanceType] : undefined;
+  }
+
+  /** Information on `instanceType`; throws when it is not a known NVIDIA GPU instance type. */
+  public static of(instanceType: string): GpuInstanceInfo {
+    const info = GpuInstance.tryLookup(instanceType);
+    if (!info) throw new Error(`${instanceType} is not a known NVIDIA GPU instance type`);
+    return info;
+  }
+
+  /** Every known GPU instance type, sorted. */
+  public static all(): string[] {
+    return Object.keys(TABLE).sort();
+  }
+
+  private constructor() {}
+}

@@ -1,0 +1,107 @@
+import { Construct } from "constructs";
+import { z } from "zod";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
+import { check, validateProps } from "../core";
+
+/** A team of the platform: a namespace of its own with a GPU quota. */
+export interface TeamOptions {
+  /** Team name: the namespace name and the `mlops:team` label. A lowercase DNS label of at most 63 characters. */
+  readonly name: string;
+  /** Most GPUs the team's pods may request at once (`requests.nvidia.com/gpu`). */
+  readonly gpuQuota: number;
+  /**
+   * Most CPU the team's pods may request at once, in cores.
+   * @default - no CPU quota
+   */
+  readonly cpuQuota?: number;
+  /**
+   * Most memory the team's pods may request at once, GiB.
+   * @default - no memory quota
+   */
+  readonly memoryQuotaGiB?: number;
+  /**
+   * Pod Security Standard enforced in the namespace.
+   * @default "baseline" (with warnings and audit at "restricted")
+   */
+  readonly podSecurity?: string;
+}
+
+/** Props of {@link TeamNamespace}. */
+export interface TeamNamespaceProps extends TeamOptions {
+  /** The Kubernetes provider of the cluster. */
+  readonly provider: KubernetesProvider;
+}
+
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+export const teamOptionsSchema = z
+  .object({
+    name: check
+      .dnsLabel(63)
+      .refine((n) => !RESERVED_NAMESPACES.includes(n), { message: `must not be a system namespace (${RESERVED_NAMESPACES.join(", ")})` }),
+    gpuQuota: check.int(0, 100000),
+    cpuQuota: check.int(1, 1000000).optional(),
+    memoryQuotaGiB: check.int(1, 10000000).optional(),
+    podSecurity: z.enum(["privileged", "baseline", "restricted"]).optional(),
+  })
+  .strict() satisfies z.ZodType<TeamOptions>;
+
+/**
+ * A team namespace: Pod Security admission labels, a ResourceQuota on GPUs (and optionally CPU and
+ * memory), and a LimitRange giving containers default requests and limits so the quota can be enforced.
+ */
+export class TeamNamespace extends Construct {
+  /** The namespace. */
+  public readonly namespace: NamespaceV1;
+  /** Its resource quota. */
+  public readonly resourceQuota: ResourceQuotaV1;
+  /** Its limit range. */
+  public readonly limitRange: LimitRangeV1;
+  /** The namespace name. */
+  public readonly namespaceName: string;
+
+  constructor(scope: Construct, id: string, props: TeamNamespaceProps) {
+    super(scope, id);
+    const { provider, ...options } = props;
+    const p = validateProps(this, "TeamNamespace", teamOptionsSchema, options);
+    const pss = p.podSecurity ?? "baseline";
+    this.namespace = new NamespaceV1(this, "Resource", {
+      provider,
+      metadata: {
+        name: p.name,
+        labels: {
+          "mlops/team": p.name,
+          "app.kubernetes.io/managed-by": "cdktf-mlops",
+          "pod-security.kubernetes.io/enforce": pss,
+          "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
+        },
+      },
+    });
+    this.namespaceName = this.namespace.metadata.name;
+    const hard: Record<string, string> = { "requests.nvidia.com/gpu": String(p.gpuQuota) };
+    if (p.cpuQuota !== undefined) hard["requests.cpu"] = String(p.cpuQuota);
+    if (p.memoryQuotaGiB !== undefined) hard["requests.memory"] = `${p.memoryQuotaGiB}Gi`;
+    this.resourceQuota = new ResourceQuotaV1(this, "Quota", {
+      provider,
+      metadata: { name: "team-quota", namespace: this.namespaceName },
+      spec: { hard },
+    });
+    this.limitRange = new LimitRangeV1(this, "LimitRange", {
+      provider,
+      metadata: { name: "team-defaults", namespace: this.namespaceName },
+      spec: {
+        limit: [
+          {
+            type: "Container",
+            defaultRequest: { cpu: "250m", memory: "512Mi" },
+            default: { cpu: "2", memory: "4Gi" },
+          },
+        ],
+      },
+    });
+  }
+}
