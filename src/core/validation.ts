@@ -35,7 +35,11 @@ function describeValue(v: unknown): string {
 export function validateProps<T>(scope: IConstruct, constructType: string, schema: z.ZodType<T>, props: unknown): T {
   const result = schema.safeParse(props ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  let issue = result.error.issues[0];
+  // A bad record key or union member carries the real reason one level down.
+  while ((issue.code === "invalid_key" || issue.code === "invalid_element") && issue.issues.length > 0) {
+    issue = { ...issue.issues[0], path: [...issue.path, ...issue.issues[0].path] } as typeof issue;
+  }
   const field = formatFieldPath(issue.path);
   const value = valueAt(props, issue.path);
   let detail: string;

@@ -4,7 +4,7 @@ import { AutoscalingGroupTagA as AutoscalingGroupTag } from "@cdktf/provider-aws
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { PlacementGroup } from "@cdktf/provider-aws/lib/placement-group";
-import { check, componentTags, fail, MlopsStack, NameRules, physicalName, validateProps } from "../core";
+import { check, componentTags, fail, fitName, MlopsStack, NameRules, physicalName, validateProps } from "../core";
 import { CpuArchitecture, GpuInstance, GpuInstanceInfo } from "./gpu-instances";
 import { managedNodeGroup } from "./private/node-group";
 import type { TrainingCluster } from "./training-cluster";
@@ -213,7 +213,8 @@ export class GpuNodePool extends Construct {
     const minSize = p.minSize ?? 0;
     const maxSize = p.maxSize ?? 2;
     const tags = componentTags("training-cluster");
-    const name = physicalName(this, stack.platformName, NameRules.nodeGroupPrefix);
+    // Named after the cluster and the pool, so that a node group reads as `acme-ml-training-a100-<suffix>`.
+    const name = fitName(`${cluster.clusterName}-${p.name}`, NameRules.nodeGroupPrefix);
 
     this.labels = {
       ...p.labels,
@@ -259,7 +260,7 @@ export class GpuNodePool extends Construct {
     const parts = managedNodeGroup(this, {
       clusterName: cluster.clusterName,
       namePrefix: `${name}-`,
-      launchTemplateNamePrefix: `${physicalName(this, stack.platformName, NameRules.launchTemplatePrefix)}-`,
+      launchTemplateNamePrefix: `${fitName(`${cluster.clusterName}-${p.name}`, NameRules.launchTemplatePrefix)}-`,
       nodeRoleArn: cluster.nodeRole.arn,
       subnetIds,
       amiType: this.amiType,

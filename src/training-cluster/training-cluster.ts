@@ -20,6 +20,7 @@ import {
   connectCluster,
   createRole,
   encryptedLogGroup,
+  fitName,
   IClusterEndpoint,
   LOG_RETENTION_DAYS,
   MlopsStack,
@@ -390,8 +391,8 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     const systemPool = new Construct(this, "SystemNodes");
     this.systemNodeGroup = managedNodeGroup(systemPool, {
       clusterName: this.cluster.name,
-      namePrefix: `${physicalName(systemPool, stack.platformName, NameRules.nodeGroupPrefix)}-`,
-      launchTemplateNamePrefix: `${physicalName(systemPool, stack.platformName, NameRules.launchTemplatePrefix)}-`,
+      namePrefix: `${fitName(`${this.clusterName}-system`, NameRules.nodeGroupPrefix)}-`,
+      launchTemplateNamePrefix: `${fitName(`${this.clusterName}-system`, NameRules.launchTemplatePrefix)}-`,
       nodeRoleArn: this.nodeRole.arn,
       subnetIds: this.network.privateSubnetIds,
       amiType: "AL2023_x86_64_STANDARD",

@@ -1,0 +1,45 @@
+import { Construct } from "constructs";
+import { Token } from "cdktf";
+import { z } from "zod";
+import { check, formatFieldPath, MlopsValidationError, validateProps } from "../../src";
+import { newStack } from "../helpers";
+
+describe("validateProps", () => {
+  const schema = z.object({
+    pools: z.array(z.object({ maxSize: check.int(1, 10) })).optional(),
+    cidr: check.cidr(16, 20).optional(),
+    name: z.string(),
+  });
+
+  test("field paths read like code", () => {
+    expect(formatFieldPath(["gpuNodePools", 1, "maxSize"])).toBe("gpuNodePools[1].maxSize");
+  });
+
+  test("the error names the construct type, its path, the field and the value", () => {
+    const scope = new Construct(newStack(), "training");
+    let err: unknown;
+    try {
+      validateProps(scope, "Thing", schema, { name: "x", pools: [{ maxSize: 3 }, { maxSize: 0 }] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MlopsValidationError);
+    expect((err as MlopsValidationError).message).toBe("Thing platform/training: pools[1].maxSize (0) must be between 1 and 10");
+    expect((err as MlopsValidationError).constructPath).toBe("platform/training");
+    expect((err as MlopsValidationError).field).toBe("pools[1].maxSize");
+  });
+
+  test("a missing required field says so", () => {
+    const scope = new Construct(newStack(), "t");
+    expect(() => validateProps(scope, "Thing", schema, {})).toThrow("Thing platform/t: name is required");
+  });
+
+  test("deploy-time tokens are not judged", () => {
+    const scope = new Construct(newStack(), "t");
+    const tokenCidr = Token.asString({ ref: "x" } as never);
+    const tokenNumber = Token.asNumber({ ref: "y" } as never);
+    expect(() =>
+      validateProps(scope, "Thing", schema, { name: "x", cidr: tokenCidr, pools: [{ maxSize: tokenNumber }] }),
+    ).not.toThrow();
+  });
+});
