@@ -11,6 +11,7 @@ import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-ident
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
 import {
@@ -73,6 +74,13 @@ export interface TrainingClusterProps {
    * @default - no public endpoint
    */
   readonly publicEndpointCidrs?: string[];
+  /**
+   * CIDR blocks inside or connected to the VPC (CI runners, VPN) allowed to reach the private API
+   * endpoint on port 443. Terraform itself needs this to install the cluster's charts when it runs
+   * outside the cluster's nodes.
+   * @default - only the cluster's own nodes and control plane
+   */
+  readonly privateEndpointCidrs?: string[];
   /**
    * IAM role ARNs given cluster-admin through EKS access entries (`AmazonEKSClusterAdminPolicy`).
    * @default - none besides the cluster creator
@@ -157,6 +165,7 @@ const schema = z
       )
       .min(1, { message: "must name at least one CIDR block, or be left out for a private endpoint" })
       .optional(),
+    privateEndpointCidrs: z.array(check.cidr(0, 32)).optional(),
     adminRoleArns: z.array(check.roleArn()).optional(),
     clusterCreatorAdmin: z.boolean().optional(),
     logRetentionDays: z
@@ -331,6 +340,18 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     });
     this.clusterEndpoint = this.cluster.endpoint;
     this.clusterCertificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
+
+    (p.privateEndpointCidrs ?? []).forEach((cidr, i) => {
+      new VpcSecurityGroupIngressRule(this, `ApiAccess${i + 1}`, {
+        securityGroupId: this.cluster.vpcConfig.clusterSecurityGroupId,
+        description: `Kubernetes API from ${cidr}`,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: cidr,
+        tags,
+      });
+    });
 
     this.oidcProvider = new IamOpenidConnectProvider(this, "OidcProvider", {
       url: this.cluster.identity.get(0).oidc.get(0).issuer,
