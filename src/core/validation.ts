@@ -28,6 +28,18 @@ function describeValue(v: unknown): string {
 }
 
 /**
+ * The first issue of a zod error, with the real reason of a bad record key or element brought up
+ * from one level down. Also for schemas that check a nested schema in a refinement.
+ */
+export function firstIssue(error: z.ZodError): z.core.$ZodIssue {
+  let issue = error.issues[0];
+  while ((issue.code === "invalid_key" || issue.code === "invalid_element") && issue.issues.length > 0) {
+    issue = { ...issue.issues[0], path: [...issue.path, ...issue.issues[0].path] } as typeof issue;
+  }
+  return issue;
+}
+
+/**
  * Parses `props` with the construct's zod schema and throws a single {@link MlopsValidationError}
  * for the first problem found, naming the construct path, field and value. Call it at the top of
  * a constructor, before any resource is created, so that bad input never yields a half-built stack.
@@ -35,11 +47,7 @@ function describeValue(v: unknown): string {
 export function validateProps<T>(scope: IConstruct, constructType: string, schema: z.ZodType<T>, props: unknown): T {
   const result = schema.safeParse(props ?? {});
   if (result.success) return result.data;
-  let issue = result.error.issues[0];
-  // A bad record key or union member carries the real reason one level down.
-  while ((issue.code === "invalid_key" || issue.code === "invalid_element") && issue.issues.length > 0) {
-    issue = { ...issue.issues[0], path: [...issue.path, ...issue.issues[0].path] } as typeof issue;
-  }
+  const issue = firstIssue(result.error);
   const field = formatFieldPath(issue.path);
   const value = valueAt(props, issue.path);
   let detail: string;

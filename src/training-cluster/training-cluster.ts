@@ -21,6 +21,7 @@ import {
   connectCluster,
   createRole,
   encryptedLogGroup,
+  firstIssue,
   fitName,
   IClusterEndpoint,
   LOG_RETENTION_DAYS,
@@ -207,7 +208,7 @@ const schema = z
     (p.gpuNodePools ?? []).forEach((pool, i) => {
       const r = gpuNodePoolOptionsSchema.safeParse(pool);
       if (!r.success) {
-        const issue = r.error.issues[0];
+        const issue = firstIssue(r.error);
         ctx.addIssue({ code: "custom", path: ["gpuNodePools", i, ...issue.path], message: issue.message });
       }
     });
