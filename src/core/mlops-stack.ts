@@ -8,7 +8,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { check, validateProps } from "./validation";
 import { fitName, NameRules } from "./naming";
-import { TagKeys } from "./tags";
+import { componentTags, TagKeys } from "./tags";
 import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
 import { policyDocument } from "./iam";
 
@@ -238,6 +238,7 @@ export class MlopsStack extends TerraformStack {
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         policy: doc.json,
+        tags: componentTags("platform"),
       });
       applyRemovalPolicy(key, this.removalPolicy);
       new KmsAlias(this, "PlatformKeyAlias", {

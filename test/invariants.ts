@@ -1,0 +1,97 @@
+import { allStrings, policyStatements, resources, TfDoc } from "./helpers";
+
+/** AWS resource types the library creates that take tags: each must carry `mlops:component`. */
+const TAGGED_TYPES = [
+  "aws_vpc", "aws_subnet", "aws_internet_gateway", "aws_route_table", "aws_nat_gateway", "aws_eip",
+  "aws_default_security_group", "aws_security_group", "aws_vpc_endpoint", "aws_flow_log",
+  "aws_cloudwatch_log_group", "aws_kms_key", "aws_iam_role", "aws_iam_openid_connect_provider",
+  "aws_eks_cluster", "aws_eks_node_group", "aws_eks_addon", "aws_eks_access_entry",
+  "aws_eks_pod_identity_association", "aws_launch_template", "aws_placement_group",
+];
+
+/** Statements allowed to name a service-wide action on every resource, with the reason. */
+const WILDCARD_ALLOWED: Record<string, string> = {
+  EnableIamPoliciesOfTheAccount: "a KMS key policy must let the account administer the key",
+};
+
+const READ_ONLY_ACTION = /^[a-z0-9-]+:(Describe|List|Get)[A-Za-z]*$/;
+
+/**
+ * Security and correctness rules that every synthesized stack of every example must keep. Returns
+ * the list of violations (empty when the document keeps them all), so that a test shows all at once.
+ */
+export function violations(doc: TfDoc): string[] {
+  const out: string[] = [];
+  const text = JSON.stringify(doc);
+  for (const bad of ["undefined", "[object Object]", "${TfToken[", "NaN"]) {
+    if (allStrings(doc).some((s) => s.includes(bad))) out.push(`a string contains ${bad}`);
+  }
+  if (/"[^"]*": null/.test(text)) out.push("a null argument");
+
+  for (const r of resources(doc)) {
+    const v = r.values;
+    if (TAGGED_TYPES.includes(r.type) && !(v.tags && v.tags["mlops:component"])) out.push(`${r.address}: no mlops:component tag`);
+    if ((r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) && !v.provider) {
+      out.push(`${r.address}: no explicit provider (each cluster's providers carry an alias)`);
+    }
+    switch (r.type) {
+      case "aws_cloudwatch_log_group":
+        if (!v.kms_key_id) out.push(`${r.address}: log group not encrypted with KMS`);
+        if (!v.retention_in_days) out.push(`${r.address}: log group without retention`);
+        break;
+      case "aws_kms_key":
+        if (v.enable_key_rotation !== true) out.push(`${r.address}: KMS key without rotation`);
+        break;
+      case "aws_launch_template":
+        if (v.metadata_options?.http_tokens !== "required") out.push(`${r.address}: IMDSv2 not required`);
+        if (v.metadata_options?.http_put_response_hop_limit !== 1) out.push(`${r.address}: IMDS hop limit is not 1`);
+        for (const b of v.block_device_mappings ?? []) {
+          if (b.ebs?.encrypted !== "true" || !b.ebs?.kms_key_id) out.push(`${r.address}: ${b.device_name} not encrypted with KMS`);
+        }
+        break;
+      case "aws_eks_cluster": {
+        const vpc = v.vpc_config;
+        if (vpc.endpoint_public_access !== false) {
+          const cidrs: string[] = vpc.public_access_cidrs ?? [];
+          if (cidrs.length === 0 || cidrs.includes("0.0.0.0/0")) out.push(`${r.address}: public endpoint without an allow-list`);
+        }
+        if (!v.encryption_config?.provider?.key_arn) out.push(`${r.address}: secrets not encrypted with KMS`);
+        if ((v.enabled_cluster_log_types ?? []).length < 5) out.push(`${r.address}: control-plane logs missing`);
+        break;
+      }
+      case "aws_eks_node_group":
+        if (!v.launch_template) out.push(`${r.address}: node group without the library's launch template`);
+        if (v.lifecycle?.create_before_destroy !== true || !v.node_group_name_prefix) {
+          out.push(`${r.address}: node group would be replaced in place (no name prefix + create_before_destroy)`);
+        }
+        break;
+      case "helm_release":
+        if (!/^\d+\.\d+\.\d+$/.test(v.version ?? "")) out.push(`${r.address}: chart version not pinned`);
+        if (!/^(https|oci):\/\//.test(v.repository ?? "")) out.push(`${r.address}: chart repository not https or oci`);
+        try {
+          (v.values ?? []).forEach((x: string) => JSON.parse(x));
+        } catch {
+          out.push(`${r.address}: values are not one JSON document`);
+        }
+        break;
+    }
+    for (const [arg, value] of Object.entries(v)) {
+      if ((arg === "policy" || arg === "assume_role_policy") && typeof value === "string" && value.startsWith("${data.aws_iam_policy_document")) {
+        for (const s of policyStatements(doc, value)) {
+          const actions: string[] = s.actions ?? [];
+          if (actions.includes("*")) out.push(`${r.address}: statement ${s.sid} allows every action`);
+          const onEverything = (s.resources ?? []).includes("*");
+          const broad = actions.filter((a) => a.endsWith(":*"));
+          if (onEverything && broad.length > 0 && !WILDCARD_ALLOWED[s.sid]) {
+            out.push(`${r.address}: statement ${s.sid} allows ${broad.join(", ")} on every resource`);
+          }
+          const isResourcePolicy = !!s.principals && arg === "policy" && r.type === "aws_kms_key";
+          if (onEverything && !isResourcePolicy && !s.condition && !actions.every((a) => READ_ONLY_ACTION.test(a))) {
+            out.push(`${r.address}: statement ${s.sid} writes on every resource without a condition`);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
