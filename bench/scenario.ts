@@ -1,0 +1,33 @@
+/** One benchmark scenario, run in its own process so that its peak memory is its own. */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App } from "cdktf";
+import { buildReferencePlatform } from "../examples/reference-platform/main";
+import { MlopsStack, TrainingCluster } from "../src";
+
+const scenario = process.argv[2];
+const loadedMs = performance.now();
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-mlops-bench-"));
+const app = new App({ outdir });
+
+if (scenario === "reference-platform") {
+  buildReferencePlatform(app);
+} else {
+  const n = Number(/^pools-(\d+)$/.exec(scenario)?.[1]);
+  if (!n) throw new Error(`unknown scenario ${scenario}`);
+  const stack = new MlopsStack(app, "bench", { region: "eu-west-1", name: "bench" });
+  new TrainingCluster(stack, "training", {
+    gpuNodePools: Array.from({ length: n }, (_, i) => ({ name: `pool-${i}`, instanceTypes: ["g6.xlarge"], maxSize: 4 })),
+    teams: Array.from({ length: n }, (_, i) => ({ name: `team-${i}`, gpuQuota: 4 })),
+  });
+}
+app.synth();
+const doneMs = performance.now();
+const bytes = fs
+  .readdirSync(path.join(outdir, "stacks"))
+  .reduce((sum, s) => sum + fs.statSync(path.join(outdir, "stacks", s, "cdk.tf.json")).size, 0);
+fs.rmSync(outdir, { recursive: true, force: true });
+process.stdout.write(
+  JSON.stringify({ scenario, loadMs: loadedMs, synthMs: doneMs - loadedMs, peakRssMiB: process.resourceUsage().maxRSS / 1024, jsonKiB: bytes / 1024 }),
+);

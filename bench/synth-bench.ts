@@ -1,0 +1,36 @@
+/**
+ * Wall time and peak memory of synthesis: the reference platform, and one cluster with 10 and with
+ * 100 GPU pools and teams. Each scenario runs `RUNS` times in a fresh process; the median is printed.
+ *
+ *   npm run bench
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const scenarios = ["reference-platform", "pools-10", "pools-100"];
+
+interface Sample {
+  loadMs: number;
+  synthMs: number;
+  peakRssMiB: number;
+  jsonKiB: number;
+  wallMs: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+console.log(`runs per scenario: ${RUNS} (median); node ${process.version}; wall = process start to exit`);
+console.log("scenario            wall ms  load ms  synth ms  peak RSS MiB  JSON KiB");
+for (const s of scenarios) {
+  const samples: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    const out = execFileSync(process.execPath, ["--import", "tsx", path.join(__dirname, "scenario.ts"), s], { encoding: "utf8" });
+    samples.push({ ...JSON.parse(out), wallMs: performance.now() - start });
+  }
+  const m = (k: keyof Sample) => median(samples.map((x) => x[k]));
+  console.log(
+    `${s.padEnd(18)} ${m("wallMs").toFixed(0).padStart(8)} ${m("loadMs").toFixed(0).padStart(8)} ${m("synthMs").toFixed(0).padStart(9)} ${m("peakRssMiB").toFixed(0).padStart(13)} ${m("jsonKiB").toFixed(0).padStart(9)}`,
+  );
+}
