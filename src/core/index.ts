@@ -8,3 +8,4 @@ export * from "./mlops-stack";
 export * from "./log-group";
 export * from "./cluster-connection";
 export * from "./helm";
+export * from "./secure-bucket";

@@ -11,6 +11,7 @@ import { fitName, NameRules } from "./naming";
 import { componentTags, TagKeys } from "./tags";
 import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
 import { policyDocument } from "./iam";
+import { SecureBucket } from "./secure-bucket";
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
 export interface S3StateBackendOptions {
@@ -117,6 +118,7 @@ export class MlopsStack extends TerraformStack {
   public readonly removalPolicy: RemovalPolicy;
 
   private _kmsKey?: KmsKey;
+  private _accessLogBucket?: SecureBucket;
   private _identity?: DataAwsCallerIdentity;
   private _partition?: DataAwsPartition;
 
@@ -171,6 +173,20 @@ export class MlopsStack extends TerraformStack {
   public get dnsSuffix(): string {
     this._partition ??= new DataAwsPartition(this, "Partition");
     return this._partition.dnsSuffix;
+  }
+
+  /**
+   * The bucket that receives the S3 server access logs of the stack's buckets, created on first use.
+   * It uses SSE-S3, since S3 cannot deliver access logs to an SSE-KMS bucket, and does not log to itself.
+   */
+  public get accessLogBucket(): SecureBucket {
+    this._accessLogBucket ??= new SecureBucket(this, "AccessLogBucket", {
+      component: "platform",
+      accessLogs: false,
+      noncurrentVersionExpirationDays: 30,
+      receivesAccessLogs: true,
+    });
+    return this._accessLogBucket;
   }
 
   /**

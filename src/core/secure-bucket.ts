@@ -1,0 +1,163 @@
+import { Construct } from "constructs";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { policyDocument, PolicyStatement } from "./iam";
+import { MlopsStack } from "./mlops-stack";
+import { fitName, NameRules, physicalName } from "./naming";
+import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
+import { componentTags } from "./tags";
+
+/** Props of {@link SecureBucket}. */
+export interface SecureBucketProps {
+  /** The `mlops:component` tag. */
+  readonly component: string;
+  /**
+   * KMS key of the objects (SSE-KMS with an S3 bucket key). Left out, SSE-S3 (AES256) is used, which
+   * only a bucket that receives S3 server access logs should do.
+   * @default - SSE-S3
+   */
+  readonly kmsKey?: KmsKey;
+  /**
+   * Send S3 server access logs to the stack's access-log bucket.
+   * @default true
+   */
+  readonly accessLogs?: boolean;
+  /**
+   * Days after which noncurrent object versions are deleted.
+   * @default 90
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Let S3 server access logging of this account write into the bucket (for the stack's log bucket).
+   * @default false
+   */
+  readonly receivesAccessLogs?: boolean;
+  /**
+   * More statements of the bucket policy (besides the TLS-only deny).
+   * @default - none
+   */
+  readonly policyStatements?: PolicyStatement[];
+  /**
+   * What happens to the bucket when it is removed from the code.
+   * @default - the stack's removal policy
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An S3 bucket as the library ships every bucket: a name unique to account and region, versioning,
+ * encryption (SSE-KMS with a bucket key), all public access blocked, bucket-owner-enforced
+ * ownership (no ACLs), a policy that denies requests without TLS, deletion of noncurrent versions,
+ * access logs to the stack's log bucket, and `prevent_destroy` under RETAIN (never `force_destroy`).
+ */
+export class SecureBucket extends Construct {
+  public readonly bucket: S3Bucket;
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+  public readonly versioning: S3BucketVersioningA;
+  public readonly encryption: S3BucketServerSideEncryptionConfigurationA;
+  public readonly publicAccessBlock: S3BucketPublicAccessBlock;
+  public readonly ownershipControls: S3BucketOwnershipControls;
+  public readonly policy: S3BucketPolicy;
+  public readonly lifecycle: S3BucketLifecycleConfiguration;
+  public readonly logging?: S3BucketLoggingA;
+  /** ARN of the KMS key of the objects, when SSE-KMS. */
+  public readonly kmsKeyArn?: string;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    const stack = MlopsStack.of(this);
+    const tags = componentTags(props.component);
+    // S3 names are global: the account id and region make them unique; 63 characters in all.
+    const suffix = `-${stack.accountId}-${stack.region}`;
+    const base = fitName(physicalName(this, stack.platformName, NameRules.generic).toLowerCase(), {
+      maxLength: 63 - 13 - stack.region.length,
+      allowed: /[a-z0-9-]/,
+      lowercase: true,
+    });
+    this.bucket = new S3Bucket(this, "Resource", { bucket: `${base}${suffix}`, forceDestroy: false, tags });
+    applyRemovalPolicy(this.bucket, props.removalPolicy ?? stack.removalPolicy);
+    this.bucketName = this.bucket.bucket;
+    this.bucketArn = this.bucket.arn;
+    this.kmsKeyArn = props.kmsKey?.arn;
+
+    this.ownershipControls = new S3BucketOwnershipControls(this, "Ownership", {
+      bucket: this.bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    this.publicAccessBlock = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    this.versioning = new S3BucketVersioningA(this, "Versioning", {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      bucket: this.bucket.id,
+      rule: [
+        props.kmsKey
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKey.arn }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ],
+    });
+    this.lifecycle = new S3BucketLifecycleConfiguration(this, "Lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: [{}],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+      dependsOn: [this.versioning],
+    });
+    const doc = policyDocument(this, "PolicyDocument", [
+      {
+        sid: "DenyRequestsWithoutTls",
+        effect: "Deny",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["s3:*"],
+        resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+        conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+      },
+      ...(props.receivesAccessLogs
+        ? [
+            {
+              sid: "AllowS3ServerAccessLogsOfThisAccount",
+              principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+              actions: ["s3:PutObject"],
+              resources: [`${this.bucket.arn}/*`],
+              conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [stack.accountId] }],
+            },
+          ]
+        : []),
+      ...(props.policyStatements ?? []),
+    ]);
+    this.policy = new S3BucketPolicy(this, "Policy", {
+      bucket: this.bucket.id,
+      policy: doc.json,
+      dependsOn: [this.publicAccessBlock],
+    });
+    if (props.accessLogs ?? true) {
+      const logs = stack.accessLogBucket;
+      this.logging = new S3BucketLoggingA(this, "AccessLogs", {
+        bucket: this.bucket.id,
+        targetBucket: logs.bucket.id,
+        targetPrefix: `${base}/`,
+      });
+    }
+  }
+}
