@@ -1,3 +1,4 @@
 export * from "./core";
 export * from "./network";
 export * from "./training-cluster";
+export * from "./model-registry";

@@ -91,3 +91,12 @@ export function createRole(scope: Construct, opts: RoleOptions): CreatedRole {
   }
   return { role, attachments, inlinePolicy };
 }
+
+/**
+ * Gives `role` the permissions of `statements` through an inline policy created under `scope`
+ * (id `id`), so that the grant lives with the construct that grants it and leaves with it.
+ */
+export function grantToRole(scope: Construct, id: string, role: IamRole, policyName: string, statements: PolicyStatement[]): IamRolePolicy {
+  const doc = policyDocument(scope, `${id}Document`, statements);
+  return new IamRolePolicy(scope, id, { name: policyName, role: role.id, policy: doc.json });
+}

@@ -9,3 +9,4 @@ export * from "./log-group";
 export * from "./cluster-connection";
 export * from "./helm";
 export * from "./secure-bucket";
+export * from "./dependencies";

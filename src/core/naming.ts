@@ -45,12 +45,11 @@ export function stableHash(input: string, length = HASH_LENGTH): string {
  * and the same input gives the same name in every release.
  */
 export function fitName(raw: string, rule: NameRule): string {
-  let name = Array.from(raw)
+  const name = Array.from(rule.lowercase ? raw.toLowerCase() : raw)
     .map((c) => (rule.allowed.test(c) ? c : "-"))
     .join("")
     .replace(/-+/g, "-")
     .replace(/^-|-$/g, "");
-  if (rule.lowercase) name = name.toLowerCase();
   if (name.length <= rule.maxLength) return name;
   const hash = stableHash(raw);
   return `${name.slice(0, rule.maxLength - HASH_LENGTH - 1).replace(/-$/, "")}-${hash}`;

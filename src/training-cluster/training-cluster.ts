@@ -10,6 +10,7 @@ import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Release } from "@cdktf/provider-helm/lib/release";
@@ -23,6 +24,7 @@ import {
   encryptedLogGroup,
   firstIssue,
   fitName,
+  grantToRole,
   IClusterEndpoint,
   LOG_RETENTION_DAYS,
   MlopsStack,
@@ -35,7 +37,7 @@ import {
 } from "../core";
 import { INetwork, MlopsNetwork } from "../network";
 import { GpuNodePool, GpuNodePoolOptions, gpuNodePoolOptionsSchema, GPU_TAINT, NodeLabels } from "./gpu-node-pool";
-import { Charts, DEFAULT_KUBERNETES_VERSION, EXTENDED_ONLY_VERSIONS, KUBERNETES_VERSIONS } from "./private/charts";
+import { Charts, DEFAULT_KUBERNETES_VERSION, OperatorCharts, EXTENDED_ONLY_VERSIONS, KUBERNETES_VERSIONS } from "./private/charts";
 import { managedNodeGroup } from "./private/node-group";
 import { TeamNamespace, TeamOptions, teamOptionsSchema } from "./team-namespace";
 
@@ -273,6 +275,9 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
 
   private readonly stack: MlopsStack;
   private nvidiaDevicePluginRelease?: Release;
+  private externalSecretsRelease?: Release;
+  private externalSecretsRole?: IamRole;
+  private reloaderRelease?: Release;
 
   constructor(scope: Construct, id: string, props: TrainingClusterProps = {}) {
     super(scope, id);
@@ -601,6 +606,59 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     return this.nvidiaDevicePluginRelease;
   }
 
+  /**
+   * Installs External Secrets Operator once (namespace `external-secrets`), with a Pod Identity role
+   * that holds no permission until {@link grantExternalSecretRead} gives it one secret at a time.
+   */
+  public ensureExternalSecrets(): Release {
+    if (!this.externalSecretsRelease) {
+      const role = this.podIdentityRole("ExternalSecretsRole", "external-secrets", {});
+      this.externalSecretsRole = role;
+      const association = new EksPodIdentityAssociation(this, "ExternalSecretsPodIdentity", {
+        clusterName: this.cluster.name,
+        namespace: "external-secrets",
+        serviceAccount: "external-secrets",
+        roleArn: role.arn,
+        tags: componentTags("training-cluster"),
+      });
+      this.externalSecretsRelease = pinnedHelmRelease(this, "ExternalSecrets", {
+        chart: OperatorCharts.externalSecrets,
+        name: "external-secrets",
+        namespace: "external-secrets",
+        createNamespace: true,
+        provider: this.connect(this).helm,
+        values: {
+          installCRDs: true,
+          serviceAccount: { create: true, name: "external-secrets" },
+        },
+        dependsOn: [this.systemNodeGroup, association, this.addons["coredns"]],
+      });
+    }
+    return this.externalSecretsRelease;
+  }
+
+  /** Lets External Secrets Operator read one Secrets Manager secret (and decrypt it with its key). */
+  public grantExternalSecretRead(scope: Construct, id: string, secretArn: string, kmsKeyArn: string): IamRolePolicy {
+    this.ensureExternalSecrets();
+    return grantToRole(scope, id, this.externalSecretsRole!, `${fitName(scope.node.path, NameRules.iamRole)}-eso`.slice(-128), [
+      { sid: "ReadOneSecret", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [secretArn] },
+      { sid: "DecryptThatSecret", actions: ["kms:Decrypt"], resources: [kmsKeyArn] },
+    ]);
+  }
+
+  /** Installs Stakater Reloader once, which restarts workloads annotated with the Secrets they use when those change. */
+  public ensureReloader(): Release {
+    this.reloaderRelease ??= pinnedHelmRelease(this, "Reloader", {
+      chart: OperatorCharts.reloader,
+      name: "reloader",
+      namespace: "kube-system",
+      provider: this.connect(this).helm,
+      values: { reloader: { deployment: { nodeSelector: { [NodeLabels.pool]: "system" } } } },
+      dependsOn: [this.systemNodeGroup, this.addons["coredns"]],
+    });
+    return this.reloaderRelease;
+  }
+
   /** The device plugin's release, once an AL2023 GPU pool exists. */
   public get nvidiaDevicePlugin(): Release | undefined {
     return this.nvidiaDevicePluginRelease;
@@ -611,6 +669,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     suffix: string,
     opts: { managedPolicies?: Record<string, string>; statements?: Parameters<typeof createRole>[1]["statements"] },
   ): IamRole {
+    // An EKS Pod Identity role of the cluster, named after the cluster and its use.
     return createRole(new Construct(this, id), {
       name: physicalName(this, this.stack.platformName, NameRules.iamRole, suffix),
       trust: POD_IDENTITY_TRUST,

@@ -42,3 +42,19 @@ export const EXTENDED_ONLY_VERSIONS = ["1.33"];
 
 /** The newest Kubernetes version in EKS standard support when this release was made. */
 export const DEFAULT_KUBERNETES_VERSION = "1.36";
+
+/** Cluster-wide operators the data and serving constructs install on first need. */
+export const OperatorCharts = {
+  /** External Secrets Operator 2.9.0 (API external-secrets.io/v1). */
+  externalSecrets: {
+    repository: "https://charts.external-secrets.io",
+    chart: "external-secrets",
+    version: "2.9.0",
+  },
+  /** Stakater Reloader chart 2.2.16 (Reloader v1.4.21): restarts workloads when a Secret they name changes. */
+  reloader: {
+    repository: "https://stakater.github.io/stakater-charts",
+    chart: "reloader",
+    version: "2.2.16",
+  },
+} as const satisfies Record<string, PinnedChart>;

@@ -1,0 +1,247 @@
+import { Construct } from "constructs";
+import { z } from "zod";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import {
+  applyRemovalPolicy,
+  check,
+  componentTags,
+  createRole,
+  dependsOnAcrossStacks,
+  encryptedLogGroup,
+  fitName,
+  MlopsStack,
+  NameRules,
+  physicalName,
+  pinnedHelmRelease,
+  PinnedChart,
+  POD_IDENTITY_TRUST,
+  RemovalPolicy,
+  validateProps,
+} from "../../core";
+import { NodeLabels, TrainingCluster } from "../../training-cluster";
+import type { MlflowRegistryOptions } from "../engines";
+import type { ModelRegistry, RegistryEngineResources } from "../model-registry";
+
+/** community-charts mlflow 1.11.5 (MLflow 3.15.1); values keys read from that version's values.yaml. */
+export const MLFLOW_CHART: PinnedChart = {
+  repository: "https://community-charts.github.io/helm-charts",
+  chart: "mlflow",
+  version: "1.11.5",
+};
+
+/** Name of the Kubernetes Secret External Secrets Operator keeps in step with the RDS-managed secret. */
+export const MLFLOW_DB_SECRET = "mlflow-db-credentials";
+
+const schema = z
+  .object({
+    cluster: z.custom<TrainingCluster>((c) => c instanceof TrainingCluster, { message: "must be a TrainingCluster" }),
+    namespace: check.dnsLabel(63).optional(),
+    replicas: check.int(1, 20).optional(),
+    databaseInstanceClass: check.matching(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.t4g.medium").optional(),
+    postgresVersion: check.matching(/^1[4-8](\.\d+)?$/, "must be a PostgreSQL major version from 14 to 18, e.g. \"17\"").optional(),
+    multiAz: z.boolean().optional(),
+    backupRetentionDays: check.int(7, 35).optional(),
+    allocatedStorageGiB: check.int(20, 65536).optional(),
+    maxAllocatedStorageGiB: check.int(20, 65536).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const min = p.allocatedStorageGiB ?? 20;
+    if (p.maxAllocatedStorageGiB !== undefined && p.maxAllocatedStorageGiB < min) {
+      ctx.addIssue({ code: "custom", path: ["maxAllocatedStorageGiB"], message: `must be >= allocatedStorageGiB (${min})` });
+    }
+  }) satisfies z.ZodType<MlflowRegistryOptions>;
+
+/** The resources of the MLflow engine, reachable as `(registry.engineResources as MlflowRegistryResources)`. */
+export interface MlflowRegistryResources extends RegistryEngineResources {
+  readonly database: DbInstance;
+  readonly databaseSecurityGroup: SecurityGroup;
+  readonly serverRole: IamRole;
+  readonly release: Release;
+  readonly namespace: string;
+}
+
+/** Builds the engine under `registry`. */
+export function bindMlflowEngine(registry: ModelRegistry, options: MlflowRegistryOptions): MlflowRegistryResources {
+  const scope = new Construct(registry, "Mlflow");
+  const o = validateProps(scope, "RegistryEngine.mlflow", schema, options);
+  const cluster = o.cluster;
+  const stack = MlopsStack.of(scope);
+  const tags = componentTags("model-registry");
+  const namespace = o.namespace ?? "mlflow";
+  const key = registry.kmsKey;
+  const retain = registry.removalPolicy === RemovalPolicy.RETAIN;
+  const identifier = physicalName(scope, stack.platformName, { maxLength: 63, allowed: /[a-z0-9-]/, lowercase: true });
+
+  // --- backend store: RDS PostgreSQL, reachable only from the cluster --------------------------
+  const sg = new SecurityGroup(scope, "DatabaseSecurityGroup", {
+    name: `${identifier}-db`,
+    description: "MLflow backend store: PostgreSQL from the cluster only",
+    vpcId: cluster.network.vpcId,
+    tags: { ...tags, Name: `${identifier}-db` },
+  });
+  new VpcSecurityGroupIngressRule(scope, "DatabaseFromCluster", {
+    securityGroupId: sg.id,
+    description: "PostgreSQL from the cluster's nodes",
+    ipProtocol: "tcp",
+    fromPort: 5432,
+    toPort: 5432,
+    referencedSecurityGroupId: cluster.cluster.vpcConfig.clusterSecurityGroupId,
+  });
+  const subnets = new DbSubnetGroup(scope, "DatabaseSubnets", {
+    name: `${identifier}-db`,
+    subnetIds: cluster.network.privateSubnetIds,
+    tags,
+  });
+  // RDS creates its log groups without encryption or retention unless they exist first.
+  const logGroups = ["postgresql", "upgrade"].map((t) =>
+    encryptedLogGroup(scope, `DatabaseLogs-${t}`, {
+      name: `/aws/rds/instance/${identifier}/${t}`,
+      retentionDays: 90,
+      kmsKeyArn: key.arn,
+      tags,
+    }),
+  );
+  const db = new DbInstance(scope, "Database", {
+    identifier,
+    engine: "postgres",
+    engineVersion: o.postgresVersion ?? "17",
+    autoMinorVersionUpgrade: true,
+    instanceClass: o.databaseInstanceClass ?? "db.t4g.medium",
+    allocatedStorage: o.allocatedStorageGiB ?? 20,
+    maxAllocatedStorage: o.maxAllocatedStorageGiB ?? 200,
+    storageType: "gp3",
+    storageEncrypted: true,
+    kmsKeyId: key.arn,
+    dbName: "mlflow",
+    username: "mlflow",
+    // The password never reaches Terraform: RDS keeps it in Secrets Manager, encrypted with our key.
+    manageMasterUserPassword: true,
+    masterUserSecretKmsKeyId: key.arn,
+    dbSubnetGroupName: subnets.name,
+    vpcSecurityGroupIds: [sg.id],
+    publiclyAccessible: false,
+    multiAz: o.multiAz ?? false,
+    backupRetentionPeriod: o.backupRetentionDays ?? 7,
+    copyTagsToSnapshot: true,
+    deletionProtection: retain,
+    skipFinalSnapshot: false,
+    finalSnapshotIdentifier: `${identifier}-final`,
+    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+    performanceInsightsEnabled: true,
+    performanceInsightsKmsKeyId: key.arn,
+    tags,
+    dependsOn: logGroups,
+  });
+  applyRemovalPolicy(db, registry.removalPolicy);
+  const secretArn = db.masterUserSecret.get(0).secretArn;
+
+  // --- the password reaches the pod through External Secrets; rotation restarts the pod ----------
+  const eso = cluster.ensureExternalSecrets();
+  const reloader = cluster.ensureReloader();
+  const esoGrant = cluster.grantExternalSecretRead(scope, "ExternalSecretsCanReadDatabaseSecret", secretArn, key.arn);
+
+  // --- the server's own identity: only it touches the artifact bucket (proxied artifacts) --------
+  const serverRole = createRole(new Construct(scope, "ServerRole"), {
+    name: fitName(`${identifier}-server`, NameRules.iamRole),
+    trust: POD_IDENTITY_TRUST,
+    statements: [
+      {
+        sid: "ListTheArtifactPrefix",
+        actions: ["s3:ListBucket"],
+        resources: [registry.artifactBucket.bucketArn],
+        conditions: [{ test: "StringLike", variable: "s3:prefix", values: ["mlflow/*", "mlflow"] }],
+      },
+      {
+        sid: "ReadWriteArtifacts",
+        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+        resources: [`${registry.artifactBucket.bucketArn}/mlflow/*`],
+      },
+      {
+        sid: "UseTheArtifactKey",
+        actions: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+        resources: [key.arn],
+      },
+    ],
+    tags,
+  }).role;
+  const association = new EksPodIdentityAssociation(scope, "ServerPodIdentity", {
+    clusterName: cluster.clusterName,
+    namespace,
+    serviceAccount: "mlflow",
+    roleArn: serverRole.arn,
+    tags,
+  });
+
+  const serviceHosts = ["mlflow", `mlflow.${namespace}`, `mlflow.${namespace}.svc`, `mlflow.${namespace}.svc.cluster.local`];
+  const release = pinnedHelmRelease(scope, "Server", {
+    chart: MLFLOW_CHART,
+    name: "mlflow",
+    namespace,
+    createNamespace: true,
+    provider: cluster.connect(scope).helm,
+    values: {
+      replicaCount: o.replicas ?? 2,
+      serviceAccount: { create: true, name: "mlflow" },
+      deploymentAnnotations: { "secret.reloader.stakater.com/reload": MLFLOW_DB_SECRET },
+      backendStore: {
+        databaseMigration: true,
+        databaseConnectionCheck: true,
+        postgres: { enabled: true, host: db.address, port: 5432, database: "mlflow" },
+        existingDatabaseSecret: { name: MLFLOW_DB_SECRET, usernameKey: "username", passwordKey: "password" },
+      },
+      artifactRoot: {
+        proxiedArtifactStorage: true,
+        s3: { enabled: true, bucket: registry.artifactBucket.bucketName, path: "mlflow" },
+      },
+      extraEnvVars: { AWS_DEFAULT_REGION: stack.region },
+      serverAllowedHosts: serviceHosts,
+      service: { type: "ClusterIP" },
+      nodeSelector: { [NodeLabels.pool]: "system" },
+      resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+      // Ride in the chart, so that these custom resources are applied by Helm after the operator's
+      // CRDs exist, instead of being planned by Terraform before they do.
+      extraDeploy: [
+        {
+          apiVersion: "external-secrets.io/v1",
+          kind: "SecretStore",
+          metadata: { name: "aws-secrets-manager" },
+          spec: { provider: { aws: { service: "SecretsManager", region: stack.region } } },
+        },
+        {
+          apiVersion: "external-secrets.io/v1",
+          kind: "ExternalSecret",
+          metadata: { name: MLFLOW_DB_SECRET },
+          spec: {
+            refreshInterval: "1h",
+            secretStoreRef: { name: "aws-secrets-manager", kind: "SecretStore" },
+            target: { name: MLFLOW_DB_SECRET, creationPolicy: "Owner" },
+            data: [
+              { secretKey: "username", remoteRef: { key: secretArn, property: "username" } },
+              { secretKey: "password", remoteRef: { key: secretArn, property: "password" } },
+            ],
+          },
+        },
+      ],
+    },
+    dependsOn: dependsOnAcrossStacks(scope, [eso, reloader, esoGrant, association, db]),
+  });
+
+  return {
+    trackingUri: `http://mlflow.${namespace}.svc.cluster.local`,
+    modelPackageGroupArn: () => undefined,
+    readStatements: [],
+    writeStatements: [],
+    database: db,
+    databaseSecurityGroup: sg,
+    serverRole,
+    release,
+    namespace,
+  };
+}
