@@ -2,3 +2,4 @@ export * from "./core";
 export * from "./network";
 export * from "./training-cluster";
 export * from "./model-registry";
+export * from "./feature-store";

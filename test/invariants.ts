@@ -7,7 +7,13 @@ const TAGGED_TYPES = [
   "aws_cloudwatch_log_group", "aws_kms_key", "aws_iam_role", "aws_iam_openid_connect_provider",
   "aws_eks_cluster", "aws_eks_node_group", "aws_eks_addon", "aws_eks_access_entry",
   "aws_eks_pod_identity_association", "aws_launch_template", "aws_placement_group",
+  "aws_s3_bucket", "aws_ecr_repository", "aws_db_instance", "aws_db_subnet_group", "aws_dynamodb_table",
+  "aws_glue_catalog_database", "aws_athena_workgroup", "aws_sagemaker_feature_group",
+  "aws_sagemaker_model_package_group", "aws_sagemaker_mlflow_tracking_server",
 ];
+
+/** Resource types that hold data: each must be protected from `terraform destroy` (the examples use RETAIN). */
+const STATEFUL_TYPES = ["aws_kms_key", "aws_s3_bucket", "aws_ecr_repository", "aws_db_instance", "aws_dynamodb_table", "aws_sagemaker_feature_group"];
 
 /** Statements allowed to name a service-wide action on every resource, with the reason. */
 const WILDCARD_ALLOWED: Record<string, string> = {
@@ -30,6 +36,10 @@ export function violations(doc: TfDoc): string[] {
 
   for (const r of resources(doc)) {
     const v = r.values;
+    if (STATEFUL_TYPES.includes(r.type) && v.lifecycle?.prevent_destroy !== true) out.push(`${r.address}: stateful data without prevent_destroy`);
+    for (const secretArg of ["password", "master_password", "secret_string"]) {
+      if (typeof v[secretArg] === "string") out.push(`${r.address}: a password argument (${secretArg}) in the document`);
+    }
     if (TAGGED_TYPES.includes(r.type) && !(v.tags && v.tags["mlops:component"])) out.push(`${r.address}: no mlops:component tag`);
     if ((r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) && !v.provider) {
       out.push(`${r.address}: no explicit provider (each cluster's providers carry an alias)`);
@@ -64,6 +74,24 @@ export function violations(doc: TfDoc): string[] {
         if (v.lifecycle?.create_before_destroy !== true || !v.node_group_name_prefix) {
           out.push(`${r.address}: node group would be replaced in place (no name prefix + create_before_destroy)`);
         }
+        break;
+      case "aws_s3_bucket":
+        if (v.force_destroy !== false) out.push(`${r.address}: bucket may be force_destroy-ed`);
+        break;
+      case "aws_db_instance":
+        if (v.publicly_accessible !== false) out.push(`${r.address}: database publicly accessible`);
+        if (v.deletion_protection !== true) out.push(`${r.address}: database without deletion protection`);
+        if (v.storage_encrypted !== true || !v.kms_key_id) out.push(`${r.address}: database storage not encrypted with KMS`);
+        if (v.manage_master_user_password !== true) out.push(`${r.address}: database password not managed by RDS`);
+        if (v.skip_final_snapshot !== false || (v.backup_retention_period ?? 0) < 7) out.push(`${r.address}: database without backups and final snapshot`);
+        break;
+      case "aws_dynamodb_table":
+        if (v.point_in_time_recovery?.enabled !== true) out.push(`${r.address}: table without point-in-time recovery`);
+        if (!v.server_side_encryption?.kms_key_arn) out.push(`${r.address}: table not encrypted with a customer KMS key`);
+        break;
+      case "aws_ecr_repository":
+        if (v.image_tag_mutability !== "IMMUTABLE") out.push(`${r.address}: mutable image tags`);
+        if (v.encryption_configuration?.[0]?.encryption_type !== "KMS") out.push(`${r.address}: repository not encrypted with KMS`);
         break;
       case "helm_release":
         if (!/^\d+\.\d+\.\d+$/.test(v.version ?? "")) out.push(`${r.address}: chart version not pinned`);

@@ -1,13 +1,30 @@
 /**
- * The reference ML platform: a training cluster with GPU pools and team namespaces. Later releases
- * add the model registry, feature store, serving endpoints and drift alarms of the design.
+ * The reference ML platform on the Kubernetes-native engines: a training cluster with GPU pools
+ * and team namespaces, an MLflow model registry and a Feast feature store. Later releases add the
+ * serving endpoints and drift alarms of the design.
  *
  *   npm run synth   # writes cdktf.out/stacks/ml-platform/cdk.tf.json
  */
 import { App } from "cdktf";
-import { CapacityType, MlopsStack, TrainingCluster } from "../../src";
+import {
+  CapacityType,
+  FeatureEngine,
+  FeatureStore,
+  MlopsStack,
+  ModelRegistry,
+  RegistryEngine,
+  TrainingCluster,
+} from "../../src";
+import { FRAUD_FEATURES } from "../shared/features";
 
-export function buildReferencePlatform(app: App): { platform: MlopsStack; cluster: TrainingCluster } {
+export interface ReferencePlatform {
+  platform: MlopsStack;
+  cluster: TrainingCluster;
+  registry: ModelRegistry;
+  features: FeatureStore;
+}
+
+export function buildReferencePlatform(app: App): ReferencePlatform {
   const platform = new MlopsStack(app, "ml-platform", {
     region: "eu-west-1",
     name: "acme-ml",
@@ -28,7 +45,19 @@ export function buildReferencePlatform(app: App): { platform: MlopsStack; cluste
     ],
   });
 
-  return { platform, cluster };
+  // MLflow on the cluster: RDS PostgreSQL backend, artifacts in S3 through the server only.
+  const registry = new ModelRegistry(platform, "registry", {
+    engine: RegistryEngine.mlflow({ cluster }),
+    models: ["fraud"],
+  });
+
+  // Feast on the cluster: DynamoDB online store, Athena offline store, feature server.
+  const features = new FeatureStore(platform, "features", {
+    engine: FeatureEngine.feast({ cluster }),
+    featureGroups: FRAUD_FEATURES,
+  });
+
+  return { platform, cluster, registry, features };
 }
 
 if (require.main === module) {

@@ -23,6 +23,11 @@ export interface HelmReleaseOptions {
   readonly createNamespace?: boolean;
   /** Chart values; serialized as one JSON document, which is valid YAML and diffs line by line in a plan. */
   readonly values: Record<string, unknown>;
+  /**
+   * Values set one by one (`--set name=value`), for values that are Terraform expressions (a
+   * function over deploy-time attributes) and so cannot ride inside the JSON values document.
+   */
+  readonly set?: { name: string; value: string }[];
   readonly provider: HelmProvider;
   readonly dependsOn?: ITerraformDependable[];
   /** Seconds Helm waits for the release's resources to become ready. @default 600 */
@@ -43,6 +48,7 @@ export function pinnedHelmRelease(scope: Construct, id: string, opts: HelmReleas
     chart: opts.chart.chart,
     version: opts.chart.version,
     values: [JSON.stringify(opts.values, null, 2)],
+    set: opts.set,
     atomic: true,
     cleanupOnFail: true,
     wait: true,

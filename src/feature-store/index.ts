@@ -1,0 +1,3 @@
+export * from "./engines";
+export * from "./feature-types";
+export * from "./feature-store";

@@ -1,0 +1,371 @@
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
+import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
+import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import {
+  applyRemovalPolicy,
+  check,
+  componentTags,
+  createRole,
+  dependsOnAcrossStacks,
+  fitName,
+  MlopsStack,
+  NameRules,
+  pinnedHelmRelease,
+  PinnedChart,
+  PolicyStatement,
+  POD_IDENTITY_TRUST,
+  RemovalPolicy,
+  stableHash,
+  validateProps,
+} from "../../core";
+import { NodeLabels, TrainingCluster } from "../../training-cluster";
+import type { FeastEngineOptions } from "../engines";
+import type { FeatureEngineResources, FeatureStore } from "../feature-store";
+import type { FeatureGroupDefinition, FeatureGroupIssue } from "../feature-types";
+import { feastRepository, GLUE_TYPES } from "./feast-repo";
+
+/** Official feast-feature-server chart 0.66.0; values keys read from that version's values.yaml. */
+export const FEAST_CHART: PinnedChart = {
+  repository: "https://feast-helm-charts.storage.googleapis.com",
+  chart: "feast-feature-server",
+  version: "0.66.0",
+};
+
+/** The feature server image of the same release, which carries the `feast` CLI with the AWS extras. */
+export const FEAST_IMAGE = "quay.io/feastdev/feature-server:0.66.0";
+
+const SNAKE = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** Feast's rules over the declarations: snake_case names (DynamoDB, Athena and Python), every group offline. */
+export function checkFeastGroups(groups: FeatureGroupDefinition[]): FeatureGroupIssue[] {
+  const issues: FeatureGroupIssue[] = [];
+  groups.forEach((g, i) => {
+    if (!SNAKE.test(g.name)) issues.push({ path: [i, "name"], message: "must be snake_case (a-z, 0-9, '_', starting with a letter) for the feast engine" });
+    g.features.forEach((f, j) => {
+      if (!SNAKE.test(f.name)) {
+        issues.push({ path: [i, "features", j, "name"], message: "must be snake_case (a-z, 0-9, '_', starting with a letter) for the feast engine" });
+      }
+    });
+    if (g.offline === false) {
+      issues.push({ path: [i, "offline"], message: "must not be false with the feast engine: a feature view is materialized from its offline source" });
+    }
+  });
+  return issues;
+}
+
+const schema = z
+  .object({
+    cluster: z.custom<TrainingCluster>((c) => c instanceof TrainingCluster, { message: "must be a TrainingCluster" }),
+    namespace: check.dnsLabel(63).optional(),
+    replicas: check.int(1, 50).optional(),
+    materializationSchedule: check
+      .matching(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as \"0 * * * *\"")
+      .optional(),
+  })
+  .strict() satisfies z.ZodType<FeastEngineOptions>;
+
+/** The resources of the Feast engine. */
+export interface FeastEngineResources extends FeatureEngineResources {
+  readonly project: string;
+  readonly onlineTables: Record<string, DynamodbTable>;
+  readonly glueDatabase: GlueCatalogDatabase;
+  readonly glueTables: Record<string, GlueCatalogTable>;
+  readonly workgroup: AthenaWorkgroup;
+  readonly serverRole: IamRole;
+  readonly jobRole: IamRole;
+  readonly applyJob: JobV1;
+  readonly materializeCronJob: CronJobV1;
+  readonly release: Release;
+}
+
+/** Builds Feast under `store`. */
+export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions): FeastEngineResources {
+  const scope = new Construct(store, "Feast");
+  const o = validateProps(scope, "FeatureEngine.feast", schema, options);
+  const cluster = o.cluster;
+  const stack = MlopsStack.of(scope);
+  const tags = componentTags("feature-store");
+  const key = store.kmsKey;
+  const retain = store.removalPolicy === RemovalPolicy.RETAIN;
+  const namespace = o.namespace ?? "feast";
+  const project = `${stack.platformName}_${store.node.id}`.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 60);
+  const bucket = store.offlineBucket;
+  const s3 = (path: string) => `s3://${bucket.bucketName}/${path}`;
+  const arnBase = (service: string) => `arn:${stack.partition}:${service}:${stack.region}:${stack.accountId}`;
+  const groups = store.featureGroups;
+
+  // --- online store: the tables feast would create, created here with encryption and backups -------
+  const onlineTables: Record<string, DynamodbTable> = {};
+  for (const g of groups.filter((x) => x.online)) {
+    const table = new DynamodbTable(scope, `OnlineTable-${g.name}`, {
+      // Feast's default table_name_template is "{project}.{table_name}", and its key "entity_id".
+      name: `${project}.${g.name}`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "entity_id",
+      attribute: [{ name: "entity_id", type: "S" }],
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: key.arn },
+      deletionProtectionEnabled: retain,
+      tags,
+    });
+    applyRemovalPolicy(table, store.removalPolicy);
+    onlineTables[g.name] = table;
+  }
+  const tableArns = Object.values(onlineTables).map((t) => t.arn);
+
+  // --- offline store: Glue tables over Parquet in S3, queried through an Athena workgroup ----------
+  const glueDatabase = new GlueCatalogDatabase(scope, "GlueDatabase", {
+    name: project,
+    description: `Offline features of ${store.node.path} (cdktf-mlops)`,
+    tags,
+  });
+  const glueTables: Record<string, GlueCatalogTable> = {};
+  for (const g of groups) {
+    glueTables[g.name] = new GlueCatalogTable(scope, `GlueTable-${g.name}`, {
+      databaseName: glueDatabase.name,
+      name: g.name,
+      tableType: "EXTERNAL_TABLE",
+      description: g.description,
+      parameters: { classification: "parquet", EXTERNAL: "TRUE" },
+      storageDescriptor: {
+        location: s3(`data/${g.name}/`),
+        inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        serDeInfo: { serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
+        columns: g.features.map((f) => ({ name: f.name, type: GLUE_TYPES[f.type] })),
+      },
+    });
+  }
+  const workgroupName = fitName(`${stack.platformName}-${store.node.id}`, { maxLength: 128, allowed: /[a-zA-Z0-9._-]/, lowercase: false });
+  const workgroup = new AthenaWorkgroup(scope, "Workgroup", {
+    name: workgroupName,
+    description: `Feast offline store of ${store.node.path}`,
+    state: "ENABLED",
+    forceDestroy: false,
+    configuration: {
+      enforceWorkgroupConfiguration: true,
+      publishCloudwatchMetricsEnabled: true,
+      resultConfiguration: {
+        outputLocation: s3("athena-results/"),
+        encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: key.arn },
+      },
+    },
+    tags,
+  });
+
+  // --- feature_store.yaml: built by Terraform, since the bucket name is known only at deploy time --
+  // Paths inside a Terraform function are built with format(), not string interpolation.
+  const s3f = (path: string) => Fn.format(`s3://%s/${path}`, [bucket.bucketName]);
+  const featureStoreYaml = Fn.yamlencode({
+    project,
+    provider: "aws",
+    registry: { registry_type: "file", path: s3f("registry/registry.db"), cache_ttl_seconds: 60 },
+    online_store: { type: "dynamodb", region: stack.region },
+    offline_store: {
+      type: "athena",
+      data_source: "AwsDataCatalog",
+      region: stack.region,
+      database: project,
+      workgroup: workgroupName,
+      s3_staging_location: s3f("staging"),
+    },
+    entity_key_serialization_version: 3,
+  });
+
+  // --- identities: the server reads; the jobs apply, materialize and query -------------------------
+  const bucketArn = bucket.bucketArn;
+  const kmsRead: PolicyStatement = { sid: "DecryptWithTheStoreKey", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key.arn] };
+  const kmsWrite: PolicyStatement = {
+    sid: "UseTheStoreKey",
+    actions: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey", "kms:Encrypt"],
+    resources: [key.arn],
+  };
+  // A statement on no resource is invalid: groups kept offline only have no table to name.
+  const onTables = (s: PolicyStatement): PolicyStatement[] => (tableArns.length ? [s] : []);
+  const readOnline: PolicyStatement[] = [
+    ...onTables({ sid: "ReadOnlineFeatures", actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:DescribeTable"], resources: tableArns }),
+    kmsRead,
+  ];
+  const serverRole = createRole(new Construct(scope, "ServerRole"), {
+    name: fitName(`${stack.platformName}-${store.node.id}-feast-server`, NameRules.iamRole),
+    trust: POD_IDENTITY_TRUST,
+    statements: [
+      ...readOnline,
+      { sid: "ListTheRegistryPrefix", actions: ["s3:ListBucket"], resources: [bucketArn], conditions: [{ test: "StringLike", variable: "s3:prefix", values: ["registry/*"] }] },
+      { sid: "ReadTheRegistry", actions: ["s3:GetObject"], resources: [`${bucketArn}/registry/*`] },
+    ],
+    tags,
+  }).role;
+  const jobRole = createRole(new Construct(scope, "JobRole"), {
+    name: fitName(`${stack.platformName}-${store.node.id}-feast-jobs`, NameRules.iamRole),
+    trust: POD_IDENTITY_TRUST,
+    statements: [
+      ...onTables({
+        sid: "ApplyAndMaterializeOnlineTables",
+        actions: [
+          "dynamodb:DescribeTable",
+          "dynamodb:GetItem",
+          "dynamodb:BatchGetItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:ListTagsOfResource",
+          "dynamodb:TagResource",
+          "dynamodb:UntagResource",
+        ],
+        resources: tableArns,
+      }),
+      {
+        sid: "QueryThroughTheWorkgroup",
+        actions: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"],
+        resources: [workgroup.arn],
+      },
+      {
+        // Feast's Athena store reads the source tables and creates and drops temporary tables (CTAS).
+        sid: "CatalogOfTheStoreDatabase",
+        actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions", "glue:CreateTable", "glue:DeleteTable"],
+        resources: [`${arnBase("glue")}:catalog`, `${arnBase("glue")}:database/${project}`, `${arnBase("glue")}:table/${project}/*`],
+      },
+      { sid: "ListTheStoreBucket", actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [bucketArn] },
+      {
+        sid: "ReadWriteStorePrefixes",
+        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+        resources: ["data", "staging", "athena-results", "registry"].map((p) => `${bucketArn}/${p}/*`),
+      },
+      kmsWrite,
+    ],
+    tags,
+  }).role;
+
+  // --- Kubernetes: namespace, service accounts, the repository, apply job, materialize cron job ----
+  const k8s = cluster.connect(scope).kubernetes;
+  const ns = new NamespaceV1(scope, "Namespace", {
+    provider: k8s,
+    metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "cdktf-mlops" } },
+  });
+  const serverSa = new ServiceAccountV1(scope, "ServerServiceAccount", { provider: k8s, metadata: { name: "feast", namespace: ns.metadata.name } });
+  const jobSa = new ServiceAccountV1(scope, "JobServiceAccount", { provider: k8s, metadata: { name: "feast-jobs", namespace: ns.metadata.name } });
+  const associations = [
+    new EksPodIdentityAssociation(scope, "ServerPodIdentity", { clusterName: cluster.clusterName, namespace, serviceAccount: "feast", roleArn: serverRole.arn, tags }),
+    new EksPodIdentityAssociation(scope, "JobPodIdentity", { clusterName: cluster.clusterName, namespace, serviceAccount: "feast-jobs", roleArn: jobRole.arn, tags }),
+  ];
+
+  const repository = feastRepository(groups, project);
+  const repoHash = stableHash(repository);
+  const configMap = new ConfigMapV1(scope, "Repository", {
+    provider: k8s,
+    metadata: { name: `feast-repo-${repoHash}`, namespace: ns.metadata.name },
+    data: { "feature_store.yaml": featureStoreYaml, "features.py": repository },
+  });
+
+  const podSpec = (name: string, command: string[]) => ({
+    serviceAccountName: jobSa.metadata.name,
+    restartPolicy: "Never",
+    nodeSelector: { [NodeLabels.pool]: "system" },
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    container: [
+      {
+        name,
+        image: FEAST_IMAGE,
+        command,
+        env: [
+          { name: "HOME", value: "/tmp" },
+          { name: "AWS_DEFAULT_REGION", value: stack.region },
+        ],
+        volumeMount: [{ name: "repo", mountPath: "/feature-repo", readOnly: true }],
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+      },
+    ],
+    volume: [{ name: "repo", configMap: { name: configMap.metadata.name } }],
+  });
+
+  // Named after the repository's hash: a changed declaration is a new Job, so `feast apply` runs again.
+  const applyJob = new JobV1(scope, "ApplyJob", {
+    provider: k8s,
+    metadata: { name: `feast-apply-${repoHash}`, namespace: ns.metadata.name, labels: { "app.kubernetes.io/name": "feast-apply" } },
+    spec: { backoffLimit: 3, template: { metadata: { labels: { "app.kubernetes.io/name": "feast-apply" } }, spec: podSpec("feast-apply", ["feast", "-c", "/feature-repo", "apply"]) } },
+    waitForCompletion: true,
+    timeouts: { create: "15m", update: "15m" },
+    dependsOn: [...associations, ...Object.values(onlineTables), ...Object.values(glueTables), workgroup],
+  });
+  const materializeCronJob = new CronJobV1(scope, "MaterializeCronJob", {
+    provider: k8s,
+    metadata: { name: "feast-materialize", namespace: ns.metadata.name },
+    spec: {
+      schedule: o.materializationSchedule ?? "0 * * * *",
+      timezone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 600,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        metadata: { labels: { "app.kubernetes.io/name": "feast-materialize" } },
+        spec: {
+          backoffLimit: 2,
+          template: {
+            metadata: { labels: { "app.kubernetes.io/name": "feast-materialize" } },
+            spec: podSpec("feast-materialize", [
+              "/bin/sh",
+              "-c",
+              'exec feast -c /feature-repo materialize-incremental "$(date -u +%Y-%m-%dT%H:%M:%S)"',
+            ]),
+          },
+        },
+      },
+    },
+    dependsOn: [applyJob],
+  });
+
+  const release = pinnedHelmRelease(scope, "FeatureServer", {
+    chart: FEAST_CHART,
+    name: "feast-feature-server",
+    namespace,
+    provider: cluster.connect(scope).helm,
+    values: {
+      feast_mode: "online",
+      replicaCount: o.replicas ?? 2,
+      image: { tag: FEAST_IMAGE.split(":")[1] },
+      serviceAccount: { name: "feast" },
+      nodeSelector: { [NodeLabels.pool]: "system" },
+      podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+      resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+      extraEnvs: [{ name: "AWS_DEFAULT_REGION", value: stack.region }],
+    },
+    set: [{ name: "feature_store_yaml_base64", value: Fn.base64encode(featureStoreYaml) }],
+    dependsOn: dependsOnAcrossStacks(scope, [applyJob, serverSa]),
+  });
+
+  return {
+    readOnlineStatements: readOnline,
+    ingestStatements: [
+      ...onTables({ sid: "WriteOnlineFeatures", actions: ["dynamodb:DescribeTable", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], resources: tableArns }),
+      { sid: "WriteOfflineFeatures", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${bucketArn}/data/*`] },
+      kmsWrite,
+    ],
+    project,
+    onlineTables,
+    glueDatabase,
+    glueTables,
+    workgroup,
+    serverRole,
+    jobRole,
+    applyJob,
+    materializeCronJob,
+    release,
+  };
+}

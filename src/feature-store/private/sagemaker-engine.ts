@@ -1,0 +1,128 @@
+import { Construct } from "constructs";
+import { z } from "zod";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
+import { applyRemovalPolicy, componentTags, createRole, fitName, MlopsStack, NameRules, validateProps } from "../../core";
+import type { SageMakerFeatureEngineOptions } from "../engines";
+import type { FeatureEngineResources, FeatureStore } from "../feature-store";
+import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "../feature-types";
+
+/** SageMaker Feature Store type of each feature type; `Bool` has none. */
+export const SAGEMAKER_TYPES: Partial<Record<FeatureType, string>> = {
+  [FeatureType.STRING]: "String",
+  [FeatureType.INT32]: "Integral",
+  [FeatureType.INT64]: "Integral",
+  [FeatureType.FLOAT32]: "Fractional",
+  [FeatureType.FLOAT64]: "Fractional",
+  [FeatureType.UNIX_TIMESTAMP]: "Fractional",
+};
+
+/** Feature names SageMaker adds to every offline record. */
+export const SAGEMAKER_RESERVED = ["is_deleted", "write_time", "api_invocation_time"];
+
+const GROUP_NAME = /^[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,38}$/;
+const FEATURE_NAME = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
+
+/** SageMaker's rules over the declarations: naming, reserved names, known types. */
+export function checkSageMakerGroups(groups: FeatureGroupDefinition[]): FeatureGroupIssue[] {
+  const issues: FeatureGroupIssue[] = [];
+  groups.forEach((g, i) => {
+    if (!GROUP_NAME.test(g.name)) {
+      issues.push({ path: [i, "name"], message: "must be 1-39 letters, digits, '-' and '_', starting and ending with a letter or digit (the platform name is prefixed)" });
+    }
+    g.features.forEach((f, j) => {
+      if (!FEATURE_NAME.test(f.name)) {
+        issues.push({ path: [i, "features", j, "name"], message: "must be 1-64 letters, digits, '-' and '_', starting and ending with a letter or digit" });
+      }
+      if (SAGEMAKER_RESERVED.includes(f.name.toLowerCase())) {
+        issues.push({ path: [i, "features", j, "name"], message: `is reserved by SageMaker Feature Store (${SAGEMAKER_RESERVED.join(", ")})` });
+      }
+      if (!SAGEMAKER_TYPES[f.type]) {
+        issues.push({ path: [i, "features", j, "type"], message: "is not a SageMaker Feature Store type: use INT32 (Integral) for flags" });
+      }
+    });
+  });
+  return issues;
+}
+
+const schema = z
+  .object({
+    onlineStorageType: z.enum(["Standard", "InMemory"], { message: "must be Standard or InMemory" }).optional(),
+    offlineTableFormat: z.enum(["Glue", "Iceberg"], { message: "must be Glue or Iceberg" }).optional(),
+  })
+  .strict() satisfies z.ZodType<SageMakerFeatureEngineOptions>;
+
+/** The resources of the SageMaker engine. */
+export interface SageMakerFeatureResources extends FeatureEngineResources {
+  readonly featureGroups: Record<string, SagemakerFeatureGroup>;
+  readonly ingestionRole: IamRole;
+}
+
+/** Builds SageMaker feature groups under `store`. */
+export function bindSageMakerFeatureEngine(store: FeatureStore, options: SageMakerFeatureEngineOptions): SageMakerFeatureResources {
+  const scope = new Construct(store, "SageMaker");
+  const o = validateProps(scope, "FeatureEngine.sagemaker", schema, options);
+  const stack = MlopsStack.of(scope);
+  const tags = componentTags("feature-store");
+  const key = store.kmsKey;
+  const bucketArn = store.offlineBucket.bucketArn;
+
+  // The role SageMaker uses to write the offline store: that prefix and the key, nothing else.
+  // SageMaker creates the Glue tables of the offline store itself; Terraform does not.
+  const ingestionRole = createRole(new Construct(scope, "OfflineStoreRole"), {
+    name: fitName(`${stack.platformName}-${store.node.id}-feature-store`, NameRules.iamRole),
+    trust: { services: ["sagemaker.amazonaws.com"] },
+    statements: [
+      { sid: "CheckTheOfflineBucket", actions: ["s3:GetBucketAcl", "s3:GetBucketLocation", "s3:ListBucket"], resources: [bucketArn] },
+      { sid: "WriteTheOfflineStore", actions: ["s3:PutObject", "s3:GetObject", "s3:PutObjectAcl"], resources: [`${bucketArn}/offline/*`] },
+      { sid: "EncryptWithTheStoreKey", actions: ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], resources: [key.arn] },
+    ],
+    tags,
+  }).role;
+
+  const featureGroups: Record<string, SagemakerFeatureGroup> = {};
+  for (const g of store.featureGroups) {
+    const group = new SagemakerFeatureGroup(scope, `Group-${g.name}`, {
+      featureGroupName: `${stack.platformName}-${g.name}`,
+      description: g.description,
+      recordIdentifierFeatureName: g.recordIdentifier,
+      eventTimeFeatureName: g.eventTimeFeature,
+      roleArn: ingestionRole.arn,
+      featureDefinition: g.features.map((f) => ({ featureName: f.name, featureType: SAGEMAKER_TYPES[f.type]! })),
+      onlineStoreConfig: g.online
+        ? {
+            enableOnlineStore: true,
+            storageType: o.onlineStorageType ?? "Standard",
+            securityConfig: { kmsKeyId: key.arn },
+            ttlDuration: g.ttlDays ? { unit: "Days", value: g.ttlDays } : undefined,
+          }
+        : undefined,
+      offlineStoreConfig: g.offline
+        ? {
+            s3StorageConfig: { s3Uri: `s3://${store.offlineBucket.bucketName}/offline`, kmsKeyId: key.arn },
+            disableGlueTableCreation: false,
+            tableFormat: o.offlineTableFormat ?? "Glue",
+          }
+        : undefined,
+      tags,
+    });
+    // A feature group holds records: replacing or deleting it loses them.
+    applyRemovalPolicy(group, store.removalPolicy);
+    featureGroups[g.name] = group;
+  }
+
+  const arns = Object.values(featureGroups).map((g) => g.arn);
+  const onlineArns = store.featureGroups.filter((g) => g.online).map((g) => featureGroups[g.name].arn);
+  return {
+    readOnlineStatements: [
+      ...(onlineArns.length ? [{ sid: "ReadOnlineRecords", actions: ["sagemaker:GetRecord", "sagemaker:BatchGetRecord"], resources: onlineArns }] : []),
+      { sid: "DecryptWithTheStoreKey", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key.arn] },
+    ],
+    ingestStatements: [
+      { sid: "IngestRecords", actions: ["sagemaker:PutRecord", "sagemaker:DeleteRecord", "sagemaker:GetRecord", "sagemaker:DescribeFeatureGroup"], resources: arns },
+      { sid: "UseTheStoreKey", actions: ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], resources: [key.arn] },
+    ],
+    featureGroups,
+    ingestionRole,
+  };
+}

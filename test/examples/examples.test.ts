@@ -1,0 +1,89 @@
+import * as fs from "fs";
+import * as path from "path";
+import { App } from "cdktf";
+import { buildReferencePlatform } from "../../examples/reference-platform/main";
+import { buildSageMakerPlatform } from "../../examples/sagemaker-platform/main";
+import { newApp, resources, synthApp, TfDoc } from "../helpers";
+import { violations } from "../invariants";
+
+/** Every example app, by the name of its folder under examples/. */
+const EXAMPLES: Record<string, (app: App) => unknown> = {
+  "reference-platform": buildReferencePlatform,
+  "sagemaker-platform": buildSageMakerPlatform,
+};
+
+function synthesize(build: (app: App) => unknown): Record<string, TfDoc> {
+  const app = newApp();
+  build(app);
+  return synthApp(app);
+}
+
+function rawFiles(build: (app: App) => unknown): Record<string, string> {
+  const app = newApp();
+  build(app);
+  app.synth();
+  const dir = path.join(app.outdir, "stacks");
+  return Object.fromEntries(fs.readdirSync(dir).map((s) => [s, fs.readFileSync(path.join(dir, s, "cdk.tf.json"), "utf8")]));
+}
+
+describe.each(Object.entries(EXAMPLES))("examples/%s", (name, build) => {
+  const docs = synthesize(build);
+  const addressFile = path.join(__dirname, "__addresses__", `${name}.txt`);
+
+  test.each(Object.keys(docs))("stack %s keeps every invariant (encryption, IMDSv2, private endpoints, tags, IAM, protected data)", (stack) => {
+    expect(violations(docs[stack])).toEqual([]);
+  });
+
+  test("synthesis is reproducible byte for byte", () => {
+    expect(rawFiles(build)).toEqual(rawFiles(build));
+  });
+
+  test("resource addresses match the committed list (a change moves users' resources: update it deliberately)", () => {
+    const actual = Object.entries(docs)
+      .flatMap(([stack, doc]) => resources(doc).map((r) => `${stack} ${r.address}`))
+      .sort()
+      .join("\n")
+      .concat("\n");
+    if (process.env.UPDATE_ADDRESSES === "1") fs.writeFileSync(addressFile, actual);
+    expect(actual).toBe(fs.readFileSync(addressFile, "utf8"));
+  });
+});
+
+describe("examples/reference-platform holds the platform of the design on the Kubernetes-native engines", () => {
+  const doc = synthesize(buildReferencePlatform)["ml-platform"];
+
+  test("the cluster, its GPU pools and the team namespaces", () => {
+    expect(resources(doc, "aws_eks_cluster")).toHaveLength(1);
+    expect(resources(doc, "aws_eks_node_group").map((n) => n.values.node_group_name_prefix).sort()).toEqual([
+      "acme-ml-training-a100-",
+      "acme-ml-training-l4-spot-",
+      "acme-ml-training-system-",
+    ]);
+    expect(resources(doc, "kubernetes_namespace_v1").map((n) => n.values.metadata.name).sort()).toEqual(["fraud", "search", "feast"].sort());
+  });
+
+  test("the Helm releases of the cluster, the registry and the feature store", () => {
+    expect(resources(doc, "helm_release").map((r) => r.values.chart).sort()).toEqual([
+      "cluster-autoscaler",
+      "external-secrets",
+      "feast-feature-server",
+      "metrics-server",
+      "mlflow",
+      "nvidia-device-plugin",
+      "reloader",
+    ]);
+  });
+});
+
+describe("examples/sagemaker-platform uses the SageMaker engines", () => {
+  const doc = synthesize(buildSageMakerPlatform)["ml-platform-sagemaker"];
+
+  test("model package group, managed MLflow, feature groups; no MLflow or Feast on the cluster", () => {
+    expect(resources(doc, "aws_sagemaker_model_package_group")).toHaveLength(1);
+    expect(resources(doc, "aws_sagemaker_mlflow_tracking_server")).toHaveLength(1);
+    expect(resources(doc, "aws_sagemaker_feature_group")).toHaveLength(2);
+    expect(resources(doc, "helm_release").map((r) => r.values.chart)).not.toEqual(expect.arrayContaining(["mlflow"]));
+    expect(resources(doc, "aws_db_instance")).toHaveLength(0);
+    expect(resources(doc, "aws_glue_catalog_table")).toHaveLength(0);
+  });
+});
