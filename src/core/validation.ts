@@ -53,7 +53,7 @@ export function validateProps<T>(scope: IConstruct, constructType: string, schem
   let detail: string;
   if (issue.code === "unrecognized_keys") {
     detail = `has unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
-  } else if (value === undefined && issue.code === "invalid_type") {
+  } else if (value === undefined) {
     detail = "is required";
   } else {
     detail = `(${describeValue(value)}) ${issue.message}`;

@@ -6,8 +6,8 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { grantToRole, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, stableHash, validateProps } from "../core";
 import type { FeastEngineOptions, SageMakerFeatureEngineOptions } from "./engines";
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "./feature-types";
-import { bindFeastEngine, checkFeastGroups } from "./private/feast-engine";
-import { bindSageMakerFeatureEngine, checkSageMakerGroups } from "./private/sagemaker-engine";
+import { bindFeastEngine, checkFeastGroups, validateFeastOptions } from "./private/feast-engine";
+import { bindSageMakerFeatureEngine, checkSageMakerGroups, validateSageMakerFeatureOptions } from "./private/sagemaker-engine";
 
 /** What an engine built, as the feature store exposes it. */
 export interface FeatureEngineResources {
@@ -24,20 +24,31 @@ export interface FeatureEngineResources {
 export class FeatureEngine {
   /** Feast: DynamoDB online store, Athena offline store over S3, feature server on EKS. */
   public static feast(options: FeastEngineOptions): FeatureEngine {
-    return new FeatureEngine("feast", checkFeastGroups, (store) => bindFeastEngine(store, options));
+    return new FeatureEngine("feast", checkFeastGroups, (owner) => validateFeastOptions(owner, options), (store) => bindFeastEngine(store, options));
   }
 
   /** SageMaker Feature Store: a feature group per declared group, online and offline. */
   public static sagemaker(options: SageMakerFeatureEngineOptions = {}): FeatureEngine {
-    return new FeatureEngine("sagemaker", checkSageMakerGroups, (store) => bindSageMakerFeatureEngine(store, options));
+    return new FeatureEngine(
+      "sagemaker",
+      checkSageMakerGroups,
+      (owner) => validateSageMakerFeatureOptions(owner, options),
+      (store) => bindSageMakerFeatureEngine(store, options),
+    );
   }
 
   private constructor(
     /** `feast` or `sagemaker`. */
     public readonly kind: string,
     private readonly checker: (groups: FeatureGroupDefinition[]) => FeatureGroupIssue[],
+    private readonly validator: (owner: Construct) => unknown,
     private readonly binder: (store: FeatureStore) => FeatureEngineResources,
   ) {}
+
+  /** Checks the engine's options for `owner`, before anything is built; throws MlopsValidationError. */
+  public validate(owner: Construct): void {
+    this.validator(owner);
+  }
 
   /** The engine's own rules over the declarations (names, types, reserved words). */
   public check(groups: FeatureGroupDefinition[]): FeatureGroupIssue[] {
@@ -145,6 +156,7 @@ export class FeatureStore extends Construct {
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
     const p = validateProps(this, "FeatureStore", schema, props);
+    p.engine.validate(this);
     const stack = MlopsStack.of(this);
     this.kmsKey = p.kmsKey ?? stack.kmsKey;
     this.removalPolicy = p.removalPolicy ?? stack.removalPolicy;

@@ -19,8 +19,8 @@ import {
   validateProps,
 } from "../core";
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
-import { bindMlflowEngine } from "./private/mlflow-engine";
-import { bindSageMakerEngine } from "./private/sagemaker-engine";
+import { bindMlflowEngine, validateMlflowOptions } from "./private/mlflow-engine";
+import { bindSageMakerEngine, validateSageMakerOptions } from "./private/sagemaker-engine";
 
 /** What an engine built, as the registry exposes it. */
 export interface RegistryEngineResources {
@@ -41,19 +41,33 @@ export interface RegistryEngineResources {
 export class RegistryEngine {
   /** MLflow on EKS with an RDS PostgreSQL backend and proxied S3 artifacts. */
   public static mlflow(options: MlflowRegistryOptions): RegistryEngine {
-    return new RegistryEngine("mlflow", (registry) => bindMlflowEngine(registry, options));
+    return new RegistryEngine(
+      "mlflow",
+      (owner) => validateMlflowOptions(owner, options),
+      (registry) => bindMlflowEngine(registry, options),
+    );
   }
 
   /** SageMaker model package groups, optionally with a SageMaker managed MLflow tracking server. */
   public static sagemaker(options: SageMakerRegistryOptions = {}): RegistryEngine {
-    return new RegistryEngine("sagemaker", (registry) => bindSageMakerEngine(registry, options));
+    return new RegistryEngine(
+      "sagemaker",
+      (owner) => validateSageMakerOptions(owner, options),
+      (registry) => bindSageMakerEngine(registry, options),
+    );
   }
 
   private constructor(
     /** `mlflow` or `sagemaker`. */
     public readonly kind: string,
+    private readonly validator: (owner: Construct) => unknown,
     private readonly binder: (registry: ModelRegistry) => RegistryEngineResources,
   ) {}
+
+  /** Checks the engine's options for `owner`, before anything is built; throws MlopsValidationError. */
+  public validate(owner: Construct): void {
+    this.validator(owner);
+  }
 
   /** Builds the engine's resources under `registry`. */
   public bind(registry: ModelRegistry): RegistryEngineResources {
@@ -161,6 +175,7 @@ export class ModelRegistry extends Construct {
   constructor(scope: Construct, id: string, props: ModelRegistryProps) {
     super(scope, id);
     const p = validateProps(this, "ModelRegistry", schema, props);
+    p.engine.validate(this);
     const stack = MlopsStack.of(this);
     this.kmsKey = p.kmsKey ?? stack.kmsKey;
     this.removalPolicy = p.removalPolicy ?? stack.removalPolicy;

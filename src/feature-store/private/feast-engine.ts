@@ -90,10 +90,15 @@ export interface FeastEngineResources extends FeatureEngineResources {
   readonly release: Release;
 }
 
+/** Checks the options, naming the feature store's path in any error. */
+export function validateFeastOptions(owner: Construct, options: FeastEngineOptions) {
+  return validateProps(owner, "FeatureEngine.feast", schema, options);
+}
+
 /** Builds Feast under `store`. */
 export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions): FeastEngineResources {
+  const o = validateFeastOptions(store, options);
   const scope = new Construct(store, "Feast");
-  const o = validateProps(scope, "FeatureEngine.feast", schema, options);
   const cluster = o.cluster;
   const stack = MlopsStack.of(scope);
   const tags = componentTags("feature-store");

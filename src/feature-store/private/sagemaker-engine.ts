@@ -58,10 +58,15 @@ export interface SageMakerFeatureResources extends FeatureEngineResources {
   readonly ingestionRole: IamRole;
 }
 
+/** Checks the options, naming the feature store's path in any error. */
+export function validateSageMakerFeatureOptions(owner: Construct, options: SageMakerFeatureEngineOptions) {
+  return validateProps(owner, "FeatureEngine.sagemaker", schema, options);
+}
+
 /** Builds SageMaker feature groups under `store`. */
 export function bindSageMakerFeatureEngine(store: FeatureStore, options: SageMakerFeatureEngineOptions): SageMakerFeatureResources {
+  const o = validateSageMakerFeatureOptions(store, options);
   const scope = new Construct(store, "SageMaker");
-  const o = validateProps(scope, "FeatureEngine.sagemaker", schema, options);
   const stack = MlopsStack.of(scope);
   const tags = componentTags("feature-store");
   const key = store.kmsKey;

@@ -67,10 +67,15 @@ export interface MlflowRegistryResources extends RegistryEngineResources {
   readonly namespace: string;
 }
 
+/** Checks the options, naming the registry's path in any error. */
+export function validateMlflowOptions(owner: Construct, options: MlflowRegistryOptions) {
+  return validateProps(owner, "RegistryEngine.mlflow", schema, options);
+}
+
 /** Builds the engine under `registry`. */
 export function bindMlflowEngine(registry: ModelRegistry, options: MlflowRegistryOptions): MlflowRegistryResources {
+  const o = validateMlflowOptions(registry, options);
   const scope = new Construct(registry, "Mlflow");
-  const o = validateProps(scope, "RegistryEngine.mlflow", schema, options);
   const cluster = o.cluster;
   const stack = MlopsStack.of(scope);
   const tags = componentTags("model-registry");

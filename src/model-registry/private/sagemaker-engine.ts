@@ -28,10 +28,15 @@ export interface SageMakerRegistryResources extends RegistryEngineResources {
   readonly trackingServerRole?: IamRole;
 }
 
+/** Checks the options, naming the registry's path in any error. */
+export function validateSageMakerOptions(owner: Construct, options: SageMakerRegistryOptions) {
+  return validateProps(owner, "RegistryEngine.sagemaker", schema, options);
+}
+
 /** Builds the engine under `registry`. */
 export function bindSageMakerEngine(registry: ModelRegistry, options: SageMakerRegistryOptions): SageMakerRegistryResources {
+  const o = validateSageMakerOptions(registry, options);
   const scope = new Construct(registry, "SageMaker");
-  const o = validateProps(scope, "RegistryEngine.sagemaker", schema, options);
   const stack = MlopsStack.of(scope);
   const tags = componentTags("model-registry");
   const groups: Record<string, SagemakerModelPackageGroup> = {};
