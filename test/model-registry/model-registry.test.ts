@@ -189,8 +189,8 @@ describe("RegistryEngine.sagemaker", () => {
   test("model(name, version) carries the model package ARN", () => {
     expect(registry.model("fraud", "3").modelPackageArn).toMatch(/:model-package\/acme-ml-fraud\/3$/);
     expect(registry.model("fraud").modelPackageArn).toBeUndefined();
-    const groups = (registry.engineResources as unknown as { modelPackageGroups: Record<string, { modelPackageGroupName: string }> }).modelPackageGroups;
-    expect(groups.fraud.modelPackageGroupName).toBe("acme-ml-fraud");
+    const groups = (registry.engineResources as unknown as { modelPackageGroups: Record<string, { modelPackageGroupNameInput: string }> }).modelPackageGroups;
+    expect(groups.fraud.modelPackageGroupNameInput).toBe("acme-ml-fraud");
     expect(registry.modelPackageGroupArn("fraud")).toEqual(expect.any(String));
     expect(registry.modelPackageGroupArn("unknown")).toBeUndefined();
   });
