@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { buildReferencePlatform } from "../examples/reference-platform/main";
+import { buildSageMakerPlatform } from "../examples/sagemaker-platform/main";
 import { MlopsStack, TrainingCluster } from "../src";
 
 const scenario = process.argv[2];
@@ -13,6 +14,8 @@ const app = new App({ outdir });
 
 if (scenario === "reference-platform") {
   buildReferencePlatform(app);
+} else if (scenario === "sagemaker-platform") {
+  buildSageMakerPlatform(app);
 } else {
   const n = Number(/^pools-(\d+)$/.exec(scenario)?.[1]);
   if (!n) throw new Error(`unknown scenario ${scenario}`);

@@ -1,5 +1,5 @@
 /**
- * Wall time and peak memory of synthesis: the reference platform, and one cluster with 10 and with
+ * Wall time and peak memory of synthesis: the two example platforms, and one cluster with 10 and with
  * 100 GPU pools and teams. Each scenario runs `RUNS` times in a fresh process; the median is printed.
  *
  *   npm run bench
@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const scenarios = ["reference-platform", "pools-10", "pools-100"];
+const scenarios = ["reference-platform", "sagemaker-platform", "pools-10", "pools-100"];
 
 interface Sample {
   loadMs: number;
