@@ -34,9 +34,28 @@ export function policyDocument(scope: Construct, id: string, statements: PolicyS
 /** Who may assume a role. */
 export interface RoleTrust {
   /** Service principals, e.g. `eks.amazonaws.com`. */
-  readonly services: string[];
+  readonly services?: string[];
+  /** A federated principal (an OIDC provider ARN, for IRSA). */
+  readonly federated?: string;
   /** @default ["sts:AssumeRole"] */
   readonly actions?: string[];
+  /** Conditions on the assumption. */
+  readonly conditions?: { test: string; variable: string; values: string[] }[];
+}
+
+/**
+ * The trust of IAM roles for service accounts: the cluster's OIDC provider, for exactly one
+ * ServiceAccount. `issuerHost` is the issuer URL without `https://`.
+ */
+export function irsaTrust(oidcProviderArn: string, issuerHost: string, namespace: string, serviceAccount: string): RoleTrust {
+  return {
+    federated: oidcProviderArn,
+    actions: ["sts:AssumeRoleWithWebIdentity"],
+    conditions: [
+      { test: "StringEquals", variable: `${issuerHost}:sub`, values: [`system:serviceaccount:${namespace}:${serviceAccount}`] },
+      { test: "StringEquals", variable: `${issuerHost}:aud`, values: ["sts.amazonaws.com"] },
+    ],
+  };
 }
 
 /** Options of {@link createRole}. */
@@ -70,9 +89,12 @@ export const POD_IDENTITY_TRUST: RoleTrust = {
 export function createRole(scope: Construct, opts: RoleOptions): CreatedRole {
   const trust = policyDocument(scope, "AssumeRolePolicy", [
     {
-      sid: "TrustedServices",
+      sid: opts.trust.federated ? "TrustedServiceAccount" : "TrustedServices",
       actions: opts.trust.actions ?? ["sts:AssumeRole"],
-      principals: [{ type: "Service", identifiers: opts.trust.services }],
+      principals: opts.trust.federated
+        ? [{ type: "Federated", identifiers: [opts.trust.federated] }]
+        : [{ type: "Service", identifiers: opts.trust.services ?? [] }],
+      conditions: opts.trust.conditions,
     },
   ]);
   const role = new IamRole(scope, "Role", {
