@@ -3,3 +3,4 @@ export * from "./network";
 export * from "./training-cluster";
 export * from "./model-registry";
 export * from "./feature-store";
+export * from "./serving-endpoint";

@@ -94,7 +94,7 @@ export function violations(doc: TfDoc): string[] {
         if (v.encryption_configuration?.[0]?.encryption_type !== "KMS") out.push(`${r.address}: repository not encrypted with KMS`);
         break;
       case "helm_release":
-        if (!/^\d+\.\d+\.\d+$/.test(v.version ?? "")) out.push(`${r.address}: chart version not pinned`);
+        if (!/^v?\d+\.\d+\.\d+$/.test(v.version ?? "")) out.push(`${r.address}: chart version not pinned`);
         if (!/^(https|oci):\/\//.test(v.repository ?? "")) out.push(`${r.address}: chart repository not https or oci`);
         try {
           (v.values ?? []).forEach((x: string) => JSON.parse(x));

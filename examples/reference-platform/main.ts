@@ -1,9 +1,9 @@
 /**
  * The reference ML platform on the Kubernetes-native engines: a training cluster with GPU pools
- * and team namespaces, an MLflow model registry and a Feast feature store. Later releases add the
- * serving endpoints and drift alarms of the design.
+ * and team namespaces, an MLflow model registry and a Feast feature store in the platform stack; a
+ * fraud model served on KServe (GPU) in a workloads stack. A later release adds the drift alarms.
  *
- *   npm run synth   # writes cdktf.out/stacks/ml-platform/cdk.tf.json
+ *   npm run synth   # writes cdktf.out/stacks/{ml-platform,ml-workloads}/cdk.tf.json
  */
 import { App } from "cdktf";
 import {
@@ -13,6 +13,8 @@ import {
   MlopsStack,
   ModelRegistry,
   RegistryEngine,
+  ServingEndpoint,
+  ServingEngine,
   TrainingCluster,
 } from "../../src";
 import { FRAUD_FEATURES } from "../shared/features";
@@ -22,6 +24,8 @@ export interface ReferencePlatform {
   cluster: TrainingCluster;
   registry: ModelRegistry;
   features: FeatureStore;
+  workloads: MlopsStack;
+  fraud: ServingEndpoint;
 }
 
 export function buildReferencePlatform(app: App): ReferencePlatform {
@@ -57,7 +61,18 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
     featureGroups: FRAUD_FEATURES,
   });
 
-  return { platform, cluster, registry, features };
+  // Custom resources (the InferenceService) live in a stack that deploys after the platform's, since
+  // they cannot be planned before KServe's CRDs exist.
+  const workloads = new MlopsStack(app, "ml-workloads", { region: "eu-west-1", name: "acme-ml" });
+  const fraud = new ServingEndpoint(workloads, "fraud", {
+    engine: ServingEngine.kserve({ cluster, modelFormat: "mlflow" }),
+    model: registry.model("fraud", "3"),
+    gpu: true,
+    minReplicas: 1,
+    maxReplicas: 4,
+  });
+
+  return { platform, cluster, registry, features, workloads, fraud };
 }
 
 if (require.main === module) {

@@ -1,11 +1,22 @@
 /**
  * The same platform on the AWS-managed engines: a training cluster for GPU training, the SageMaker
- * model registry (with a managed MLflow tracking server) and SageMaker Feature Store.
+ * model registry (with a managed MLflow tracking server), SageMaker Feature Store, and the fraud model
+ * served on a SageMaker endpoint with blue/green deployments and autoscaling.
  *
  *   npx tsx examples/sagemaker-platform/main.ts   # writes cdktf.out/stacks/ml-platform-sagemaker/cdk.tf.json
  */
 import { App } from "cdktf";
-import { FeatureEngine, FeatureStore, MlopsStack, ModelRegistry, RegistryEngine, TrainingCluster } from "../../src";
+import {
+  FeatureEngine,
+  FeatureStore,
+  MlopsStack,
+  ModelRegistry,
+  RegistryEngine,
+  ServingEndpoint,
+  ServingEngine,
+  TrafficRouting,
+  TrainingCluster,
+} from "../../src";
 import { FRAUD_FEATURES } from "../shared/features";
 
 export interface SageMakerPlatform {
@@ -13,6 +24,7 @@ export interface SageMakerPlatform {
   cluster: TrainingCluster;
   registry: ModelRegistry;
   features: FeatureStore;
+  fraud: ServingEndpoint;
 }
 
 export function buildSageMakerPlatform(app: App): SageMakerPlatform {
@@ -36,7 +48,20 @@ export function buildSageMakerPlatform(app: App): SageMakerPlatform {
     featureGroups: FRAUD_FEATURES,
   });
 
-  return { platform, cluster, registry, features };
+  const fraud = new ServingEndpoint(platform, "fraud", {
+    engine: ServingEngine.sagemaker({
+      instanceType: "ml.m5.xlarge",
+      trafficRouting: TrafficRouting.CANARY,
+      trafficShiftPercent: 10,
+      network: cluster.network,
+    }),
+    model: registry.model("fraud", "3"),
+    minReplicas: 2,
+    maxReplicas: 6,
+    captureSamplingPercentage: 20,
+  });
+
+  return { platform, cluster, registry, features, fraud };
 }
 
 if (require.main === module) {

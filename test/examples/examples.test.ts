@@ -62,16 +62,29 @@ describe("examples/reference-platform holds the platform of the design on the Ku
     expect(resources(doc, "kubernetes_namespace_v1").map((n) => n.values.metadata.name).sort()).toEqual(["fraud", "search", "feast"].sort());
   });
 
-  test("the Helm releases of the cluster, the registry and the feature store", () => {
+  test("the Helm releases of the cluster, the registry, the feature store and KServe", () => {
     expect(resources(doc, "helm_release").map((r) => r.values.chart).sort()).toEqual([
+      "cert-manager",
       "cluster-autoscaler",
       "external-secrets",
       "feast-feature-server",
+      "kserve-crd",
+      "kserve-resources",
+      "kserve-runtime-configs",
       "metrics-server",
       "mlflow",
       "nvidia-device-plugin",
       "reloader",
     ]);
+  });
+
+  test("the fraud model is served on KServe from the workloads stack, which deploys after the platform", () => {
+    const app = newApp();
+    const { workloads, platform } = buildReferencePlatform(app);
+    const docs = synthApp(app);
+    expect(resources(docs["ml-workloads"], "kubernetes_manifest").map((m) => m.values.manifest.kind)).toEqual(["InferenceService"]);
+    expect(resources(docs["ml-platform"], "kubernetes_manifest")).toHaveLength(0);
+    expect(workloads.dependencies).toContain(platform);
   });
 });
 

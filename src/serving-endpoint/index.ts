@@ -1,0 +1,3 @@
+export * from "./capture-format";
+export * from "./engines";
+export * from "./serving-endpoint";

@@ -1,0 +1,203 @@
+import { Fn, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName, irsaTrust, MlopsStack, NameRules, PolicyStatement, validateProps } from "../../core";
+import type { ModelReference } from "../../model-registry";
+import { GPU_TAINT, NodeLabels, TrainingCluster } from "../../training-cluster";
+import type { KServeEngineOptions } from "../engines";
+import type { ServingEndpoint, ServingEngineResources } from "../serving-endpoint";
+import { CaptureFormat } from "../capture-format";
+import { KServeInstallation } from "./kserve-install";
+
+const modelRef = z.custom<ModelReference>((m) => !!m && typeof m === "object" && "artifactS3Uri" in m, {
+  message: "must be a model reference from registry.model(name, version)",
+});
+
+const schema = z
+  .object({
+    cluster: z.custom<TrainingCluster>((c) => c instanceof TrainingCluster, { message: "must be a TrainingCluster" }),
+    namespace: check.dnsLabel(63).optional(),
+    modelFormat: check.matching(/^[a-z][a-z0-9_-]{0,31}$/, "must be a KServe model format name such as sklearn or mlflow").optional(),
+    containerImageTag: check.matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a container image tag").optional(),
+    gpuCount: check.int(1, 8).optional(),
+    cpu: check.matching(/^\d+(\.\d+)?m?$/, "must be a Kubernetes CPU quantity such as \"1\" or \"500m\"").optional(),
+    memoryGiB: check.int(1, 2048).optional(),
+    targetCpuUtilization: check.int(10, 100).optional(),
+    canary: z
+      .object({ model: modelRef, trafficPercent: check.int(0, 100), replicas: check.int(1, 50).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict() satisfies z.ZodType<KServeEngineOptions>;
+
+/** Checks the options and the endpoint's placement, naming the endpoint's path in any error. */
+export function validateKServeOptions(owner: Construct, options: KServeEngineOptions, gpu: boolean) {
+  const o = validateProps(owner, "ServingEngine.kserve", schema, options);
+  const clusterStack = TerraformStack.of(o.cluster);
+  if (TerraformStack.of(owner) === clusterStack) {
+    fail(
+      owner,
+      "ServingEndpoint",
+      "engine",
+      `(kserve) puts the InferenceService in the stack "${clusterStack.node.id}", which installs the KServe CRDs: a custom resource cannot be planned before its CRD exists. Create the endpoint in a separate workloads stack (new MlopsStack(app, "ml-workloads", ...)).`,
+    );
+  }
+  if (gpu && Object.keys(o.cluster.gpuNodePools).length === 0) {
+    fail(owner, "ServingEndpoint", "gpu", `(true) needs a GPU node pool on the cluster ${o.cluster.node.path}: add one with gpuNodePools or addGpuNodePool`);
+  }
+  return o;
+}
+
+/** Builds the InferenceService (and installs KServe on the cluster once). */
+export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngineOptions): ServingEngineResources & {
+  readonly inferenceService: Manifest;
+  readonly serviceAccount: ServiceAccountV1;
+  readonly role: IamRole;
+  readonly installation: KServeInstallation;
+} {
+  const o = validateKServeOptions(endpoint, options, endpoint.gpu);
+  const cluster = o.cluster;
+  const stack = MlopsStack.of(endpoint);
+  const tags = componentTags("serving-endpoint");
+  const namespace = o.namespace ?? "serving";
+  const name = endpoint.endpointName;
+  const installation = KServeInstallation.of(cluster);
+  const k8s = cluster.connect(endpoint).kubernetes;
+
+  // One namespace per stack and cluster, shared by its endpoints.
+  const nsId = `ServingNamespace-${namespace}-${cluster.node.id}`;
+  const ns =
+    (stack.node.tryFindChild(nsId) as NamespaceV1 | undefined) ??
+    new NamespaceV1(stack, nsId, {
+      provider: k8s,
+      metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "baseline", "app.kubernetes.io/managed-by": "cdktf-mlops" } },
+      dependsOn: dependsOnAcrossStacks(stack, [installation.runtimes]),
+    });
+
+  // IRSA rather than Pod Identity: KServe injects its S3 settings (region, endpoint) into the
+  // storage initializer and the logger only for ServiceAccounts that carry the IRSA annotation.
+  const models = [endpoint.model, ...(o.canary ? [o.canary.model] : [])];
+  const issuerHost = Fn.replace(cluster.cluster.identity.get(0).oidc.get(0).issuer, "https://", "");
+  const statements: PolicyStatement[] = [
+    {
+      sid: "ListOnlyTheModelPrefixes",
+      actions: ["s3:ListBucket"],
+      resources: [...new Set(models.map((m) => m.artifactBucketArn))],
+      conditions: [{ test: "StringLike", variable: "s3:prefix", values: models.map((m) => `${m.artifactKeyPrefix}*`) }],
+    },
+    { sid: "ReadOnlyTheModelVersions", actions: ["s3:GetObject"], resources: models.map((m) => `${m.artifactBucketArn}/${m.artifactKeyPrefix}*`) },
+    { sid: "DecryptTheModels", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [...new Set(models.map((m) => m.artifactKmsKeyArn))] },
+    { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${endpoint.captureKeyPrefix}*`] },
+    { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt"], resources: [endpoint.captureKmsKeyArn] },
+  ];
+  const role = createRole(new Construct(endpoint, "Role"), {
+    name: fitName(`${stack.platformName}-${name}-serving`, NameRules.iamRole),
+    trust: irsaTrust(cluster.oidcProvider.arn, issuerHost, namespace, name),
+    statements,
+    tags,
+  }).role;
+  const serviceAccount = new ServiceAccountV1(endpoint, "ServiceAccount", {
+    provider: k8s,
+    metadata: {
+      name,
+      namespace: ns.metadata.name,
+      annotations: {
+        "eks.amazonaws.com/role-arn": role.arn,
+        "serving.kserve.io/s3-region": stack.region,
+        "serving.kserve.io/s3-endpoint": `s3.${stack.region}.amazonaws.com`,
+        "serving.kserve.io/s3-usehttps": "1",
+      },
+    },
+  });
+
+  const gpus = o.gpuCount ?? 1;
+  const memory = `${o.memoryGiB ?? 4}Gi`;
+  const resources = {
+    requests: { cpu: o.cpu ?? "1", memory, ...(endpoint.gpu ? { "nvidia.com/gpu": String(gpus) } : {}) },
+    limits: { memory, ...(endpoint.gpu ? { "nvidia.com/gpu": String(gpus) } : {}) },
+  };
+  const placement = endpoint.gpu
+    ? {
+        nodeSelector: { [NodeLabels.gpuPresent]: "true" },
+        tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" }],
+      }
+    : {};
+  const logger = {
+    mode: "all",
+    url: `s3://${endpoint.captureBucketName}`,
+    storage: {
+      path: `/${endpoint.captureKeyPrefix.replace(/\/$/, "")}`,
+      parameters: { type: "s3", format: "json" },
+      key: "credentials",
+      serviceAccountName: name,
+    },
+  };
+  const implementation = (m: ModelReference) =>
+    o.containerImageTag
+      ? {
+          containers: [
+            {
+              name: "kserve-container",
+              image: `${m.imageRepositoryUrl}:${o.containerImageTag}`,
+              env: [{ name: "STORAGE_URI", value: m.artifactS3Uri }],
+              resources,
+            },
+          ],
+        }
+      : { model: { modelFormat: { name: o.modelFormat ?? "mlflow" }, storageUri: m.artifactS3Uri, resources } };
+  const predictorBase = {
+    serviceAccountName: name,
+    priorityClassName: "mlops-serving",
+    ...placement,
+    logger,
+  };
+
+  const inferenceService = new Manifest(endpoint, "InferenceService", {
+    provider: k8s,
+    manifest: {
+      apiVersion: "serving.kserve.io/v1beta1",
+      kind: "InferenceService",
+      metadata: {
+        name,
+        namespace,
+        annotations: { "serving.kserve.io/deploymentMode": "Standard", "serving.kserve.io/autoscalerClass": "hpa" },
+      },
+      spec: {
+        predictor: {
+          ...predictorBase,
+          minReplicas: endpoint.minReplicas,
+          maxReplicas: endpoint.maxReplicas,
+          scaleMetric: "cpu",
+          scaleTarget: o.targetCpuUtilization ?? 70,
+          ...implementation(endpoint.model),
+        },
+        ...(o.canary
+          ? {
+              canary: [
+                {
+                  trafficPercent: o.canary.trafficPercent,
+                  predictor: { name: "canary", ...predictorBase, minReplicas: o.canary.replicas ?? 1, ...implementation(o.canary.model) },
+                },
+              ],
+            }
+          : {}),
+      },
+    },
+    dependsOn: [serviceAccount, ns],
+  });
+
+  return {
+    endpointUrl: `http://${name}-predictor.${namespace}.svc.cluster.local`,
+    captureFormat: CaptureFormat.KSERVE_LOGGER_JSON,
+    noInvokeReason: "a KServe endpoint is called over the cluster network, not through IAM; restrict callers with Kubernetes NetworkPolicies",
+    noMetricsReason: "KServe endpoints expose Prometheus metrics inside the cluster, not CloudWatch metrics",
+    inferenceService,
+    serviceAccount,
+    role,
+    installation,
+  };
+}

@@ -1,0 +1,229 @@
+import { Construct, IConstruct } from "constructs";
+import { z } from "zod";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { check, fail, fitName, grantToRole, MlopsStack, physicalName, SecureBucket, stableHash, validateProps } from "../core";
+import type { ModelReference } from "../model-registry";
+import { CaptureFormat } from "./capture-format";
+import type { KServeEngineOptions, SageMakerServingOptions } from "./engines";
+import { bindKServeEngine, validateKServeOptions } from "./private/kserve-engine";
+import { bindSageMakerServing, validateSageMakerServing } from "./private/sagemaker-engine";
+
+/** A CloudWatch metric of an endpoint. */
+export interface MetricReference {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Record<string, string>;
+  /** e.g. `Average`, `Sum`, `p99`. */
+  readonly statistic: string;
+}
+
+/** What the rest of the platform (drift monitoring, callers) knows of a serving endpoint, whatever its engine. */
+export interface IServingEndpoint extends IConstruct {
+  /** The endpoint name (SageMaker endpoint or InferenceService name). */
+  readonly endpointName: string;
+  /** The URL callers use (in-cluster URL for KServe, the SageMaker runtime invocation URL). */
+  readonly endpointUrl: string;
+  /** `kserve` or `sagemaker`. */
+  readonly engineKind: string;
+  /** Bucket of the captured payloads. */
+  readonly captureBucketName: string;
+  /** ARN of that bucket. */
+  readonly captureBucketArn: string;
+  /** Key prefix of this endpoint's captured payloads, ending in `/`. */
+  readonly captureKeyPrefix: string;
+  /** `s3://<bucket>/<prefix>`. */
+  readonly captureS3Uri: string;
+  /** KMS key ARN of the captured payloads. */
+  readonly captureKmsKeyArn: string;
+  /** Format of the captured payloads. */
+  readonly captureFormat: CaptureFormat;
+  /** Lets `role` invoke the endpoint. */
+  grantInvoke(role: IamRole): IamRolePolicy;
+  /** A CloudWatch metric of the endpoint. */
+  metric(metricName: string, statistic?: string): MetricReference;
+}
+
+/** What an engine built. */
+export interface ServingEngineResources {
+  readonly endpointUrl: string;
+  readonly captureFormat: CaptureFormat;
+  /** Invocation statements, or a reason why the engine has no IAM-governed invocation. */
+  readonly invokeStatements?: { sid: string; actions: string[]; resources: string[] }[];
+  readonly noInvokeReason?: string;
+  /** CloudWatch namespace and dimensions, or a reason why the engine publishes none. */
+  readonly metrics?: { namespace: string; dimensions: Record<string, string> };
+  readonly noMetricsReason?: string;
+}
+
+/**
+ * Which service serves the model: KServe on the training cluster, or SageMaker.
+ * Build one with {@link ServingEngine.kserve} or {@link ServingEngine.sagemaker}.
+ */
+export class ServingEngine {
+  /** KServe (Standard mode) on the cluster: an InferenceService in a workloads stack. */
+  public static kserve(options: KServeEngineOptions): ServingEngine {
+    return new ServingEngine(
+      "kserve",
+      (owner, gpu) => validateKServeOptions(owner, options, gpu),
+      (endpoint) => bindKServeEngine(endpoint, options),
+    );
+  }
+
+  /** SageMaker real-time (or serverless) inference with data capture, blue/green and autoscaling. */
+  public static sagemaker(options: SageMakerServingOptions = {}): ServingEngine {
+    return new ServingEngine(
+      "sagemaker",
+      (owner, gpu, capturePercent) => validateSageMakerServing(owner, options, gpu, capturePercent),
+      (endpoint) => bindSageMakerServing(endpoint, options),
+    );
+  }
+
+  private constructor(
+    /** `kserve` or `sagemaker`. */
+    public readonly kind: string,
+    private readonly validator: (owner: Construct, gpu: boolean, capturePercent: number) => unknown,
+    private readonly binder: (endpoint: ServingEndpoint) => ServingEngineResources,
+  ) {}
+
+  /** Checks the engine's options for `owner` (an endpoint with or without GPU, capturing a share of payloads) before anything is built. */
+  public validate(owner: Construct, gpu: boolean, capturePercent: number): void {
+    this.validator(owner, gpu, capturePercent);
+  }
+
+  /** Builds the engine's resources under `endpoint`. */
+  public bind(endpoint: ServingEndpoint): ServingEngineResources {
+    return this.binder(endpoint);
+  }
+}
+
+/** Props of {@link ServingEndpoint}. */
+export interface ServingEndpointProps {
+  /** The engine: `ServingEngine.kserve({ cluster })` or `ServingEngine.sagemaker()`. */
+  readonly engine: ServingEngine;
+  /** The model version to serve: `registry.model(name, version)`. */
+  readonly model: ModelReference;
+  /**
+   * Serve on NVIDIA GPUs.
+   * @default false
+   */
+  readonly gpu?: boolean;
+  /**
+   * Endpoint name: lowercase letters, digits and `-`, at most 40 characters.
+   * @default - `<platform>-<construct id>`
+   */
+  readonly endpointName?: string;
+  /**
+   * Fewest replicas (instances).
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most replicas (instances).
+   * @default 4
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Percent of invocations whose payloads are captured (SageMaker; KServe logs every request).
+   * 0 turns capture off.
+   * @default 100
+   */
+  readonly captureSamplingPercentage?: number;
+  /**
+   * KMS key of captured payloads and endpoint storage.
+   * @default - the stack's platform key
+   */
+  readonly kmsKey?: KmsKey;
+}
+
+const schema = z
+  .object({
+    engine: z.custom<ServingEngine>((e) => e instanceof ServingEngine, {
+      message: "must be ServingEngine.kserve({ cluster }) or ServingEngine.sagemaker()",
+    }),
+    model: z.custom<ModelReference>((m) => !!m && typeof m === "object" && "artifactS3Uri" in m && "imageRepositoryUrl" in m, {
+      message: "must be a model reference from registry.model(name, version)",
+    }),
+    gpu: z.boolean().optional(),
+    endpointName: check.matching(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, "must be 2-40 lowercase letters, digits and '-', starting with a letter").optional(),
+    minReplicas: check.int(1, 100).optional(),
+    maxReplicas: check.int(1, 1000).optional(),
+    captureSamplingPercentage: check.int(0, 100).optional(),
+    kmsKey: z.custom<KmsKey>((k) => k instanceof KmsKey, { message: "must be a KmsKey" }).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const min = p.minReplicas ?? 1;
+    if ((p.maxReplicas ?? 4) < min) ctx.addIssue({ code: "custom", path: ["maxReplicas"], message: `must be >= minReplicas (${min})` });
+  }) satisfies z.ZodType<ServingEndpointProps>;
+
+/**
+ * A model version served behind an endpoint, on KServe or SageMaker, with its request and response
+ * payloads captured to S3 for drift monitoring.
+ */
+export class ServingEndpoint extends Construct implements IServingEndpoint {
+  public readonly endpointName: string;
+  public readonly endpointUrl: string;
+  public readonly engineKind: string;
+  /** The model version served. */
+  public readonly model: ModelReference;
+  public readonly gpu: boolean;
+  public readonly minReplicas: number;
+  public readonly maxReplicas: number;
+  public readonly captureSamplingPercentage: number;
+  /** The KMS key of captures and storage. */
+  public readonly kmsKey: KmsKey;
+  /** The bucket of captured payloads. */
+  public readonly captureBucket: SecureBucket;
+  public readonly captureBucketName: string;
+  public readonly captureBucketArn: string;
+  public readonly captureKeyPrefix: string;
+  public readonly captureS3Uri: string;
+  public readonly captureKmsKeyArn: string;
+  public readonly captureFormat: CaptureFormat;
+  /** What the engine built. */
+  public readonly engineResources: ServingEngineResources;
+
+  constructor(scope: Construct, id: string, props: ServingEndpointProps) {
+    super(scope, id);
+    const p = validateProps(this, "ServingEndpoint", schema, props);
+    p.engine.validate(this, p.gpu ?? false, p.captureSamplingPercentage ?? 100);
+    const stack = MlopsStack.of(this);
+    this.engineKind = p.engine.kind;
+    this.model = p.model;
+    this.gpu = p.gpu ?? false;
+    this.minReplicas = p.minReplicas ?? 1;
+    this.maxReplicas = p.maxReplicas ?? 4;
+    this.captureSamplingPercentage = p.captureSamplingPercentage ?? 100;
+    this.kmsKey = p.kmsKey ?? stack.kmsKey;
+    this.endpointName = p.endpointName ?? fitName(physicalName(this, stack.platformName, { maxLength: 40, allowed: /[a-z0-9-]/, lowercase: true }), {
+      maxLength: 40,
+      allowed: /[a-z0-9-]/,
+      lowercase: true,
+    });
+
+    this.captureBucket = new SecureBucket(this, "Captures", { component: "serving-endpoint", kmsKey: this.kmsKey });
+    this.captureBucketName = this.captureBucket.bucketName;
+    this.captureBucketArn = this.captureBucket.bucketArn;
+    this.captureKeyPrefix = `captures/${this.endpointName}/`;
+    this.captureS3Uri = `s3://${this.captureBucketName}/${this.captureKeyPrefix}`;
+    this.captureKmsKeyArn = this.kmsKey.arn;
+
+    this.engineResources = p.engine.bind(this);
+    this.endpointUrl = this.engineResources.endpointUrl;
+    this.captureFormat = this.engineResources.captureFormat;
+  }
+
+  public grantInvoke(role: IamRole): IamRolePolicy {
+    const statements = this.engineResources.invokeStatements;
+    if (!statements) fail(this, "ServingEndpoint", "grantInvoke", `is not available: ${this.engineResources.noInvokeReason}`);
+    return grantToRole(this, `GrantInvoke-${stableHash(role.node.path)}`, role, `${this.endpointName}-invoke`, statements);
+  }
+
+  public metric(metricName: string, statistic = "Average"): MetricReference {
+    const m = this.engineResources.metrics;
+    if (!m) fail(this, "ServingEndpoint", "metric", `is not available: ${this.engineResources.noMetricsReason}`);
+    return { namespace: m.namespace, metricName, dimensions: { ...m.dimensions }, statistic };
+  }
+}
