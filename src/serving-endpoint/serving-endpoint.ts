@@ -48,6 +48,8 @@ export interface IServingEndpoint extends IConstruct {
 /** What an engine built. */
 export interface ServingEngineResources {
   readonly endpointUrl: string;
+  /** Where the engine writes this endpoint's payloads in the capture bucket, ending in `/`. */
+  readonly captureKeyPrefix: string;
   readonly captureFormat: CaptureFormat;
   /** Invocation statements, or a reason why the engine has no IAM-governed invocation. */
   readonly invokeStatements?: { sid: string; actions: string[]; resources: string[] }[];
@@ -206,11 +208,11 @@ export class ServingEndpoint extends Construct implements IServingEndpoint {
     this.captureBucket = new SecureBucket(this, "Captures", { component: "serving-endpoint", kmsKey: this.kmsKey });
     this.captureBucketName = this.captureBucket.bucketName;
     this.captureBucketArn = this.captureBucket.bucketArn;
-    this.captureKeyPrefix = `captures/${this.endpointName}/`;
-    this.captureS3Uri = `s3://${this.captureBucketName}/${this.captureKeyPrefix}`;
     this.captureKmsKeyArn = this.kmsKey.arn;
 
     this.engineResources = p.engine.bind(this);
+    this.captureKeyPrefix = this.engineResources.captureKeyPrefix;
+    this.captureS3Uri = `s3://${this.captureBucketName}/${this.captureKeyPrefix}`;
     this.endpointUrl = this.engineResources.endpointUrl;
     this.captureFormat = this.engineResources.captureFormat;
   }

@@ -72,12 +72,13 @@ describe("ServingEngine.kserve", () => {
   });
 
   test("payloads are logged straight to S3 at the capture location the endpoint reports", () => {
+    // KServe's logger writes <url path>/<namespace>/<isvc>/<component>/<id>-<type>.json.
     expect(predictor.logger).toEqual({
       mode: "all",
-      url: `s3://${ref(captures, "bucket")}`,
-      storage: { path: "/captures/acme-ml-fraud", parameters: { type: "s3", format: "json" }, key: "credentials", serviceAccountName: "acme-ml-fraud" },
+      url: `s3://${ref(captures, "bucket")}/captures`,
+      storage: { path: "/", parameters: { type: "s3", format: "json" }, key: "credentials", serviceAccountName: "acme-ml-fraud" },
     });
-    expect(fraud.captureKeyPrefix).toBe("captures/acme-ml-fraud/");
+    expect(fraud.captureKeyPrefix).toBe("captures/serving/acme-ml-fraud/");
     expect(fraud.captureFormat).toBe(CaptureFormat.KSERVE_LOGGER_JSON);
     expect(fraud.endpointUrl).toBe("http://acme-ml-fraud-predictor.serving.svc.cluster.local");
   });
@@ -93,7 +94,7 @@ describe("ServingEngine.kserve", () => {
     expect(trust.condition[0].values).toEqual(["system:serviceaccount:serving:acme-ml-fraud"]);
     const statements = policyStatements(workloads, resource(workloads, "aws_iam_role_policy", "fraud/Role/Policy").values.policy);
     expect(statements.find((s) => s.sid === "ReadOnlyTheModelVersions")!.resources[0]).toMatch(/\/models\/fraud\/3\/\*$/);
-    expect(statements.find((s) => s.sid === "WriteOnlyTheCapturePrefix")!.resources).toEqual([`${ref(captures, "arn")}/captures/acme-ml-fraud/*`]);
+    expect(statements.find((s) => s.sid === "WriteOnlyTheCapturePrefix")!.resources).toEqual([`${ref(captures, "arn")}/${fraud.captureKeyPrefix}*`]);
     for (const s of statements) expect(s.resources).not.toContain("*");
   });
 

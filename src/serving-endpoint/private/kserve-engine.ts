@@ -66,6 +66,8 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
   const namespace = o.namespace ?? "serving";
   const name = endpoint.endpointName;
   const installation = KServeInstallation.of(cluster);
+  // KServe's S3 logger writes <url path>/<namespace>/<isvc>/<component>/<storage path>/<id>-<type>.json.
+  const captureKeyPrefix = `captures/${namespace}/${name}/`;
   const k8s = cluster.connect(endpoint).kubernetes;
 
   // One namespace per stack and cluster, shared by its endpoints.
@@ -91,7 +93,7 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
     },
     { sid: "ReadOnlyTheModelVersions", actions: ["s3:GetObject"], resources: models.map((m) => `${m.artifactBucketArn}/${m.artifactKeyPrefix}*`) },
     { sid: "DecryptTheModels", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [...new Set(models.map((m) => m.artifactKmsKeyArn))] },
-    { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${endpoint.captureKeyPrefix}*`] },
+    { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${captureKeyPrefix}*`] },
     { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt"], resources: [endpoint.captureKmsKeyArn] },
   ];
   const role = createRole(new Construct(endpoint, "Role"), {
@@ -128,9 +130,9 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
     : {};
   const logger = {
     mode: "all",
-    url: `s3://${endpoint.captureBucketName}`,
+    url: `s3://${endpoint.captureBucketName}/captures`,
     storage: {
-      path: `/${endpoint.captureKeyPrefix.replace(/\/$/, "")}`,
+      path: "/",
       parameters: { type: "s3", format: "json" },
       key: "credentials",
       serviceAccountName: name,
@@ -192,6 +194,7 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
 
   return {
     endpointUrl: `http://${name}-predictor.${namespace}.svc.cluster.local`,
+    captureKeyPrefix,
     captureFormat: CaptureFormat.KSERVE_LOGGER_JSON,
     noInvokeReason: "a KServe endpoint is called over the cluster network, not through IAM; restrict callers with Kubernetes NetworkPolicies",
     noMetricsReason: "KServe endpoints expose Prometheus metrics inside the cluster, not CloudWatch metrics",

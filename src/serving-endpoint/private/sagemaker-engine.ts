@@ -108,6 +108,8 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
   const primaryType = o.instanceType ?? (endpoint.gpu ? "ml.g5.xlarge" : "ml.m5.xlarge");
   const variants = o.variants ?? [];
   const allModels = [endpoint.model, ...variants.map((v) => v.model)];
+  // SageMaker appends <endpoint>/<variant>/yyyy/mm/dd/hh/ to the destination.
+  const captureKeyPrefix = `captures/${name}/`;
   const arn = (service: string, resource: string) => `arn:${stack.partition}:${service}:${stack.region}:${stack.accountId}:${resource}`;
 
   // --- networking: private subnets, egress on 443 only (S3, ECR and STS through endpoints or NAT) ---
@@ -139,7 +141,7 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
       actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
       resources: [...new Set(allModels.map((m) => m.imageRepositoryArn))],
     },
-    { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${endpoint.captureKeyPrefix}*`] },
+    { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${captureKeyPrefix}*`] },
     { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt"], resources: [endpoint.captureKmsKeyArn] },
     {
       sid: "WriteTheEndpointLogs",
@@ -312,6 +314,7 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
 
   return {
     endpointUrl: `https://runtime.sagemaker.${stack.region}.amazonaws.com/endpoints/${name}/invocations`,
+    captureKeyPrefix,
     captureFormat: CaptureFormat.SAGEMAKER_DATA_CAPTURE_JSONL,
     invokeStatements: [{ sid: "InvokeTheEndpoint", actions: ["sagemaker:InvokeEndpoint"], resources: [sm.arn] }],
     metrics: { namespace: "AWS/SageMaker", dimensions: dims },
