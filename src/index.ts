@@ -4,3 +4,4 @@ export * from "./training-cluster";
 export * from "./model-registry";
 export * from "./feature-store";
 export * from "./serving-endpoint";
+export * from "./drift-alarm";

@@ -10,6 +10,8 @@ const TAGGED_TYPES = [
   "aws_s3_bucket", "aws_ecr_repository", "aws_db_instance", "aws_db_subnet_group", "aws_dynamodb_table",
   "aws_glue_catalog_database", "aws_athena_workgroup", "aws_sagemaker_feature_group",
   "aws_sagemaker_model_package_group", "aws_sagemaker_mlflow_tracking_server",
+  "aws_lambda_function", "aws_sqs_queue", "aws_sns_topic", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm",
+  "aws_sagemaker_endpoint", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_model",
 ];
 
 /** Resource types that hold data: each must be protected from `terraform destroy` (the examples use RETAIN). */
@@ -88,6 +90,18 @@ export function violations(doc: TfDoc): string[] {
       case "aws_dynamodb_table":
         if (v.point_in_time_recovery?.enabled !== true) out.push(`${r.address}: table without point-in-time recovery`);
         if (!v.server_side_encryption?.kms_key_arn) out.push(`${r.address}: table not encrypted with a customer KMS key`);
+        break;
+      case "aws_sns_topic":
+        if (!v.kms_master_key_id || String(v.kms_master_key_id).includes("alias/aws/")) out.push(`${r.address}: topic not under a customer-managed key`);
+        break;
+      case "aws_sqs_queue":
+        if (!v.kms_master_key_id && v.sqs_managed_sse_enabled !== true) out.push(`${r.address}: queue not encrypted`);
+        break;
+      case "aws_lambda_function":
+        if (!v.logging_config?.log_group) out.push(`${r.address}: function without its own (encrypted) log group`);
+        break;
+      case "aws_cloudwatch_metric_alarm":
+        if (!v.treat_missing_data) out.push(`${r.address}: missing-data treatment not chosen`);
         break;
       case "aws_ecr_repository":
         if (v.image_tag_mutability !== "IMMUTABLE") out.push(`${r.address}: mutable image tags`);

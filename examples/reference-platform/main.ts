@@ -1,13 +1,14 @@
 /**
  * The reference ML platform on the Kubernetes-native engines: a training cluster with GPU pools
  * and team namespaces, an MLflow model registry and a Feast feature store in the platform stack; a
- * fraud model served on KServe (GPU) in a workloads stack. A later release adds the drift alarms.
+ * fraud model served on KServe (GPU) in a workloads stack, watched for drift by the library's job.
  *
  *   npm run synth   # writes cdktf.out/stacks/{ml-platform,ml-workloads}/cdk.tf.json
  */
 import { App } from "cdktf";
 import {
   CapacityType,
+  DriftAlarm,
   FeatureEngine,
   FeatureStore,
   MlopsStack,
@@ -26,6 +27,7 @@ export interface ReferencePlatform {
   features: FeatureStore;
   workloads: MlopsStack;
   fraud: ServingEndpoint;
+  drift: DriftAlarm;
 }
 
 export function buildReferencePlatform(app: App): ReferencePlatform {
@@ -72,7 +74,18 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
     maxReplicas: 4,
   });
 
-  return { platform, cluster, registry, features, workloads, fraud };
+  // The baseline travels with the model version: written by `npx cdktf-mlops baseline` at training time.
+  const fraudV3 = registry.model("fraud", "3");
+  const drift = new DriftAlarm(workloads, "fraud-drift", {
+    endpoint: fraud,
+    baselineS3Uri: `${fraudV3.artifactS3Uri}baseline.json`,
+    baselineKmsKeyArn: fraudV3.artifactKmsKeyArn,
+    numericFeatures: ["txn_amount", "txn_count_1h"],
+    categoricalFeatures: ["merchant_category"],
+    notify: ["ml-oncall@acme.io"],
+  });
+
+  return { platform, cluster, registry, features, workloads, fraud, drift };
 }
 
 if (require.main === module) {

@@ -1,12 +1,14 @@
 /**
  * The same platform on the AWS-managed engines: a training cluster for GPU training, the SageMaker
  * model registry (with a managed MLflow tracking server), SageMaker Feature Store, and the fraud model
- * served on a SageMaker endpoint with blue/green deployments and autoscaling.
+ * served on a SageMaker endpoint with blue/green deployments and autoscaling, watched for drift with
+ * a retraining pipeline started when it drifts.
  *
  *   npx tsx examples/sagemaker-platform/main.ts   # writes cdktf.out/stacks/ml-platform-sagemaker/cdk.tf.json
  */
 import { App } from "cdktf";
 import {
+  DriftAlarm,
   FeatureEngine,
   FeatureStore,
   MlopsStack,
@@ -25,6 +27,7 @@ export interface SageMakerPlatform {
   registry: ModelRegistry;
   features: FeatureStore;
   fraud: ServingEndpoint;
+  drift: DriftAlarm;
 }
 
 export function buildSageMakerPlatform(app: App): SageMakerPlatform {
@@ -61,7 +64,18 @@ export function buildSageMakerPlatform(app: App): SageMakerPlatform {
     captureSamplingPercentage: 20,
   });
 
-  return { platform, cluster, registry, features, fraud };
+  const fraudV3 = registry.model("fraud", "3");
+  const drift = new DriftAlarm(platform, "fraud-drift", {
+    endpoint: fraud,
+    baselineS3Uri: `${fraudV3.artifactS3Uri}baseline.json`,
+    baselineKmsKeyArn: fraudV3.artifactKmsKeyArn,
+    numericFeatures: ["txn_amount", "txn_count_1h"],
+    categoricalFeatures: ["merchant_category"],
+    notify: ["ml-oncall@acme.io", "https://hooks.acme.io/ml-drift"],
+    retrainingTargetArn: "arn:aws:sagemaker:us-east-1:111122223333:pipeline/fraud-retraining",
+  });
+
+  return { platform, cluster, registry, features, fraud, drift };
 }
 
 if (require.main === module) {

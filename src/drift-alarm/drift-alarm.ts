@@ -1,0 +1,483 @@
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { z } from "zod";
+import { CloudwatchCompositeAlarm } from "@cdktf/provider-aws/lib/cloudwatch-composite-alarm";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import {
+  applyRemovalPolicy,
+  check,
+  componentTags,
+  createRole,
+  encryptedLogGroup,
+  fitName,
+  LOG_RETENTION_DAYS,
+  MlopsStack,
+  NameRules,
+  policyDocument,
+  PolicyStatement,
+  validateProps,
+} from "../core";
+import type { IServingEndpoint } from "../serving-endpoint";
+import { DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./job/metrics";
+import { driftJobAssetDir } from "./private/job-asset";
+
+/** Props of {@link DriftAlarm}. */
+export interface DriftAlarmProps {
+  /** The endpoint whose captured payloads are watched, whatever its engine. */
+  readonly endpoint: IServingEndpoint;
+  /** `s3://<bucket>/<key>` of the baseline JSON that `npx cdktf-mlops baseline` wrote. */
+  readonly baselineS3Uri: string;
+  /**
+   * KMS key ARN that encrypts the baseline object.
+   * @default - the baseline is in a bucket with SSE-S3, or under the endpoint's capture key
+   */
+  readonly baselineKmsKeyArn?: string;
+  /**
+   * Numeric features to watch: alarms on PSI, Kolmogorov-Smirnov distance and missing rate.
+   * @default - none
+   */
+  readonly numericFeatures?: string[];
+  /**
+   * Categorical features to watch: alarms on PSI, Jensen-Shannon distance and missing rate.
+   * @default - none
+   */
+  readonly categoricalFeatures?: string[];
+  /**
+   * PSI above which a feature has drifted (0.1 slight, 0.2 significant, by the usual rule of thumb).
+   * @default 0.2
+   */
+  readonly psiThreshold?: number;
+  /**
+   * Kolmogorov-Smirnov distance above which a numeric feature has drifted.
+   * @default 0.2
+   */
+  readonly ksThreshold?: number;
+  /**
+   * Jensen-Shannon distance (0..1) above which a categorical feature has drifted.
+   * @default 0.2
+   */
+  readonly jsDistanceThreshold?: number;
+  /**
+   * Missing-value rate above which a feature alarms.
+   * @default 0.1
+   */
+  readonly missingRateThreshold?: number;
+  /**
+   * How often the job runs, minutes; each run reads the captures of the last interval.
+   * @default 60
+   */
+  readonly intervalMinutes?: number;
+  /**
+   * Fewest records a run needs to compute statistics; fewer publish `InsufficientRecords` instead.
+   * @default 100
+   */
+  readonly minRecords?: number;
+  /**
+   * Who is told: email addresses, `https://` URLs and Lambda function ARNs.
+   * @default - nobody (the topic is still there to subscribe to)
+   */
+  readonly notify?: string[];
+  /**
+   * Started when drift alarms: a SageMaker pipeline, a Step Functions state machine or an EventBridge bus (ARN).
+   * @default - none
+   */
+  readonly retrainingTargetArn?: string;
+  /**
+   * Retention of the job's logs, days.
+   * @default 90
+   */
+  readonly logRetentionDays?: number;
+}
+
+const NOTIFY = /^([^@\s]+@[^@\s]+\.[^@\s]+|https:\/\/\S+|arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?)$/;
+const RETRAIN = /^arn:aws[a-z-]*:(sagemaker:[a-z0-9-]+:\d{12}:pipeline\/|states:[a-z0-9-]+:\d{12}:stateMachine:|events:[a-z0-9-]+:\d{12}:event-bus\/)\S+$/;
+const FEATURE = /^[A-Za-z0-9_.:-]{1,255}$/;
+
+const schema = z
+  .object({
+    endpoint: z.custom<IServingEndpoint>((e) => !!e && typeof e === "object" && "captureKeyPrefix" in e && "captureFormat" in e, {
+      message: "must be a serving endpoint (IServingEndpoint)",
+    }),
+    baselineS3Uri: check.matching(/^s3:\/\/[^/]+\/.+$/, "must be an S3 URI of an object (s3://<bucket>/<key>)"),
+    baselineKmsKeyArn: check.matching(/^arn:aws[a-z-]*:kms:/, "must be a KMS key ARN").optional(),
+    numericFeatures: z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")).optional(),
+    categoricalFeatures: z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")).optional(),
+    psiThreshold: z.number().gt(0, { message: "must be > 0" }).optional(),
+    ksThreshold: z.number().gt(0, { message: "must be > 0" }).max(1, { message: "must be <= 1" }).optional(),
+    jsDistanceThreshold: z.number().gt(0, { message: "must be > 0" }).max(1, { message: "must be <= 1" }).optional(),
+    missingRateThreshold: z.number().gt(0, { message: "must be > 0" }).max(1, { message: "must be <= 1" }).optional(),
+    intervalMinutes: check.int(5, 1440).optional(),
+    minRecords: check.int(1, 1000000).optional(),
+    notify: z.array(check.matching(NOTIFY, "must be an email address, an https:// URL or a Lambda function ARN")).optional(),
+    retrainingTargetArn: check
+      .matching(RETRAIN, "must be the ARN of a SageMaker pipeline, a Step Functions state machine or an EventBridge event bus")
+      .optional(),
+    logRetentionDays: z
+      .number()
+      .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), { message: "must be one of CloudWatch Logs' retention values" })
+      .optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const all = [...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])];
+    if (all.length === 0) ctx.addIssue({ code: "custom", path: ["numericFeatures"], message: "and categoricalFeatures name no feature: watch at least one" });
+    if (all.length > 25) ctx.addIssue({ code: "custom", path: ["numericFeatures"], message: `and categoricalFeatures name ${all.length} features: at most 25 fit one composite alarm` });
+    all.forEach((f, i) => {
+      if (all.indexOf(f) !== i) {
+        const numeric = i < (p.numericFeatures ?? []).length;
+        const path = numeric ? ["numericFeatures", i] : ["categoricalFeatures", i - (p.numericFeatures ?? []).length];
+        ctx.addIssue({ code: "custom", path, message: "names a feature twice" });
+      }
+    });
+  }) satisfies z.ZodType<DriftAlarmProps>;
+
+/** One feature alarm. */
+interface FeatureAlarmSpec {
+  feature: string;
+  metric: string;
+  threshold: number;
+}
+
+/**
+ * Drift monitoring of a serving endpoint: the library's drift job on a schedule (Lambda from the
+ * compiled job, EventBridge Scheduler, dead-letter queue, encrypted logs), CloudWatch alarms per
+ * feature and statistic under one composite alarm, alarms on the job's own failure and on no data,
+ * an SNS topic under a customer-managed key that CloudWatch may use, subscriptions, and an optional
+ * retraining trigger on the composite alarm.
+ */
+export class DriftAlarm extends Construct {
+  public readonly jobFunction: LambdaFunction;
+  public readonly jobRole: IamRole;
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly deadLetterQueue: SqsQueue;
+  public readonly schedule: SchedulerSchedule;
+  /** The key of the topic and the dead-letter queue. */
+  public readonly key: KmsKey;
+  public readonly topic: SnsTopic;
+  /** Feature alarms by `<feature>/<metric>`. */
+  public readonly featureAlarms: Record<string, CloudwatchMetricAlarm> = {};
+  /** The composite alarm over the feature alarms. */
+  public readonly compositeAlarm: CloudwatchCompositeAlarm;
+  /** Alarms on the job itself: errors, messages in the dead-letter queue, no data. */
+  public readonly jobAlarms: Record<string, CloudwatchMetricAlarm>;
+  public readonly retrainingRule?: CloudwatchEventRule;
+
+  constructor(scope: Construct, id: string, props: DriftAlarmProps) {
+    super(scope, id);
+    const p = validateProps(this, "DriftAlarm", schema, props);
+    const stack = MlopsStack.of(this);
+    const endpoint = p.endpoint;
+    const tags = componentTags("drift-alarm");
+    const account = stack.accountId;
+    const partition = stack.partition;
+    const name = fitName(`${stack.platformName}-${endpoint.endpointName}-drift`, { maxLength: 64, allowed: /[A-Za-z0-9_-]/, lowercase: false });
+    const interval = p.intervalMinutes ?? 60;
+    const [, baselineBucket, baselineKey] = /^s3:\/\/([^/]+)\/(.+)$/.exec(p.baselineS3Uri)!;
+
+    // --- a key that CloudWatch may use: alarms cannot publish to a topic under the AWS-managed key ---
+    const keyPolicy = policyDocument(this, "KeyPolicy", [
+      {
+        // A key policy must let the account administer the key, or it becomes unmanageable.
+        sid: "EnableIamPoliciesOfTheAccount",
+        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
+        actions: ["kms:*"],
+        resources: ["*"],
+      },
+      {
+        sid: "AllowCloudWatchAlarmsOfThisAccount",
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"],
+        conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+      },
+    ]);
+    this.key = new KmsKey(this, "Key", {
+      description: `Drift alarms of ${endpoint.endpointName} (cdktf-mlops): SNS topic and dead-letter queue`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: keyPolicy.json,
+      tags,
+    });
+    applyRemovalPolicy(this.key, stack.removalPolicy);
+
+    this.topic = new SnsTopic(this, "Topic", { name, kmsMasterKeyId: this.key.arn, tags });
+    const topicPolicy = policyDocument(this, "TopicPolicyDocument", [
+      {
+        sid: "CloudWatchAlarmsOfThisAccountPublish",
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        actions: ["sns:Publish"],
+        resources: [this.topic.arn],
+        conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+      },
+      {
+        sid: "AccountManagesTheTopic",
+        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
+        actions: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:ListSubscriptionsByTopic"],
+        resources: [this.topic.arn],
+      },
+      {
+        sid: "DenyPublishWithoutTls",
+        effect: "Deny",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["sns:Publish"],
+        resources: [this.topic.arn],
+        conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+      },
+    ]);
+    new SnsTopicPolicy(this, "TopicPolicy", { arn: this.topic.arn, policy: topicPolicy.json });
+    (p.notify ?? []).forEach((target, i) => {
+      const protocol = target.startsWith("https://") ? "https" : target.startsWith("arn:") ? "lambda" : "email";
+      new SnsTopicSubscription(this, `Notify${i + 1}`, { topicArn: this.topic.arn, protocol, endpoint: target });
+      if (protocol === "lambda") {
+        new LambdaPermission(this, `Notify${i + 1}Permission`, {
+          statementId: "AllowDriftAlarmTopic",
+          action: "lambda:InvokeFunction",
+          functionName: target,
+          principal: "sns.amazonaws.com",
+          sourceArn: this.topic.arn,
+        });
+      }
+    });
+
+    // --- the job ---------------------------------------------------------------------------------
+    this.deadLetterQueue = new SqsQueue(this, "DeadLetterQueue", {
+      name: `${name}-dlq`,
+      kmsMasterKeyId: this.key.arn,
+      messageRetentionSeconds: 14 * 24 * 3600,
+      tags,
+    });
+    this.logGroup = encryptedLogGroup(this, "JobLogs", {
+      name: `/aws/lambda/${name}`,
+      retentionDays: p.logRetentionDays ?? 90,
+      kmsKeyArn: stack.kmsKey.arn,
+      tags,
+    });
+    const decryptKeys = [...new Set([endpoint.captureKmsKeyArn, ...(p.baselineKmsKeyArn ? [p.baselineKmsKeyArn] : [])])];
+    const statements: PolicyStatement[] = [
+      {
+        sid: "ListOnlyTheCapturePrefix",
+        actions: ["s3:ListBucket"],
+        resources: [endpoint.captureBucketArn],
+        conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${endpoint.captureKeyPrefix}*`] }],
+      },
+      { sid: "ReadTheCaptures", actions: ["s3:GetObject"], resources: [`${endpoint.captureBucketArn}/${endpoint.captureKeyPrefix}*`] },
+      { sid: "ReadTheBaseline", actions: ["s3:GetObject"], resources: [`arn:${partition}:s3:::${baselineBucket}/${baselineKey}`] },
+      { sid: "DecryptCapturesAndBaseline", actions: ["kms:Decrypt"], resources: decryptKeys },
+      {
+        // PutMetricData has no resource to scope to: the namespace condition limits it to the job's own.
+        sid: "PublishOnlyDriftMetrics",
+        actions: ["cloudwatch:PutMetricData"],
+        resources: ["*"],
+        conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [DRIFT_NAMESPACE] }],
+      },
+      { sid: "WriteItsLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
+      { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
+      { sid: "EncryptDeadLetters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.key.arn] },
+    ];
+    const jobRole = createRole(new Construct(this, "JobRole"), {
+      name: fitName(`${name}-job`, NameRules.iamRole),
+      trust: { services: ["lambda.amazonaws.com"] },
+      statements,
+      tags,
+    });
+    this.jobRole = jobRole.role;
+
+    const asset = new TerraformAsset(this, "JobCode", { path: driftJobAssetDir(), type: AssetType.ARCHIVE });
+    this.jobFunction = new LambdaFunction(this, "Job", {
+      functionName: name,
+      description: `cdktf-mlops drift job of endpoint ${endpoint.endpointName}`,
+      role: this.jobRole.arn,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "handler.handler",
+      filename: asset.path,
+      sourceCodeHash: asset.assetHash,
+      memorySize: 1024,
+      timeout: 300,
+      // One run at a time: a slow run never overlaps the next.
+      reservedConcurrentExecutions: 1,
+      kmsKeyArn: this.key.arn,
+      deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
+      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+      environment: {
+        variables: {
+          ENDPOINT_NAME: endpoint.endpointName,
+          CAPTURE_BUCKET: endpoint.captureBucketName,
+          CAPTURE_PREFIX: endpoint.captureKeyPrefix,
+          CAPTURE_FORMAT: endpoint.captureFormat,
+          BASELINE_BUCKET: baselineBucket,
+          BASELINE_KEY: baselineKey,
+          WINDOW_MINUTES: String(interval),
+          MIN_RECORDS: String(p.minRecords ?? 100),
+          FEATURES: JSON.stringify([...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])]),
+        },
+      },
+      tags,
+      dependsOn: [this.logGroup, ...(jobRole.inlinePolicy ? [jobRole.inlinePolicy] : [])],
+    });
+
+    const schedulerRole = createRole(new Construct(this, "SchedulerRole"), {
+      name: fitName(`${name}-scheduler`, NameRules.iamRole),
+      trust: {
+        services: ["scheduler.amazonaws.com"],
+        conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+      },
+      statements: [
+        { sid: "InvokeTheJob", actions: ["lambda:InvokeFunction"], resources: [this.jobFunction.arn] },
+        { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
+        { sid: "EncryptDeadLetters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.key.arn] },
+      ],
+      tags,
+    }).role;
+    this.schedule = new SchedulerSchedule(this, "Schedule", {
+      name,
+      description: `Drift job of ${endpoint.endpointName}, every ${interval} minutes`,
+      scheduleExpression: `rate(${interval} minutes)`,
+      flexibleTimeWindow: { mode: "OFF" },
+      state: "ENABLED",
+      target: {
+        arn: this.jobFunction.arn,
+        roleArn: schedulerRole.arn,
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: this.deadLetterQueue.arn },
+      },
+    });
+
+    // --- alarms ----------------------------------------------------------------------------------
+    const period = interval * 60;
+    const alarmName = (suffix: string) => fitName(`${name}-${suffix}`, { maxLength: 255, allowed: /[A-Za-z0-9_.:-]/, lowercase: false });
+    const specs: FeatureAlarmSpec[] = [
+      ...(p.numericFeatures ?? []).flatMap((f) => [
+        { feature: f, metric: FeatureMetrics.psi, threshold: p.psiThreshold ?? 0.2 },
+        { feature: f, metric: FeatureMetrics.ks, threshold: p.ksThreshold ?? 0.2 },
+        { feature: f, metric: FeatureMetrics.missingRate, threshold: p.missingRateThreshold ?? 0.1 },
+      ]),
+      ...(p.categoricalFeatures ?? []).flatMap((f) => [
+        { feature: f, metric: FeatureMetrics.psi, threshold: p.psiThreshold ?? 0.2 },
+        { feature: f, metric: FeatureMetrics.jsDistance, threshold: p.jsDistanceThreshold ?? 0.2 },
+        { feature: f, metric: FeatureMetrics.missingRate, threshold: p.missingRateThreshold ?? 0.1 },
+      ]),
+    ];
+    for (const s of specs) {
+      const key = `${s.feature}/${s.metric}`;
+      this.featureAlarms[key] = new CloudwatchMetricAlarm(this, `Alarm-${s.feature}-${s.metric}`, {
+        alarmName: alarmName(`${s.feature}-${s.metric}`),
+        alarmDescription: `${s.metric} of feature ${s.feature} at endpoint ${endpoint.endpointName} above ${s.threshold}`,
+        namespace: DRIFT_NAMESPACE,
+        metricName: s.metric,
+        dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName, [DriftDimensions.feature]: s.feature },
+        statistic: "Maximum",
+        period,
+        evaluationPeriods: 1,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: s.threshold,
+        // No statistic means too few records or a failed run: each has its own alarm below, so a
+        // missing point is not drift.
+        treatMissingData: "notBreaching",
+        tags,
+      });
+    }
+    const actions = [this.topic.arn];
+    this.compositeAlarm = new CloudwatchCompositeAlarm(this, "Drift", {
+      alarmName: alarmName("any-feature"),
+      alarmDescription: `Feature drift at endpoint ${endpoint.endpointName}`,
+      alarmRule: Object.values(this.featureAlarms)
+        .map((a) => `ALARM(${JSON.stringify(a.alarmName)})`)
+        .join(" OR "),
+      alarmActions: actions,
+      okActions: actions,
+      tags,
+    });
+
+    type JobAlarmSpec = Omit<ConstructorParameters<typeof CloudwatchMetricAlarm>[2], "alarmName" | "evaluationPeriods"> & { evaluationPeriods?: number };
+    const jobAlarm = (id: string, spec: JobAlarmSpec) =>
+      new CloudwatchMetricAlarm(this, id, {
+        ...spec,
+        alarmName: alarmName(id.toLowerCase()),
+        period,
+        evaluationPeriods: spec.evaluationPeriods ?? 1,
+        alarmActions: actions,
+        okActions: actions,
+        tags,
+      });
+    this.jobAlarms = {
+      errors: jobAlarm("JobErrors", {
+        alarmDescription: `The drift job of ${endpoint.endpointName} failed`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: this.jobFunction.functionName },
+        statistic: "Sum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        treatMissingData: "notBreaching",
+      }),
+      deadLetters: jobAlarm("JobDeadLetters", {
+        alarmDescription: `Runs of the drift job of ${endpoint.endpointName} could not be delivered or failed every retry`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: this.deadLetterQueue.name },
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        treatMissingData: "notBreaching",
+      }),
+      noData: jobAlarm("NoData", {
+        alarmDescription: `The drift job of ${endpoint.endpointName} saw no captured records, or published nothing, for two runs`,
+        namespace: DRIFT_NAMESPACE,
+        metricName: EndpointMetrics.records,
+        dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
+        statistic: "Maximum",
+        evaluationPeriods: 2,
+        comparisonOperator: "LessThanOrEqualToThreshold",
+        threshold: 0,
+        // Here silence is the failure.
+        treatMissingData: "breaching",
+      }),
+    };
+
+    // --- retraining --------------------------------------------------------------------------------
+    if (p.retrainingTargetArn) {
+      const target = p.retrainingTargetArn;
+      const action = target.includes(":sagemaker:")
+        ? "sagemaker:StartPipelineExecution"
+        : target.includes(":states:")
+          ? "states:StartExecution"
+          : "events:PutEvents";
+      const eventsRole = createRole(new Construct(this, "RetrainingRole"), {
+        name: fitName(`${name}-retrain`, NameRules.iamRole),
+        trust: { services: ["events.amazonaws.com"] },
+        statements: [{ sid: "StartRetraining", actions: [action], resources: [target] }],
+        tags,
+      }).role;
+      this.retrainingRule = new CloudwatchEventRule(this, "RetrainingRule", {
+        name: `${name}-retrain`,
+        description: `Start retraining when ${endpoint.endpointName} drifts`,
+        eventPattern: JSON.stringify({
+          source: ["aws.cloudwatch"],
+          "detail-type": ["CloudWatch Alarm State Change"],
+          resources: [this.compositeAlarm.arn],
+          detail: { state: { value: ["ALARM"] } },
+        }),
+        tags,
+      });
+      new CloudwatchEventTarget(this, "RetrainingTarget", {
+        rule: this.retrainingRule.name,
+        arn: target,
+        roleArn: eventsRole.arn,
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+      });
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { histogram, jsDistance, ksDistance, normalise, psi, quantileCuts } from "./stats";
+
+/** A record of features as the parsers produce it: name to value (missing features are absent). */
+export type FeatureRecord = Record<string, unknown>;
+
+/** Baseline of a numeric feature: histogram over quantile cut points of the training sample. */
+export interface NumericBaseline {
+  type: "numeric";
+  /** Sorted cut points; `cuts.length + 1` bins, the outer two open-ended. */
+  cuts: number[];
+  /** Share of non-missing training values in each bin. */
+  frequencies: number[];
+  /** Share of training records in which the feature is missing. */
+  missingRate: number;
+}
+
+/** Baseline of a categorical feature: share of each category. */
+export interface CategoricalBaseline {
+  type: "categorical";
+  /** Category to share of non-missing training values. */
+  frequencies: Record<string, number>;
+  missingRate: number;
+}
+
+/** The baseline file the drift job compares captured payloads with (format version 1). */
+export interface Baseline {
+  version: 1;
+  /** Records in the training sample. */
+  recordCount: number;
+  /** Feature names in the order of the training sample's columns (for positional payloads). */
+  featureOrder: string[];
+  features: Record<string, NumericBaseline | CategoricalBaseline>;
+}
+
+/** Statistics of one feature in one window. */
+export interface FeatureDrift {
+  feature: string;
+  type: "numeric" | "categorical";
+  psi: number;
+  /** Numeric features only. */
+  ks?: number;
+  /** Categorical features only. */
+  jsDistance?: number;
+  missingRate: number;
+}
+
+const isMissing = (v: unknown) => v === undefined || v === null || v === "" || (typeof v === "number" && Number.isNaN(v));
+
+function asNumber(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v === "string" && v.trim() !== "") {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return undefined;
+}
+
+/**
+ * Builds a baseline from a training sample. A feature is numeric when every present value is a
+ * number (or a numeric string), categorical otherwise.
+ */
+export function buildBaseline(records: FeatureRecord[], bins = 10): Baseline {
+  const order: string[] = [];
+  for (const r of records) for (const k of Object.keys(r)) if (!order.includes(k)) order.push(k);
+  const features: Baseline["features"] = {};
+  for (const name of order) {
+    const present = records.map((r) => r[name]).filter((v) => !isMissing(v));
+    const missingRate = records.length ? (records.length - present.length) / records.length : 0;
+    const numbers = present.map(asNumber);
+    if (present.length > 0 && numbers.every((n) => n !== undefined)) {
+      const values = numbers as number[];
+      const cuts = quantileCuts(values, bins);
+      features[name] = { type: "numeric", cuts, frequencies: histogram(cuts, values), missingRate };
+    } else {
+      const counts: Record<string, number> = {};
+      for (const v of present) counts[String(v)] = (counts[String(v)] ?? 0) + 1;
+      const keys = Object.keys(counts).sort();
+      const shares = normalise(keys.map((k) => counts[k]));
+      features[name] = { type: "categorical", frequencies: Object.fromEntries(keys.map((k, i) => [k, shares[i]])), missingRate };
+    }
+  }
+  return { version: 1, recordCount: records.length, featureOrder: order, features };
+}
+
+/** Checks that `value` is a baseline of format version 1; throws with the reason otherwise. */
+export function parseBaseline(text: string): Baseline {
+  const b = JSON.parse(text) as Baseline;
+  if (b.version !== 1 || typeof b.features !== "object" || !Array.isArray(b.featureOrder)) {
+    throw new Error("not a cdktf-mlops baseline (version 1 with featureOrder and features)");
+  }
+  for (const [name, f] of Object.entries(b.features)) {
+    if (f.type === "numeric" && f.frequencies.length !== f.cuts.length + 1) {
+      throw new Error(`baseline feature ${name}: ${f.cuts.length} cuts need ${f.cuts.length + 1} frequencies`);
+    }
+  }
+  return b;
+}
+
+/** Drift statistics of one feature over the window's records. */
+export function featureDrift(name: string, baseline: NumericBaseline | CategoricalBaseline, records: FeatureRecord[]): FeatureDrift {
+  const present = records.map((r) => r[name]).filter((v) => !isMissing(v));
+  const missingRate = records.length ? (records.length - present.length) / records.length : 0;
+  if (baseline.type === "numeric") {
+    // A value that is not a number counts in no bin; it shows as schema drift elsewhere.
+    const values = present.map(asNumber).filter((n): n is number => n !== undefined);
+    const actual = histogram(baseline.cuts, values);
+    return {
+      feature: name,
+      type: "numeric",
+      psi: psi(baseline.frequencies, actual),
+      ks: ksDistance(baseline.frequencies, actual),
+      missingRate,
+    };
+  }
+  const categories = Object.keys(baseline.frequencies);
+  const seen: Record<string, number> = {};
+  for (const v of present) seen[String(v)] = (seen[String(v)] ?? 0) + 1;
+  // Categories the baseline never saw are kept as their own buckets: new categories are drift.
+  const all = [...categories, ...Object.keys(seen).filter((c) => !categories.includes(c)).sort()];
+  const expected = all.map((c) => baseline.frequencies[c] ?? 0);
+  const actual = normalise(all.map((c) => seen[c] ?? 0));
+  return { feature: name, type: "categorical", psi: psi(expected, actual), jsDistance: jsDistance(expected, actual), missingRate };
+}
