@@ -41,6 +41,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
     return 2;
   }
   try {
+    if (!/\.(csv|jsonl|ndjson)$/.test(input)) throw new Error(`${input}: expected a .csv or .jsonl training sample`);
     const records = readSample(input, fs.readFileSync(input, "utf8"));
     const json = JSON.stringify(buildBaseline(records, bins), null, 2) + "\n";
     const target = flag("--out");

@@ -1,0 +1,69 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parseKServeLog, parseSageMakerCapture, recordsOfRequest } from "../../src/drift-alarm/job/parsers";
+
+const fixture = (f: string) => fs.readFileSync(path.join(__dirname, "fixtures", f), "utf8");
+const ORDER = ["txn_amount", "txn_count_1h", "merchant_category"];
+
+describe("SageMaker data capture (JSON lines)", () => {
+  const parsed = parseSageMakerCapture(fixture("sagemaker-capture.jsonl"), ORDER);
+
+  test("reads JSON inputs, base64 CSV inputs (positional, named from the baseline order), skips outputs", () => {
+    expect(parsed.records).toEqual([
+      { txn_amount: 12.5, txn_count_1h: 3, merchant_category: "grocery" },
+      { txn_amount: 830, txn_count_1h: 1, merchant_category: "electronics" },
+      { txn_amount: 45.2, txn_count_1h: 7, merchant_category: "grocery" },
+      { txn_amount: "19.99", txn_count_1h: "2", merchant_category: "travel" },
+    ]);
+  });
+
+  test("a broken line is counted, not fatal", () => {
+    expect(parsed.unparseable).toBe(1);
+  });
+});
+
+describe("KServe logger objects (S3 storage, JSON marshaller)", () => {
+  test("a single request in the Open Inference Protocol (columnar named tensors)", () => {
+    const parsed = parseKServeLog(fixture("kserve-request-v2.json"), ORDER);
+    expect(parsed).toEqual({
+      records: [
+        { txn_amount: 12.5, txn_count_1h: 3, merchant_category: "grocery" },
+        { txn_amount: 99, txn_count_1h: 1, merchant_category: "fuel" },
+      ],
+      unparseable: 0,
+    });
+  });
+
+  test("a batch array: requests only (v1 instances, positional or named), responses ignored", () => {
+    expect(parseKServeLog(fixture("kserve-batch-v1.json"), ORDER).records).toEqual([
+      { txn_amount: 830, txn_count_1h: 1, merchant_category: "electronics" },
+      { txn_amount: 5, txn_count_1h: 9, merchant_category: "grocery" },
+    ]);
+  });
+
+  test("an object that is not JSON is one unparseable", () => {
+    expect(parseKServeLog("not json", ORDER)).toEqual({ records: [], unparseable: 1 });
+  });
+});
+
+describe("request bodies", () => {
+  test("MLflow scoring shapes", () => {
+    expect(recordsOfRequest({ dataframe_split: { columns: ["a", "b"], data: [[1, 2], [3, 4]] } }, [])).toEqual([
+      { a: 1, b: 2 },
+      { a: 3, b: 4 },
+    ]);
+    expect(recordsOfRequest({ dataframe_records: [{ a: 1 }] }, [])).toEqual([{ a: 1 }]);
+  });
+
+  test("one tensor of rows", () => {
+    expect(recordsOfRequest({ inputs: [{ name: "input-0", shape: [2, 2], datatype: "FP32", data: [1, 2, 3, 4] }] }, ["x", "y"])).toEqual([
+      { x: 1, y: 2 },
+      { x: 3, y: 4 },
+    ]);
+  });
+
+  test("a bare record, and an unknown shape", () => {
+    expect(recordsOfRequest({ a: 1 }, [])).toEqual([{ a: 1 }]);
+    expect(recordsOfRequest(42, [])).toBeUndefined();
+  });
+});
