@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App, TerraformStack, Testing } from "cdktf";
-import { MlopsStack, MlopsStackProps } from "../src";
+import { MlopsStack, MlopsStackProps, MlopsValidationError } from "../src";
 
 /** A synthesized Terraform JSON document. */
 export type TfDoc = {
@@ -100,4 +100,15 @@ export function allStrings(v: unknown, out: string[] = []): string[] {
   else if (Array.isArray(v)) v.forEach((x) => allStrings(x, out));
   else if (v && typeof v === "object") Object.values(v).forEach((x) => allStrings(x, out));
   return out;
+}
+
+/** The MlopsValidationError that `build` throws (fails the test when it throws nothing or something else). */
+export function validationError(build: () => unknown): Error {
+  try {
+    build();
+  } catch (e) {
+    expect(e).toBeInstanceOf(MlopsValidationError);
+    return e as Error;
+  }
+  throw new Error("expected an MlopsValidationError, but nothing was thrown");
 }

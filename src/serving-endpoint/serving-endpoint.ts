@@ -3,7 +3,7 @@ import { z } from "zod";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { check, fail, fitName, grantToRole, MlopsStack, physicalName, SecureBucket, stableHash, validateProps } from "../core";
+import { check, fail, grantToRole, MlopsStack, physicalName, SecureBucket, stableHash, validateProps } from "../core";
 import type { ModelReference } from "../model-registry";
 import { CaptureFormat } from "./capture-format";
 import type { KServeEngineOptions, SageMakerServingOptions } from "./engines";
@@ -199,11 +199,7 @@ export class ServingEndpoint extends Construct implements IServingEndpoint {
     this.maxReplicas = p.maxReplicas ?? 4;
     this.captureSamplingPercentage = p.captureSamplingPercentage ?? 100;
     this.kmsKey = p.kmsKey ?? stack.kmsKey;
-    this.endpointName = p.endpointName ?? fitName(physicalName(this, stack.platformName, { maxLength: 40, allowed: /[a-z0-9-]/, lowercase: true }), {
-      maxLength: 40,
-      allowed: /[a-z0-9-]/,
-      lowercase: true,
-    });
+    this.endpointName = p.endpointName ?? physicalName(this, stack.platformName, { maxLength: 40, allowed: /[a-z0-9-]/, lowercase: true });
 
     this.captureBucket = new SecureBucket(this, "Captures", { component: "serving-endpoint", kmsKey: this.kmsKey });
     this.captureBucketName = this.captureBucket.bucketName;

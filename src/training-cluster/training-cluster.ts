@@ -640,7 +640,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
   /** Lets External Secrets Operator read one Secrets Manager secret (and decrypt it with its key). */
   public grantExternalSecretRead(scope: Construct, id: string, secretArn: string, kmsKeyArn: string): IamRolePolicy {
     this.ensureExternalSecrets();
-    return grantToRole(scope, id, this.externalSecretsRole!, `${fitName(scope.node.path, NameRules.iamRole)}-eso`.slice(-128), [
+    return grantToRole(scope, id, this.externalSecretsRole!, `${fitName(scope.node.path, NameRules.iamRole)}-eso`, [
       { sid: "ReadOneSecret", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [secretArn] },
       { sid: "DecryptThatSecret", actions: ["kms:Decrypt"], resources: [kmsKeyArn] },
     ]);

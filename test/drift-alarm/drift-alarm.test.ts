@@ -9,13 +9,12 @@ import {
   DriftDimensions,
   EndpointMetrics,
   FeatureMetrics,
-  MlopsValidationError,
   ModelRegistry,
   RegistryEngine,
   ServingEndpoint,
   ServingEngine,
 } from "../../src";
-import { newStack, policyStatements, ref, resource, resources, synth } from "../helpers";
+import { newStack, policyStatements, ref, resource, resources, synth, validationError } from "../helpers";
 
 function build(props: Partial<DriftAlarmProps> = {}) {
   const stack = newStack();
@@ -180,14 +179,8 @@ describe("DriftAlarm rejects bad input", () => {
     ["too many features", { numericFeatures: Array.from({ length: 26 }, (_, i) => `f${i}`) }, "name 27 features: at most 25 fit one composite alarm"],
   ];
   test.each(cases)("%s", (_n, props, message) => {
-    let error: unknown;
-    try {
-      build(props);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(MlopsValidationError);
-    expect((error as Error).message).toContain(message);
+    const error = validationError(() => build(props));
+    expect(error.message).toContain(message);
   });
 });
 

@@ -1,6 +1,6 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { FeatureEngine, FeatureGroupDefinition, FeatureStore, FeatureType, MlopsValidationError, TrainingCluster } from "../../src";
-import { helmValues, newStack, policyStatements, ref, resource, resources, synth } from "../helpers";
+import { FeatureEngine, FeatureGroupDefinition, FeatureStore, FeatureType, TrainingCluster } from "../../src";
+import { helmValues, newStack, policyStatements, ref, resource, resources, synth, validationError } from "../helpers";
 
 const transactions: FeatureGroupDefinition = {
   name: "transactions",
@@ -222,15 +222,9 @@ describe("FeatureStore rejects bad declarations", () => {
         engine: engine === "feast" ? FeatureEngine.feast({ cluster: new TrainingCluster(newStack(), "c") }) : FeatureEngine.sagemaker(),
         featureGroups: groups,
       });
-    let error: unknown;
-    try {
-      build();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(MlopsValidationError);
-    expect((error as Error).message).toContain(message);
-    expect((error as Error).message).toMatch(/^FeatureStore platform\/features: /);
+    const error = validationError(() => build());
+    expect(error.message).toContain(message);
+    expect(error.message).toMatch(/^FeatureStore platform\/features: /);
   });
 
   test("engine options are checked before anything is built", () => {

@@ -2,7 +2,6 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import {
   CaptureFormat,
   MlopsStack,
-  MlopsValidationError,
   ModelRegistry,
   RegistryEngine,
   ServingEndpoint,
@@ -11,7 +10,7 @@ import {
   TrafficRouting,
   TrainingCluster,
 } from "../../src";
-import { helmValues, newApp, newStack, policyStatements, ref, resource, resources, synth, synthApp } from "../helpers";
+import { helmValues, newApp, newStack, policyStatements, ref, resource, resources, synth, synthApp, validationError } from "../helpers";
 
 function kservePlatform(endpoint: Partial<ServingEndpointProps> = {}, engine: Record<string, unknown> = {}) {
   const app = newApp();
@@ -316,13 +315,7 @@ describe("ServingEndpoint rejects bad input", () => {
     }, "ServingEngine.kserve workloads/fraud: canary.trafficPercent (150) must be between 0 and 100"],
   ];
   test.each(cases)("%s", (_n, build, message) => {
-    let error: unknown;
-    try {
-      build();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(MlopsValidationError);
-    expect((error as Error).message).toContain(message);
+    const error = validationError(() => build());
+    expect(error.message).toContain(message);
   });
 });

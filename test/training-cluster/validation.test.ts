@@ -1,5 +1,5 @@
-import { MlopsValidationError, TrainingCluster, TrainingClusterProps } from "../../src";
-import { newStack } from "../helpers";
+import { TrainingCluster, TrainingClusterProps } from "../../src";
+import { newStack, validationError } from "../helpers";
 
 const a100 = { name: "a100", instanceTypes: ["p4d.24xlarge"] };
 
@@ -56,15 +56,9 @@ const cases: [string, Record<string, unknown>, string][] = [
 describe("TrainingCluster rejects bad input before synthesis", () => {
   test.each(cases)("%s", (_name, props, message) => {
     const stack = newStack();
-    let error: unknown;
-    try {
-      new TrainingCluster(stack, "training", props as TrainingClusterProps);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(MlopsValidationError);
-    expect((error as Error).message).toContain(message);
-    expect((error as Error).message.startsWith("TrainingCluster platform/training: ")).toBe(true);
+    const error = validationError(() => new TrainingCluster(stack, "training", props as TrainingClusterProps));
+    expect(error.message).toContain(message);
+    expect(error.message.startsWith("TrainingCluster platform/training: ")).toBe(true);
     // Nothing of the cluster was built: no half-stack.
     expect(stack.node.tryFindChild("training")?.node.children ?? []).toHaveLength(0);
   });
