@@ -306,8 +306,8 @@ export class DriftAlarm extends Construct {
       sourceCodeHash: asset.assetHash,
       memorySize: 1024,
       timeout: 300,
-      // One run at a time: a slow run never overlaps the next.
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency: reserving even 1 fails on accounts at the 10-execution minimum,
+      // and an overlapping run only reads the same window twice.
       kmsKeyArn: this.key.arn,
       deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },

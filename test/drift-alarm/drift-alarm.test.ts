@@ -36,7 +36,8 @@ describe("DriftAlarm", () => {
   const fn = resource(doc, "aws_lambda_function", "drift/Job").values;
 
   test("the job is the library's compiled drift job, as a Lambda asset on the Node.js runtime", () => {
-    expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "handler.handler", timeout: 300, reserved_concurrent_executions: 1 });
+    expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "handler.handler", timeout: 300, architectures: ["arm64"] });
+    expect(fn.reserved_concurrent_executions).toBeUndefined();
     expect(fn.filename).toMatch(/^assets\/drift_JobCode_[A-F0-9]+\/[A-F0-9]+\/archive\.zip$/);
     expect(fn.source_code_hash).toBe(fn.filename.split("/")[2]);
   });
