@@ -69,3 +69,8 @@ export function physicalName(scope: IConstruct, prefix: string, rule: NameRule, 
   const raw = [prefix, ...parts, ...(suffix ? [suffix] : [])].join("-");
   return fitName(raw, rule);
 }
+
+/** `name` with the platform prefix, unless it has it already (`acme-ml-fraud` stays, `fraud` becomes `acme-ml-fraud`). */
+export function withPlatformPrefix(platformName: string, name: string): string {
+  return name.startsWith(`${platformName}-`) ? name : `${platformName}-${name}`;
+}

@@ -28,6 +28,7 @@ import {
   policyDocument,
   PolicyStatement,
   validateProps,
+  withPlatformPrefix,
 } from "../core";
 import type { IServingEndpoint } from "../serving-endpoint";
 import { DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./job/metrics";
@@ -182,7 +183,7 @@ export class DriftAlarm extends Construct {
     const tags = componentTags("drift-alarm");
     const account = stack.accountId;
     const partition = stack.partition;
-    const name = fitName(`${stack.platformName}-${endpoint.endpointName}-drift`, { maxLength: 64, allowed: /[A-Za-z0-9_-]/, lowercase: false });
+    const name = fitName(`${withPlatformPrefix(stack.platformName, endpoint.endpointName)}-drift`, { maxLength: 64, allowed: /[A-Za-z0-9_-]/, lowercase: false });
     const interval = p.intervalMinutes ?? 60;
     const [, baselineBucket, baselineKey] = /^s3:\/\/([^/]+)\/(.+)$/.exec(p.baselineS3Uri)!;
 

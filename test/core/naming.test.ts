@@ -27,3 +27,11 @@ describe("naming", () => {
     expect(physicalName(c, "acme-ml", NameRules.iamRole, "node")).toBe("acme-ml-training-node");
   });
 });
+
+describe("withPlatformPrefix", () => {
+  test("prefixes once", () => {
+    const { withPlatformPrefix } = jest.requireActual("../../src") as typeof import("../../src");
+    expect(withPlatformPrefix("acme-ml", "fraud")).toBe("acme-ml-fraud");
+    expect(withPlatformPrefix("acme-ml", "acme-ml-fraud")).toBe("acme-ml-fraud");
+  });
+});

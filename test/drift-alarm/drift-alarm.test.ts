@@ -69,7 +69,7 @@ describe("DriftAlarm", () => {
 
   test("logs to its own KMS-encrypted group; a dead-letter queue under the alarm key", () => {
     const logs = resource(doc, "aws_cloudwatch_log_group", "drift/JobLogs");
-    expect(logs.values).toMatchObject({ name: "/aws/lambda/acme-ml-acme-ml-fraud-drift", retention_in_days: 90 });
+    expect(logs.values).toMatchObject({ name: "/aws/lambda/acme-ml-fraud-drift", retention_in_days: 90 });
     expect(fn.logging_config).toEqual({ log_format: "JSON", log_group: ref(logs, "name") });
     const queue = resource(doc, "aws_sqs_queue", "drift/DeadLetterQueue");
     expect(queue.values.kms_master_key_id).toBe(ref(resource(doc, "aws_kms_key", "drift/Key"), "arn"));

@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
-import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName, irsaTrust, MlopsStack, NameRules, PolicyStatement, validateProps } from "../../core";
+import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName, irsaTrust, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix } from "../../core";
 import type { ModelReference } from "../../model-registry";
 import { GPU_TAINT, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { KServeEngineOptions } from "../engines";
@@ -97,7 +97,7 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
     { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt"], resources: [endpoint.captureKmsKeyArn] },
   ];
   const role = createRole(new Construct(endpoint, "Role"), {
-    name: fitName(`${stack.platformName}-${name}-serving`, NameRules.iamRole),
+    name: fitName(`${withPlatformPrefix(stack.platformName, name)}-serving`, NameRules.iamRole),
     trust: irsaTrust(cluster.oidcProvider.arn, issuerHost, namespace, name),
     statements,
     tags,

@@ -9,7 +9,7 @@ import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemake
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { check, componentTags, createRole, fail, fitName, MlopsStack, NameRules, PolicyStatement, validateProps } from "../../core";
+import { check, componentTags, createRole, fail, fitName, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix } from "../../core";
 import type { ModelReference } from "../../model-registry";
 import type { INetwork } from "../../network";
 import { SageMakerServingOptions, TrafficRouting } from "../engines";
@@ -104,6 +104,7 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
   const stack = MlopsStack.of(endpoint);
   const tags = componentTags("serving-endpoint");
   const name = endpoint.endpointName;
+  const prefixed = withPlatformPrefix(stack.platformName, name);
   const serverless = o.serverlessMemoryMiB !== undefined;
   const primaryType = o.instanceType ?? (endpoint.gpu ? "ml.g5.xlarge" : "ml.m5.xlarge");
   const variants = o.variants ?? [];
@@ -116,7 +117,7 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
   let securityGroup: SecurityGroup | undefined;
   if (o.network) {
     securityGroup = new SecurityGroup(endpoint, "SecurityGroup", {
-      name: `${stack.platformName}-${name}-model`,
+      name: `${prefixed}-model`,
       description: `SageMaker endpoint ${name}: HTTPS out, nothing in`,
       vpcId: o.network.vpcId,
       tags,
@@ -176,7 +177,7 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
     );
   }
   const role = createRole(new Construct(endpoint, "Role"), {
-    name: fitName(`${stack.platformName}-${name}-sagemaker`, NameRules.iamRole),
+    name: fitName(`${prefixed}-sagemaker`, NameRules.iamRole),
     trust: { services: ["sagemaker.amazonaws.com"] },
     statements,
     tags,
@@ -243,7 +244,7 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
   const dims = { EndpointName: name, VariantName: "primary" };
   const alarm = (id: string, metricName: string, statistic: { statistic?: string; extendedStatistic?: string }, threshold: number, what: string) =>
     new CloudwatchMetricAlarm(endpoint, id, {
-      alarmName: `${stack.platformName}-${name}-${id.toLowerCase()}`,
+      alarmName: `${prefixed}-${id.toLowerCase()}`,
       alarmDescription: `${what} of SageMaker endpoint ${name}; rolls back a blue/green deployment`,
       namespace: "AWS/SageMaker",
       metricName,
