@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { fitName, NameRules, physicalName, stableHash } from "../../src";
+import { fitName, NameRules, physicalName, stableHash, withPlatformPrefix } from "../../src";
 import { newStack } from "../helpers";
 
 describe("naming", () => {
@@ -30,7 +30,6 @@ describe("naming", () => {
 
 describe("withPlatformPrefix", () => {
   test("prefixes once", () => {
-    const { withPlatformPrefix } = jest.requireActual("../../src") as typeof import("../../src");
     expect(withPlatformPrefix("acme-ml", "fraud")).toBe("acme-ml-fraud");
     expect(withPlatformPrefix("acme-ml", "acme-ml-fraud")).toBe("acme-ml-fraud");
   });
