@@ -34,6 +34,29 @@ import type { IServingEndpoint } from "../serving-endpoint";
 import { DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./job/metrics";
 import { driftJobAssetDir } from "./private/job-asset";
 
+/**
+ * The metrics the drift job publishes, for dashboards and alarms of your own. They are the job's own
+ * constants (src/drift-alarm/job/metrics.ts), which the job and these alarms both import.
+ */
+export class DriftMetrics {
+  /** The CloudWatch namespace of every drift metric. */
+  public static readonly NAMESPACE = DRIFT_NAMESPACE;
+  /** Dimension on every metric: the endpoint name. */
+  public static readonly ENDPOINT_DIMENSION = DriftDimensions.endpoint;
+  /** Dimension on per-feature metrics: the feature name. */
+  public static readonly FEATURE_DIMENSION = DriftDimensions.feature;
+  public static readonly POPULATION_STABILITY_INDEX = FeatureMetrics.psi;
+  public static readonly KOLMOGOROV_SMIRNOV_DISTANCE = FeatureMetrics.ks;
+  public static readonly JENSEN_SHANNON_DISTANCE = FeatureMetrics.jsDistance;
+  public static readonly MISSING_RATE = FeatureMetrics.missingRate;
+  public static readonly RECORD_COUNT = EndpointMetrics.records;
+  public static readonly INSUFFICIENT_RECORDS = EndpointMetrics.insufficientRecords;
+  public static readonly SCHEMA_FIELDS_ADDED = EndpointMetrics.fieldsAdded;
+  public static readonly SCHEMA_FIELDS_REMOVED = EndpointMetrics.fieldsRemoved;
+  public static readonly UNPARSEABLE_RECORDS = EndpointMetrics.unparseable;
+  private constructor() {}
+}
+
 /** Props of {@link DriftAlarm}. */
 export interface DriftAlarmProps {
   /** The endpoint whose captured payloads are watched, whatever its engine. */

@@ -1,2 +1,1 @@
-export * from "./job/metrics";
 export * from "./drift-alarm";

@@ -4,6 +4,24 @@ export enum CpuArchitecture {
   ARM64 = "arm64",
 }
 
+/** EKS AMI types for NVIDIA GPU nodes. Amazon Linux 2 GPU AMIs reached end of support on 2025-11-26 and are refused. */
+export enum GpuAmiType {
+  /** Amazon Linux 2023 with NVIDIA drivers, x86_64. The NVIDIA device plugin is installed by the library. */
+  AL2023_X86_64_NVIDIA = "AL2023_x86_64_NVIDIA",
+  /** Amazon Linux 2023 with NVIDIA drivers, arm64 (g5g). */
+  AL2023_ARM_64_NVIDIA = "AL2023_ARM_64_NVIDIA",
+  /** Bottlerocket with NVIDIA drivers and its own device plugin, x86_64. */
+  BOTTLEROCKET_X86_64_NVIDIA = "BOTTLEROCKET_x86_64_NVIDIA",
+  /** Bottlerocket with NVIDIA drivers and its own device plugin, arm64. */
+  BOTTLEROCKET_ARM_64_NVIDIA = "BOTTLEROCKET_ARM_64_NVIDIA",
+}
+
+/** How the pool's instances are bought. */
+export enum CapacityType {
+  ON_DEMAND = "ON_DEMAND",
+  SPOT = "SPOT",
+}
+
 /** What the library knows of one NVIDIA GPU instance type. */
 export interface GpuInstanceInfo {
   /** The EC2 instance type, e.g. `p4d.24xlarge`. */

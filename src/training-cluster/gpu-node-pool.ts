@@ -1,31 +1,13 @@
 import { Construct } from "constructs";
-import { z } from "zod";
 import { AutoscalingGroupTagA as AutoscalingGroupTag } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { PlacementGroup } from "@cdktf/provider-aws/lib/placement-group";
-import { check, componentTags, fail, fitName, MlopsStack, NameRules, physicalName, validateProps } from "../core";
-import { CpuArchitecture, GpuInstance, GpuInstanceInfo } from "./gpu-instances";
+import { componentTags, fail, fitName, MlopsStack, NameRules, physicalName, validateProps } from "../core";
+import { CapacityType, CpuArchitecture, GpuAmiType, GpuInstance, GpuInstanceInfo } from "./gpu-instances";
+import { gpuNodePoolOptionsSchema } from "./private/schemas";
 import { managedNodeGroup } from "./private/node-group";
 import type { TrainingCluster } from "./training-cluster";
-
-/** EKS AMI types for NVIDIA GPU nodes. Amazon Linux 2 GPU AMIs reached end of support on 2025-11-26 and are refused. */
-export enum GpuAmiType {
-  /** Amazon Linux 2023 with NVIDIA drivers, x86_64. The NVIDIA device plugin is installed by the library. */
-  AL2023_X86_64_NVIDIA = "AL2023_x86_64_NVIDIA",
-  /** Amazon Linux 2023 with NVIDIA drivers, arm64 (g5g). */
-  AL2023_ARM_64_NVIDIA = "AL2023_ARM_64_NVIDIA",
-  /** Bottlerocket with NVIDIA drivers and its own device plugin, x86_64. */
-  BOTTLEROCKET_X86_64_NVIDIA = "BOTTLEROCKET_x86_64_NVIDIA",
-  /** Bottlerocket with NVIDIA drivers and its own device plugin, arm64. */
-  BOTTLEROCKET_ARM_64_NVIDIA = "BOTTLEROCKET_ARM_64_NVIDIA",
-}
-
-/** How the pool's instances are bought. */
-export enum CapacityType {
-  ON_DEMAND = "ON_DEMAND",
-  SPOT = "SPOT",
-}
 
 /** Options of one GPU node pool. */
 export interface GpuNodePoolOptions {
@@ -90,90 +72,31 @@ export interface GpuNodePoolProps extends GpuNodePoolOptions {
   readonly cluster: TrainingCluster;
 }
 
-/** The taint every GPU node carries, so that only pods asking for GPUs land on them. */
-export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" } as const;
+/** The taint every GPU node carries, so that only pods asking for GPUs land on them: `nvidia.com/gpu=true:NoSchedule`. */
+export class GpuTaint {
+  public static readonly KEY = "nvidia.com/gpu";
+  public static readonly VALUE = "true";
+  /** As the EKS API spells it. */
+  public static readonly EFFECT = "NO_SCHEDULE";
+  private constructor() {}
+}
 
-/** Label keys the library puts on nodes. */
-export const NodeLabels = {
-  pool: "cdktf-mlops/pool",
-  gpuModel: "cdktf-mlops/gpu-model",
-  gpuCount: "cdktf-mlops/gpu-count",
-  amiFamily: "cdktf-mlops/ami-family",
+/** Label keys the library puts on nodes, for node selectors and affinities. */
+export class NodeLabels {
+  /** The pool name (`system` for the system node group). */
+  public static readonly POOL = "cdktf-mlops/pool";
+  /** The GPU model, e.g. `A100`. */
+  public static readonly GPU_MODEL = "cdktf-mlops/gpu-model";
+  /** GPUs per node. */
+  public static readonly GPU_COUNT = "cdktf-mlops/gpu-count";
+  /** `al2023` or `bottlerocket`. */
+  public static readonly AMI_FAMILY = "cdktf-mlops/ami-family";
   /** The label the NVIDIA device plugin's node affinity looks for. */
-  gpuPresent: "nvidia.com/gpu.present",
+  public static readonly GPU_PRESENT = "nvidia.com/gpu.present";
   /** The label Cluster Autoscaler reads to know a node's GPUs are still being set up. */
-  accelerator: "k8s.amazonaws.com/accelerator",
-} as const;
-
-const RESERVED_LABEL_PREFIXES = ["cdktf-mlops/", "nvidia.com/", "k8s.amazonaws.com/", "kubernetes.io/", "k8s.io/", "eks.amazonaws.com/"];
-
-export const gpuNodePoolOptionsSchema = z
-  .object({
-    name: check.matching(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "must be a lowercase DNS label of at most 20 characters"),
-    instanceTypes: z
-      .array(
-        z.string().refine((t) => GpuInstance.tryLookup(t) !== undefined, {
-          message: "is not a known NVIDIA GPU instance type (see GpuInstance.all())",
-        }),
-      )
-      .min(1, { message: "must name at least one instance type" })
-      .max(20, { message: "must name at most 20 instance types" })
-      .refine((a) => new Set(a).size === a.length, { message: "must not name an instance type twice" }),
-    amiType: z
-      .string()
-      .refine((v) => v !== "AL2_x86_64_GPU", {
-        message: "is an Amazon Linux 2 GPU AMI, which reached end of support on 2025-11-26: use AL2023_x86_64_NVIDIA",
-      })
-      .pipe(z.enum(GpuAmiType, { message: `must be one of ${Object.values(GpuAmiType).join(", ")}` }))
-      .optional(),
-    capacityType: z.enum(CapacityType, { message: "must be ON_DEMAND or SPOT" }).optional(),
-    minSize: check.int(0, 1000).optional(),
-    maxSize: check.int(1, 1000).optional(),
-    rootVolumeSizeGiB: check.int(50, 16384).optional(),
-    efa: z.boolean().optional(),
-    capacityReservationId: check.matching(/^cr-[0-9a-f]{8,17}$/, "must be a capacity reservation id (cr-...)").optional(),
-    labels: z
-      .record(
-        z.string().refine((k) => !RESERVED_LABEL_PREFIXES.some((p) => k.startsWith(p)), {
-          message: `label keys must not use the reserved prefixes ${RESERVED_LABEL_PREFIXES.join(", ")}`,
-        }),
-        z.string().max(63),
-      )
-      .optional(),
-    subnetIds: z.array(z.string()).min(1).optional(),
-  })
-  .strict()
-  .superRefine((p, ctx) => {
-    const min = p.minSize ?? 0;
-    const max = p.maxSize ?? 2;
-    if (max < min) ctx.addIssue({ code: "custom", path: ["maxSize"], message: `must be >= minSize (${min})` });
-    const infos = p.instanceTypes.map((t) => GpuInstance.tryLookup(t)).filter((i): i is GpuInstanceInfo => !!i);
-    if (infos.length !== p.instanceTypes.length) return;
-    const first = infos[0];
-    infos.forEach((info, i) => {
-      if (info.gpuModel !== first.gpuModel || info.gpuCount !== first.gpuCount || info.architecture !== first.architecture) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["instanceTypes", i],
-          message: `must have the GPU model, GPU count and architecture of ${first.instanceType} (${first.gpuCount}x ${first.gpuModel}, ${first.architecture})`,
-        });
-      }
-    });
-    if (p.amiType) {
-      const amiArch = p.amiType.includes("ARM_64") ? CpuArchitecture.ARM64 : CpuArchitecture.X86_64;
-      if (amiArch !== first.architecture) {
-        ctx.addIssue({ code: "custom", path: ["amiType"], message: `is for ${amiArch}, but the instance types are ${first.architecture}` });
-      }
-    }
-    if (p.efa) {
-      infos.forEach((info, i) => {
-        if (!info.efa) ctx.addIssue({ code: "custom", path: ["instanceTypes", i], message: "does not support EFA (efa: true)" });
-      });
-    }
-    if (p.capacityReservationId && p.capacityType === CapacityType.SPOT) {
-      ctx.addIssue({ code: "custom", path: ["capacityReservationId"], message: "needs capacityType ON_DEMAND, not SPOT" });
-    }
-  }) satisfies z.ZodType<GpuNodePoolOptions>;
+  public static readonly ACCELERATOR = "k8s.amazonaws.com/accelerator";
+  private constructor() {}
+}
 
 /**
  * A managed node group of NVIDIA GPU nodes: tainted `nvidia.com/gpu=true:NoSchedule`, labelled with
@@ -218,12 +141,12 @@ export class GpuNodePool extends Construct {
 
     this.labels = {
       ...p.labels,
-      [NodeLabels.pool]: p.name,
-      [NodeLabels.gpuModel]: this.gpu.gpuModel,
-      [NodeLabels.gpuCount]: String(this.gpu.gpuCount),
-      [NodeLabels.amiFamily]: bottlerocket ? "bottlerocket" : "al2023",
-      [NodeLabels.gpuPresent]: "true",
-      [NodeLabels.accelerator]: `nvidia-${this.gpu.gpuModel.toLowerCase()}`,
+      [NodeLabels.POOL]: p.name,
+      [NodeLabels.GPU_MODEL]: this.gpu.gpuModel,
+      [NodeLabels.GPU_COUNT]: String(this.gpu.gpuCount),
+      [NodeLabels.AMI_FAMILY]: bottlerocket ? "bottlerocket" : "al2023",
+      [NodeLabels.GPU_PRESENT]: "true",
+      [NodeLabels.ACCELERATOR]: `nvidia-${this.gpu.gpuModel.toLowerCase()}`,
     };
 
     let subnetIds = p.subnetIds ?? cluster.network.privateSubnetIds;
@@ -269,7 +192,7 @@ export class GpuNodePool extends Construct {
       minSize,
       maxSize,
       labels: this.labels,
-      taints: [{ ...GPU_TAINT }],
+      taints: [{ key: GpuTaint.KEY, value: GpuTaint.VALUE, effect: GpuTaint.EFFECT }],
       // Bottlerocket keeps images on its second volume; its first holds only the OS.
       blockDevices: bottlerocket
         ? [
@@ -290,7 +213,7 @@ export class GpuNodePool extends Construct {
     // what Cluster Autoscaler reads to build a node from nothing: tag the group directly.
     const templateTags: Record<string, string> = {
       "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": String(this.gpu.gpuCount),
-      [`k8s.io/cluster-autoscaler/node-template/taint/${GPU_TAINT.key}`]: `${GPU_TAINT.value}:NoSchedule`,
+      [`k8s.io/cluster-autoscaler/node-template/taint/${GpuTaint.KEY}`]: `${GpuTaint.VALUE}:NoSchedule`,
     };
     for (const [k, v] of Object.entries(this.labels)) templateTags[`k8s.io/cluster-autoscaler/node-template/label/${k}`] = v;
     const asgName = this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name;

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
-import { z } from "zod";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
-import { check, validateProps } from "../core";
+import { validateProps } from "../core";
+import { teamOptionsSchema } from "./private/schemas";
 
 /** A team of the platform: a namespace of its own with a GPU quota. */
 export interface TeamOptions {
@@ -34,20 +34,6 @@ export interface TeamNamespaceProps extends TeamOptions {
   /** The Kubernetes provider of the cluster. */
   readonly provider: KubernetesProvider;
 }
-
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
-
-export const teamOptionsSchema = z
-  .object({
-    name: check
-      .dnsLabel(63)
-      .refine((n) => !RESERVED_NAMESPACES.includes(n), { message: `must not be a system namespace (${RESERVED_NAMESPACES.join(", ")})` }),
-    gpuQuota: check.int(0, 100000),
-    cpuQuota: check.int(1, 1000000).optional(),
-    memoryQuotaGiB: check.int(1, 10000000).optional(),
-    podSecurity: z.enum(["privileged", "baseline", "restricted"]).optional(),
-  })
-  .strict() satisfies z.ZodType<TeamOptions>;
 
 /**
  * A team namespace: Pod Security admission labels, a ResourceQuota on GPUs (and optionally CPU and

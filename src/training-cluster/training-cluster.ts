@@ -36,10 +36,11 @@ import {
   validateProps,
 } from "../core";
 import { INetwork, MlopsNetwork } from "../network";
-import { GpuNodePool, GpuNodePoolOptions, gpuNodePoolOptionsSchema, GPU_TAINT, NodeLabels } from "./gpu-node-pool";
+import { GpuNodePool, GpuNodePoolOptions, GpuTaint, NodeLabels } from "./gpu-node-pool";
+import { gpuNodePoolOptionsSchema, teamOptionsSchema } from "./private/schemas";
 import { Charts, DEFAULT_KUBERNETES_VERSION, OperatorCharts, EXTENDED_ONLY_VERSIONS, KUBERNETES_VERSIONS } from "./private/charts";
 import { managedNodeGroup } from "./private/node-group";
-import { TeamNamespace, TeamOptions, teamOptionsSchema } from "./team-namespace";
+import { TeamNamespace, TeamOptions } from "./team-namespace";
 
 /** What EKS does when a cluster's Kubernetes version leaves standard support. */
 export enum UpgradeSupportType {
@@ -427,7 +428,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       instanceTypes: p.systemNodeInstanceTypes ?? ["m7i.large"],
       minSize: p.systemNodeMinSize ?? 2,
       maxSize: p.systemNodeMaxSize ?? 4,
-      labels: { [NodeLabels.pool]: "system" },
+      labels: { [NodeLabels.POOL]: "system" },
       taints: [],
       blockDevices: [{ deviceName: "/dev/xvda", sizeGiB: 50 }],
       kmsKeyArn: kmsKey.arn,
@@ -445,7 +446,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
 
     // --- controllers ---------------------------------------------------------------------------
     const helm = this.connect(this).helm;
-    const systemOnly = { [NodeLabels.pool]: "system" };
+    const systemOnly = { [NodeLabels.POOL]: "system" };
     const caRole = this.podIdentityRole("ClusterAutoscalerRole", "cluster-autoscaler", {
       statements: [
         {
@@ -587,8 +588,8 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
               nodeSelectorTerms: [
                 {
                   matchExpressions: [
-                    { key: NodeLabels.gpuPresent, operator: "In", values: ["true"] },
-                    { key: NodeLabels.amiFamily, operator: "In", values: ["al2023"] },
+                    { key: NodeLabels.GPU_PRESENT, operator: "In", values: ["true"] },
+                    { key: NodeLabels.AMI_FAMILY, operator: "In", values: ["al2023"] },
                   ],
                 },
               ],
@@ -597,7 +598,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
         },
         tolerations: [
           { key: "CriticalAddonsOnly", operator: "Exists" },
-          { key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" },
+          { key: GpuTaint.KEY, operator: "Exists", effect: "NoSchedule" },
         ],
       },
       // A DaemonSet on a pool of zero nodes is ready at once; wait only for the system nodes.
@@ -653,7 +654,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       name: "reloader",
       namespace: "kube-system",
       provider: this.connect(this).helm,
-      values: { reloader: { deployment: { nodeSelector: { [NodeLabels.pool]: "system" } } } },
+      values: { reloader: { deployment: { nodeSelector: { [NodeLabels.POOL]: "system" } } } },
       dependsOn: [this.systemNodeGroup, this.addons["coredns"]],
     });
     return this.reloaderRelease;

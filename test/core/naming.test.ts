@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { fitName, NameRules, physicalName, stableHash, withPlatformPrefix } from "../../src";
+import { fitName, NameRules, physicalName, stableHash, withPlatformPrefix } from "../../src/core";
 import { newStack } from "../helpers";
 
 describe("naming", () => {

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { z } from "zod";
-import { check, formatFieldPath, MlopsValidationError, validateProps } from "../../src";
+import { check, formatFieldPath, MlopsValidationError, validateProps } from "../../src/core";
 import { newStack } from "../helpers";
 
 describe("validateProps", () => {

@@ -2,13 +2,11 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "../../src/drift-alarm/job/metrics";
 import {
-  DRIFT_NAMESPACE,
   DriftAlarm,
   DriftAlarmProps,
-  DriftDimensions,
-  EndpointMetrics,
-  FeatureMetrics,
+  DriftMetrics,
   ModelRegistry,
   RegistryEngine,
   ServingEndpoint,
@@ -164,6 +162,13 @@ describe("DriftAlarm", () => {
     const [start] = policyStatements(doc, resource(doc, "aws_iam_role_policy", "RetrainingRole/Policy").values.policy);
     expect(start).toMatchObject({ actions: ["sagemaker:StartPipelineExecution"], resources: [target.arn] });
   });
+});
+
+test("DriftMetrics exposes the job's own constants", () => {
+  expect(DriftMetrics.NAMESPACE).toBe(DRIFT_NAMESPACE);
+  expect(DriftMetrics.POPULATION_STABILITY_INDEX).toBe(FeatureMetrics.psi);
+  expect(DriftMetrics.RECORD_COUNT).toBe(EndpointMetrics.records);
+  expect(DriftMetrics.FEATURE_DIMENSION).toBe(DriftDimensions.feature);
 });
 
 describe("DriftAlarm rejects bad input", () => {

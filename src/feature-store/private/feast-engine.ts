@@ -279,7 +279,7 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
   const podSpec = (name: string, command: string[]) => ({
     serviceAccountName: jobSa.metadata.name,
     restartPolicy: "Never",
-    nodeSelector: { [NodeLabels.pool]: "system" },
+    nodeSelector: { [NodeLabels.POOL]: "system" },
     securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
     container: [
       {
@@ -345,7 +345,7 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
       replicaCount: o.replicas ?? 2,
       image: { tag: FEAST_IMAGE.split(":")[1] },
       serviceAccount: { name: "feast" },
-      nodeSelector: { [NodeLabels.pool]: "system" },
+      nodeSelector: { [NodeLabels.POOL]: "system" },
       podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
       securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },

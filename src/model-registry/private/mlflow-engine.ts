@@ -208,7 +208,7 @@ export function bindMlflowEngine(registry: ModelRegistry, options: MlflowRegistr
       extraEnvVars: { AWS_DEFAULT_REGION: stack.region },
       serverAllowedHosts: serviceHosts,
       service: { type: "ClusterIP" },
-      nodeSelector: { [NodeLabels.pool]: "system" },
+      nodeSelector: { [NodeLabels.POOL]: "system" },
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
       // Ride in the chart, so that these custom resources are applied by Helm after the operator's
       // CRDs exist, instead of being planned by Terraform before they do.

@@ -7,7 +7,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName, irsaTrust, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix } from "../../core";
 import type { ModelReference } from "../../model-registry";
-import { GPU_TAINT, NodeLabels, TrainingCluster } from "../../training-cluster";
+import { GpuTaint, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { KServeEngineOptions } from "../engines";
 import type { ServingEndpoint, ServingEngineResources } from "../serving-endpoint";
 import { CaptureFormat } from "../capture-format";
@@ -124,8 +124,8 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
   };
   const placement = endpoint.gpu
     ? {
-        nodeSelector: { [NodeLabels.gpuPresent]: "true" },
-        tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" }],
+        nodeSelector: { [NodeLabels.GPU_PRESENT]: "true" },
+        tolerations: [{ key: GpuTaint.KEY, operator: "Exists", effect: "NoSchedule" }],
       }
     : {};
   const logger = {

@@ -28,7 +28,7 @@ export class KServeInstallation extends Construct {
   private constructor(scope: Construct, id: string, cluster: TrainingCluster) {
     super(scope, id);
     const helm = cluster.connect(this).helm;
-    const system = { [NodeLabels.pool]: "system" };
+    const system = { [NodeLabels.POOL]: "system" };
     const base = [cluster.systemNodeGroup, cluster.addons["coredns"]];
     this.certManager = pinnedHelmRelease(this, "CertManager", {
       chart: KServeCharts.certManager,
