@@ -28,7 +28,7 @@ import {
   physicalName,
   validateProps,
 } from "../core";
-import { cidrSubnet } from "./cidr";
+import { cidrSubnet } from "./private/cidr";
 
 /** A VPC and the subnets a cluster runs in: created by {@link MlopsNetwork} or brought by the user. */
 export interface INetwork {
