@@ -40,6 +40,11 @@ export interface SecureBucketProps {
    */
   readonly receivesAccessLogs?: boolean;
   /**
+   * Days after which current objects expire (for data kept only for a while, such as captured payloads).
+   * @default - objects do not expire
+   */
+  readonly expireObjectsAfterDays?: number;
+  /**
    * More statements of the bucket policy (besides the TLS-only deny).
    * @default - none
    */
@@ -121,6 +126,9 @@ export class SecureBucket extends Construct {
           noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
+        ...(props.expireObjectsAfterDays
+          ? [{ id: "expire-objects", status: "Enabled", filter: [{}], expiration: [{ days: props.expireObjectsAfterDays }] }]
+          : []),
       ],
       dependsOn: [this.versioning],
     });

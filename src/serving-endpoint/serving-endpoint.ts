@@ -133,6 +133,11 @@ export interface ServingEndpointProps {
    */
   readonly captureSamplingPercentage?: number;
   /**
+   * Days captured payloads are kept (they hold production inputs, often personal data).
+   * @default 90
+   */
+  readonly captureRetentionDays?: number;
+  /**
    * KMS key of captured payloads and endpoint storage.
    * @default - the stack's platform key
    */
@@ -152,6 +157,7 @@ const schema = z
     minReplicas: check.int(1, 100).optional(),
     maxReplicas: check.int(1, 1000).optional(),
     captureSamplingPercentage: check.int(0, 100).optional(),
+    captureRetentionDays: check.int(1, 3650).optional(),
     kmsKey: z.custom<KmsKey>((k) => k instanceof KmsKey, { message: "must be a KmsKey" }).optional(),
   })
   .strict()
@@ -201,7 +207,12 @@ export class ServingEndpoint extends Construct implements IServingEndpoint {
     this.kmsKey = p.kmsKey ?? stack.kmsKey;
     this.endpointName = p.endpointName ?? physicalName(this, stack.platformName, { maxLength: 40, allowed: /[a-z0-9-]/, lowercase: true });
 
-    this.captureBucket = new SecureBucket(this, "Captures", { component: "serving-endpoint", kmsKey: this.kmsKey });
+    this.captureBucket = new SecureBucket(this, "Captures", {
+      component: "serving-endpoint",
+      kmsKey: this.kmsKey,
+      expireObjectsAfterDays: p.captureRetentionDays ?? 90,
+      noncurrentVersionExpirationDays: 1,
+    });
     this.captureBucketName = this.captureBucket.bucketName;
     this.captureBucketArn = this.captureBucket.bucketArn;
     this.captureKmsKeyArn = this.kmsKey.arn;

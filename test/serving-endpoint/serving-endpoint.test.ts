@@ -82,6 +82,11 @@ describe("ServingEngine.kserve", () => {
     expect(fraud.endpointUrl).toBe("http://acme-ml-fraud-predictor.serving.svc.cluster.local");
   });
 
+  test("captured payloads expire after 90 days (they are production inputs)", () => {
+    const lifecycle = resources(workloads, "aws_s3_bucket_lifecycle_configuration").find((l) => l.values.bucket === ref(captures, "id"))!;
+    expect(lifecycle.values.rule).toContainEqual({ id: "expire-objects", status: "Enabled", filter: [{}], expiration: [{ days: 90 }] });
+  });
+
   test("its ServiceAccount (IRSA) reads only the model's prefix and writes only its capture prefix", () => {
     const sa = resource(workloads, "kubernetes_service_account_v1", "fraud/ServiceAccount").values.metadata;
     const role = resource(workloads, "aws_iam_role", "fraud/Role/Role");
