@@ -30,7 +30,9 @@ import {
   validateProps,
   withPlatformPrefix,
 } from "../core";
+import { CaptureFormat } from "../serving-endpoint/capture-format";
 import type { IServingEndpoint } from "../serving-endpoint";
+import { buildModelMonitor } from "./private/model-monitor";
 import { DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./job/metrics";
 import { driftJobAssetDir } from "./private/job-asset";
 
@@ -55,6 +57,24 @@ export class DriftMetrics {
   public static readonly SCHEMA_FIELDS_REMOVED = EndpointMetrics.fieldsRemoved;
   public static readonly UNPARSEABLE_RECORDS = EndpointMetrics.unparseable;
   private constructor() {}
+}
+
+/**
+ * SageMaker Model Monitor in place of the shipped drift job, for accounts that already use it (it is
+ * closed to new AWS customers). SageMaker endpoints only.
+ */
+export interface ModelMonitorOptions {
+  /** The `sagemaker-model-monitor-analyzer` image of the endpoint's region (AWS publishes one per region). */
+  readonly imageUri: string;
+  /** `constraints.json` of a Model Monitor baselining job. */
+  readonly baselineConstraintsS3Uri: string;
+  /** `statistics.json` of that baselining job. */
+  readonly baselineStatisticsS3Uri: string;
+  /**
+   * Instance type of the monitoring job.
+   * @default "ml.m5.xlarge"
+   */
+  readonly instanceType?: string;
 }
 
 /** Props of {@link DriftAlarm}. */
@@ -123,6 +143,13 @@ export interface DriftAlarmProps {
    * @default 90
    */
   readonly logRetentionDays?: number;
+  /**
+   * Run SageMaker Model Monitor (data quality) instead of the shipped job, with alarms on its
+   * `feature_baseline_drift_<feature>` metrics under the same composite alarm and topic.
+   * `intervalMinutes` must then be 60 or 1440.
+   * @default - the shipped drift job
+   */
+  readonly modelMonitor?: ModelMonitorOptions;
 }
 
 const NOTIFY = /^([^@\s]+@[^@\s]+\.[^@\s]+|https:\/\/\S+|arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?)$/;
@@ -152,9 +179,27 @@ const schema = z
       .number()
       .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), { message: "must be one of CloudWatch Logs' retention values" })
       .optional(),
+    modelMonitor: z
+      .object({
+        imageUri: check.matching(
+          /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/sagemaker-model-monitor-analyzer(:[\w.-]+)?$/,
+          "must be the region's sagemaker-model-monitor-analyzer image (<account>.dkr.ecr.<region>.amazonaws.com/sagemaker-model-monitor-analyzer)",
+        ),
+        baselineConstraintsS3Uri: check.matching(/^s3:\/\/[^/]+\/.+$/, "must be an S3 URI of an object (s3://<bucket>/<key>)"),
+        baselineStatisticsS3Uri: check.matching(/^s3:\/\/[^/]+\/.+$/, "must be an S3 URI of an object (s3://<bucket>/<key>)"),
+        instanceType: check.matching(/^ml\.[a-z0-9-]+\.[a-z0-9]+$/, "must be a SageMaker instance type such as ml.m5.xlarge").optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
+    if (p.modelMonitor && ![60, 1440].includes(p.intervalMinutes ?? 60)) {
+      ctx.addIssue({ code: "custom", path: ["intervalMinutes"], message: "must be 60 or 1440 with modelMonitor (Model Monitor runs hourly or daily)" });
+    }
+    if (p.modelMonitor && p.endpoint && p.endpoint.captureFormat !== CaptureFormat.SAGEMAKER_DATA_CAPTURE_JSONL) {
+      ctx.addIssue({ code: "custom", path: ["modelMonitor"], message: "needs a SageMaker endpoint: Model Monitor reads SageMaker data capture only" });
+    }
     const all = [...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])];
     if (all.length === 0) ctx.addIssue({ code: "custom", path: ["numericFeatures"], message: "and categoricalFeatures name no feature: watch at least one" });
     if (all.length > 25) ctx.addIssue({ code: "custom", path: ["numericFeatures"], message: `and categoricalFeatures name ${all.length} features: at most 25 fit one composite alarm` });
@@ -182,11 +227,14 @@ interface FeatureAlarmSpec {
  * retraining trigger on the composite alarm.
  */
 export class DriftAlarm extends Construct {
-  public readonly jobFunction: LambdaFunction;
-  public readonly jobRole: IamRole;
-  public readonly logGroup: CloudwatchLogGroup;
-  public readonly deadLetterQueue: SqsQueue;
-  public readonly schedule: SchedulerSchedule;
+  /** The shipped job's function (absent with Model Monitor). */
+  public readonly jobFunction?: LambdaFunction;
+  public readonly jobRole?: IamRole;
+  public readonly logGroup?: CloudwatchLogGroup;
+  public readonly deadLetterQueue?: SqsQueue;
+  public readonly schedule?: SchedulerSchedule;
+  /** Model Monitor's job definition and schedule, with `modelMonitor`. */
+  public readonly modelMonitor?: ReturnType<typeof buildModelMonitor>;
   /** The key of the topic and the dead-letter queue. */
   public readonly key: KmsKey;
   public readonly topic: SnsTopic;
@@ -194,8 +242,8 @@ export class DriftAlarm extends Construct {
   public readonly featureAlarms: Record<string, CloudwatchMetricAlarm> = {};
   /** The composite alarm over the feature alarms. */
   public readonly compositeAlarm: CloudwatchCompositeAlarm;
-  /** Alarms on the job itself: errors, messages in the dead-letter queue, no data. */
-  public readonly jobAlarms: Record<string, CloudwatchMetricAlarm>;
+  /** Alarms on the shipped job itself: errors, messages in the dead-letter queue, no data. */
+  public readonly jobAlarms: Record<string, CloudwatchMetricAlarm> = {};
   public readonly retrainingRule?: CloudwatchEventRule;
 
   constructor(scope: Construct, id: string, props: DriftAlarmProps) {
@@ -275,114 +323,135 @@ export class DriftAlarm extends Construct {
       }
     });
 
-    // --- the job ---------------------------------------------------------------------------------
-    this.deadLetterQueue = new SqsQueue(this, "DeadLetterQueue", {
-      name: `${name}-dlq`,
-      kmsMasterKeyId: this.key.arn,
-      messageRetentionSeconds: 14 * 24 * 3600,
-      tags,
-    });
-    this.logGroup = encryptedLogGroup(this, "JobLogs", {
-      name: `/aws/lambda/${name}`,
-      retentionDays: p.logRetentionDays ?? 90,
-      kmsKeyArn: stack.kmsKey.arn,
-      tags,
-    });
-    const decryptKeys = [...new Set([endpoint.captureKmsKeyArn, ...(p.baselineKmsKeyArn ? [p.baselineKmsKeyArn] : [])])];
-    const statements: PolicyStatement[] = [
-      {
-        sid: "ListOnlyTheCapturePrefix",
-        actions: ["s3:ListBucket"],
-        resources: [endpoint.captureBucketArn],
-        conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${endpoint.captureKeyPrefix}*`] }],
-      },
-      { sid: "ReadTheCaptures", actions: ["s3:GetObject"], resources: [`${endpoint.captureBucketArn}/${endpoint.captureKeyPrefix}*`] },
-      { sid: "ReadTheBaseline", actions: ["s3:GetObject"], resources: [`arn:${partition}:s3:::${baselineBucket}/${baselineKey}`] },
-      { sid: "DecryptCapturesAndBaseline", actions: ["kms:Decrypt"], resources: decryptKeys },
-      {
-        // PutMetricData has no resource to scope to: the namespace condition limits it to the job's own.
-        sid: "PublishOnlyDriftMetrics",
-        actions: ["cloudwatch:PutMetricData"],
-        resources: ["*"],
-        conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [DRIFT_NAMESPACE] }],
-      },
-      { sid: "WriteItsLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
-      { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
-      { sid: "EncryptDeadLetters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.key.arn] },
-    ];
-    const jobRole = createRole(new Construct(this, "JobRole"), {
-      name: fitName(`${name}-job`, NameRules.iamRole),
-      trust: { services: ["lambda.amazonaws.com"] },
-      statements,
-      tags,
-    });
-    this.jobRole = jobRole.role;
-
-    const asset = new TerraformAsset(this, "JobCode", { path: driftJobAssetDir(), type: AssetType.ARCHIVE });
-    this.jobFunction = new LambdaFunction(this, "Job", {
-      functionName: name,
-      description: `cdktf-mlops drift job of endpoint ${endpoint.endpointName}`,
-      role: this.jobRole.arn,
-      runtime: "nodejs22.x",
-      architectures: ["arm64"],
-      handler: "handler.handler",
-      filename: asset.path,
-      sourceCodeHash: asset.assetHash,
-      memorySize: 1024,
-      timeout: 300,
-      // No reserved concurrency: reserving even 1 fails on accounts at the 10-execution minimum,
-      // and an overlapping run only reads the same window twice.
-      kmsKeyArn: this.key.arn,
-      deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
-      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
-      environment: {
-        variables: {
-          ENDPOINT_NAME: endpoint.endpointName,
-          CAPTURE_BUCKET: endpoint.captureBucketName,
-          CAPTURE_PREFIX: endpoint.captureKeyPrefix,
-          CAPTURE_FORMAT: endpoint.captureFormat,
-          BASELINE_BUCKET: baselineBucket,
-          BASELINE_KEY: baselineKey,
-          WINDOW_MINUTES: String(interval),
-          MIN_RECORDS: String(p.minRecords ?? 100),
-          FEATURES: JSON.stringify([...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])]),
+    // --- the shipped job, or Model Monitor in its place ---------------------------------------------
+    let featureAlarmTarget: { namespace: string; metric: (feature: string, statistic: string) => string; dimensions: (feature: string) => Record<string, string> };
+    if (p.modelMonitor) {
+      this.modelMonitor = buildModelMonitor(this, { endpoint, options: p.modelMonitor, name, hourly: interval === 60, tags });
+      featureAlarmTarget = this.modelMonitor.alarmTarget;
+    } else {
+      // --- the job ---------------------------------------------------------------------------------
+      const deadLetterQueue = new SqsQueue(this, "DeadLetterQueue", {
+        name: `${name}-dlq`,
+        kmsMasterKeyId: this.key.arn,
+        messageRetentionSeconds: 14 * 24 * 3600,
+        tags,
+      });
+      const logGroup = encryptedLogGroup(this, "JobLogs", {
+        name: `/aws/lambda/${name}`,
+        retentionDays: p.logRetentionDays ?? 90,
+        kmsKeyArn: stack.kmsKey.arn,
+        tags,
+      });
+      const decryptKeys = [...new Set([endpoint.captureKmsKeyArn, ...(p.baselineKmsKeyArn ? [p.baselineKmsKeyArn] : [])])];
+      const statements: PolicyStatement[] = [
+        {
+          sid: "ListOnlyTheCapturePrefix",
+          actions: ["s3:ListBucket"],
+          resources: [endpoint.captureBucketArn],
+          conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${endpoint.captureKeyPrefix}*`] }],
         },
-      },
-      tags,
-      dependsOn: [this.logGroup, ...(jobRole.inlinePolicy ? [jobRole.inlinePolicy] : [])],
-    });
-
-    const schedulerRole = createRole(new Construct(this, "SchedulerRole"), {
-      name: fitName(`${name}-scheduler`, NameRules.iamRole),
-      trust: {
-        services: ["scheduler.amazonaws.com"],
-        conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
-      },
-      statements: [
-        { sid: "InvokeTheJob", actions: ["lambda:InvokeFunction"], resources: [this.jobFunction.arn] },
-        { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [this.deadLetterQueue.arn] },
+        { sid: "ReadTheCaptures", actions: ["s3:GetObject"], resources: [`${endpoint.captureBucketArn}/${endpoint.captureKeyPrefix}*`] },
+        { sid: "ReadTheBaseline", actions: ["s3:GetObject"], resources: [`arn:${partition}:s3:::${baselineBucket}/${baselineKey}`] },
+        { sid: "DecryptCapturesAndBaseline", actions: ["kms:Decrypt"], resources: decryptKeys },
+        {
+          // PutMetricData has no resource to scope to: the namespace condition limits it to the job's own.
+          sid: "PublishOnlyDriftMetrics",
+          actions: ["cloudwatch:PutMetricData"],
+          resources: ["*"],
+          conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [DRIFT_NAMESPACE] }],
+        },
+        { sid: "WriteItsLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
+        { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [deadLetterQueue.arn] },
         { sid: "EncryptDeadLetters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.key.arn] },
-      ],
-      tags,
-    }).role;
-    this.schedule = new SchedulerSchedule(this, "Schedule", {
-      name,
-      description: `Drift job of ${endpoint.endpointName}, every ${interval} minutes`,
-      scheduleExpression: `rate(${interval} minutes)`,
-      flexibleTimeWindow: { mode: "OFF" },
-      state: "ENABLED",
-      target: {
-        arn: this.jobFunction.arn,
-        roleArn: schedulerRole.arn,
-        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-        deadLetterConfig: { arn: this.deadLetterQueue.arn },
-      },
-    });
+      ];
+      const jobRole = createRole(new Construct(this, "JobRole"), {
+        name: fitName(`${name}-job`, NameRules.iamRole),
+        trust: { services: ["lambda.amazonaws.com"] },
+        statements,
+        tags,
+      });
+      this.jobRole = jobRole.role;
+
+      const asset = new TerraformAsset(this, "JobCode", { path: driftJobAssetDir(), type: AssetType.ARCHIVE });
+      const jobFunction = new LambdaFunction(this, "Job", {
+        functionName: name,
+        description: `cdktf-mlops drift job of endpoint ${endpoint.endpointName}`,
+        role: jobRole.role.arn,
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        handler: "handler.handler",
+        filename: asset.path,
+        sourceCodeHash: asset.assetHash,
+        memorySize: 1024,
+        timeout: 300,
+        // No reserved concurrency: reserving even 1 fails on accounts at the 10-execution minimum,
+        // and an overlapping run only reads the same window twice.
+        kmsKeyArn: this.key.arn,
+        deadLetterConfig: { targetArn: deadLetterQueue.arn },
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        environment: {
+          variables: {
+            ENDPOINT_NAME: endpoint.endpointName,
+            CAPTURE_BUCKET: endpoint.captureBucketName,
+            CAPTURE_PREFIX: endpoint.captureKeyPrefix,
+            CAPTURE_FORMAT: endpoint.captureFormat,
+            BASELINE_BUCKET: baselineBucket,
+            BASELINE_KEY: baselineKey,
+            WINDOW_MINUTES: String(interval),
+            MIN_RECORDS: String(p.minRecords ?? 100),
+            FEATURES: JSON.stringify([...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])]),
+          },
+        },
+        tags,
+        dependsOn: [logGroup, ...(jobRole.inlinePolicy ? [jobRole.inlinePolicy] : [])],
+      });
+
+      const schedulerRole = createRole(new Construct(this, "SchedulerRole"), {
+        name: fitName(`${name}-scheduler`, NameRules.iamRole),
+        trust: {
+          services: ["scheduler.amazonaws.com"],
+          conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+        },
+        statements: [
+          { sid: "InvokeTheJob", actions: ["lambda:InvokeFunction"], resources: [jobFunction.arn] },
+          { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [deadLetterQueue.arn] },
+          { sid: "EncryptDeadLetters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.key.arn] },
+        ],
+        tags,
+      }).role;
+      this.deadLetterQueue = deadLetterQueue;
+      this.logGroup = logGroup;
+      this.jobFunction = jobFunction;
+      this.schedule = new SchedulerSchedule(this, "Schedule", {
+        name,
+        description: `Drift job of ${endpoint.endpointName}, every ${interval} minutes`,
+        scheduleExpression: `rate(${interval} minutes)`,
+        flexibleTimeWindow: { mode: "OFF" },
+        state: "ENABLED",
+        target: {
+          arn: jobFunction.arn,
+          roleArn: schedulerRole.arn,
+          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+          deadLetterConfig: { arn: deadLetterQueue.arn },
+        },
+      });
+      featureAlarmTarget = {
+        namespace: DRIFT_NAMESPACE,
+        metric: (_feature, statistic) => statistic,
+        dimensions: (feature) => ({ [DriftDimensions.endpoint]: endpoint.endpointName, [DriftDimensions.feature]: feature }),
+      };
+    }
 
     // --- alarms ----------------------------------------------------------------------------------
     const period = interval * 60;
     const alarmName = (suffix: string) => fitName(`${name}-${suffix}`, { maxLength: 255, allowed: /[A-Za-z0-9_.:-]/, lowercase: false });
-    const specs: FeatureAlarmSpec[] = [
+    const specs: FeatureAlarmSpec[] = p.modelMonitor
+      ? [
+          // Model Monitor publishes one distance per feature: judged like KS (numeric) or JS (categorical).
+          ...(p.numericFeatures ?? []).map((f) => ({ feature: f, metric: "BaselineDrift", threshold: p.ksThreshold ?? 0.2 })),
+          ...(p.categoricalFeatures ?? []).map((f) => ({ feature: f, metric: "BaselineDrift", threshold: p.jsDistanceThreshold ?? 0.2 })),
+        ]
+      : [
       ...(p.numericFeatures ?? []).flatMap((f) => [
         { feature: f, metric: FeatureMetrics.psi, threshold: p.psiThreshold ?? 0.2 },
         { feature: f, metric: FeatureMetrics.ks, threshold: p.ksThreshold ?? 0.2 },
@@ -393,22 +462,22 @@ export class DriftAlarm extends Construct {
         { feature: f, metric: FeatureMetrics.jsDistance, threshold: p.jsDistanceThreshold ?? 0.2 },
         { feature: f, metric: FeatureMetrics.missingRate, threshold: p.missingRateThreshold ?? 0.1 },
       ]),
-    ];
+        ];
     for (const s of specs) {
       const key = `${s.feature}/${s.metric}`;
       this.featureAlarms[key] = new CloudwatchMetricAlarm(this, `Alarm-${s.feature}-${s.metric}`, {
         alarmName: alarmName(`${s.feature}-${s.metric}`),
         alarmDescription: `${s.metric} of feature ${s.feature} at endpoint ${endpoint.endpointName} above ${s.threshold}`,
-        namespace: DRIFT_NAMESPACE,
-        metricName: s.metric,
-        dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName, [DriftDimensions.feature]: s.feature },
+        namespace: featureAlarmTarget.namespace,
+        metricName: featureAlarmTarget.metric(s.feature, s.metric),
+        dimensions: featureAlarmTarget.dimensions(s.feature),
         statistic: "Maximum",
         period,
         evaluationPeriods: 1,
         comparisonOperator: "GreaterThanThreshold",
         threshold: s.threshold,
-        // No statistic means too few records or a failed run: each has its own alarm below, so a
-        // missing point is not drift.
+        // No statistic means too few records or a failed run: the shipped job has alarms of its own
+        // for both, so a missing point is not drift.
         treatMissingData: "notBreaching",
         tags,
       });
@@ -436,7 +505,7 @@ export class DriftAlarm extends Construct {
         okActions: actions,
         tags,
       });
-    this.jobAlarms = {
+    if (this.jobFunction && this.deadLetterQueue) this.jobAlarms = {
       errors: jobAlarm("JobErrors", {
         alarmDescription: `The drift job of ${endpoint.endpointName} failed`,
         namespace: "AWS/Lambda",

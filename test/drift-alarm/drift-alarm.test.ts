@@ -164,6 +164,53 @@ describe("DriftAlarm", () => {
   });
 });
 
+describe("DriftAlarm with SageMaker Model Monitor in place of the shipped job", () => {
+  const image = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer";
+  const { doc, endpoint, alarm } = build({
+    modelMonitor: {
+      imageUri: image,
+      baselineConstraintsS3Uri: "s3://acme-baselines/fraud/3/constraints.json",
+      baselineStatisticsS3Uri: "s3://acme-baselines/fraud/3/statistics.json",
+    },
+  });
+
+  test("a data-quality job definition on the endpoint's captures and an hourly monitoring schedule; no Lambda", () => {
+    const job = resource(doc, "aws_sagemaker_data_quality_job_definition", "drift/ModelMonitorJob").values;
+    expect(job.data_quality_app_specification).toEqual({ image_uri: image });
+    expect(job.data_quality_job_input.endpoint_input.endpoint_name).toBe(endpoint.endpointName);
+    expect(job.data_quality_baseline_config.constraints_resource).toEqual({ s3_uri: "s3://acme-baselines/fraud/3/constraints.json" });
+    expect(job.data_quality_job_output_config.kms_key_id).toBe("${aws_kms_key.PlatformKey.arn}");
+    const schedule = resource(doc, "aws_sagemaker_monitoring_schedule", "drift/ModelMonitorSchedule").values;
+    expect(schedule.monitoring_schedule_config).toMatchObject({ monitoring_type: "DataQuality", schedule_config: { schedule_expression: "cron(0 * ? * * *)" } });
+    expect(resources(doc, "aws_lambda_function")).toHaveLength(0);
+    expect(alarm.jobFunction).toBeUndefined();
+    expect(alarm.jobAlarms).toEqual({});
+  });
+
+  test("the same composite alarm and topic, over Model Monitor's per-feature drift metrics", () => {
+    // (The endpoint's own 5xx and latency alarms live under the endpoint.)
+    const alarms = resources(doc, "aws_cloudwatch_metric_alarm").filter((a) => a.path.includes("/drift/"));
+    expect(alarms.map((a) => a.values.metric_name).sort()).toEqual(["feature_baseline_drift_amount", "feature_baseline_drift_category"]);
+    for (const a of alarms) {
+      expect(a.values.namespace).toBe("aws/sagemaker/Endpoints/data-metrics");
+      expect(a.values.dimensions).toEqual({ Endpoint: endpoint.endpointName, MonitoringSchedule: "acme-ml-fraud-drift-data-quality" });
+    }
+    const composite = resource(doc, "aws_cloudwatch_composite_alarm", "drift/Drift").values;
+    expect(composite.alarm_rule.split(" OR ")).toHaveLength(2);
+    expect(composite.alarm_actions).toEqual([ref(resource(doc, "aws_sns_topic", "drift/Topic"), "arn")]);
+  });
+
+  test("Model Monitor needs a SageMaker endpoint and an hourly or daily interval", () => {
+    const mm = { imageUri: image, baselineConstraintsS3Uri: "s3://b/c.json", baselineStatisticsS3Uri: "s3://b/s.json" };
+    expect(validationError(() => build({ modelMonitor: mm, intervalMinutes: 30 })).message).toContain(
+      "intervalMinutes (30) must be 60 or 1440 with modelMonitor",
+    );
+    expect(validationError(() => build({ modelMonitor: { ...mm, imageUri: "nginx:latest" } })).message).toContain(
+      "must be the region's sagemaker-model-monitor-analyzer image",
+    );
+  });
+});
+
 test("DriftMetrics exposes the job's own constants", () => {
   expect(DriftMetrics.NAMESPACE).toBe(DRIFT_NAMESPACE);
   expect(DriftMetrics.POPULATION_STABILITY_INDEX).toBe(FeatureMetrics.psi);
