@@ -279,6 +279,12 @@ export class MlopsNetwork extends Construct implements INetwork {
           actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
           resources: [`${this.flowLogGroup.arn}:*`],
         },
+        {
+          // Listing log groups has no resource to scope to; the flow-logs service checks its destination with it.
+          sid: "FindTheLogGroup",
+          actions: ["logs:DescribeLogGroups"],
+          resources: ["*"],
+        },
       ],
       tags,
     }).role;

@@ -101,7 +101,8 @@ describe("FeatureEngine.feast", () => {
     expect(cm.metadata.name).toBe(`feast-repo-${hash}`);
     expect(job.wait_for_completion).toBe(true);
     const pod = job.spec.template.spec;
-    expect(pod.container[0].command).toEqual(["feast", "-c", "/feature-repo", "apply"]);
+    expect(pod.container[0].command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(pod.container[0].command[2]).toMatch(/cp -L \/feature-repo\/\*\.py \/feature-repo\/\*\.yaml \/tmp\/feature-repo\/ && exec feast -c \/tmp\/feature-repo apply$/);
     expect(pod.container[0].image).toBe("quay.io/feastdev/feature-server:0.66.0");
     expect(pod.service_account_name).toBe(ref(resource(doc, "kubernetes_service_account_v1", "JobServiceAccount"), "metadata[0].name"));
     const py = cm.data["features.py"] as string;
@@ -118,7 +119,7 @@ describe("FeatureEngine.feast", () => {
   test("materialize-incremental runs on a schedule, never twice at once", () => {
     const cron = resource(doc, "kubernetes_cron_job_v1", "MaterializeCronJob").values.spec;
     expect(cron).toMatchObject({ schedule: "0 * * * *", concurrency_policy: "Forbid" });
-    expect(cron.job_template.spec.template.spec.container[0].command.join(" ")).toContain("feast -c /feature-repo materialize-incremental");
+    expect(cron.job_template.spec.template.spec.container[0].command.join(" ")).toContain("feast -c /tmp/feature-repo materialize-incremental");
   });
 
   test("IAM: the server reads exactly the tables and registry; the jobs write the tables, query the workgroup", () => {

@@ -80,8 +80,9 @@ describe("MlopsNetwork", () => {
     const flow = resource(doc, "aws_flow_log", "FlowLog").values;
     expect(flow).toMatchObject({ traffic_type: "ALL", log_destination: ref(group, "arn") });
     const role = resource(doc, "aws_iam_role_policy", "FlowLogRole/Policy");
-    const [statement] = policyStatements(doc, role.values.policy);
-    expect(statement.resources).toEqual([`${ref(group, "arn")}:*`]);
+    const [write, find] = policyStatements(doc, role.values.policy);
+    expect(write.resources).toEqual([`${ref(group, "arn")}:*`]);
+    expect(find).toMatchObject({ actions: ["logs:DescribeLogGroups"], resources: ["*"] });
   });
 
   test("GIVEN a cluster name THEN subnets carry kubernetes.io/cluster/<name>", () => {

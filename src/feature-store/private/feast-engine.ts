@@ -48,6 +48,9 @@ export const FEAST_IMAGE = "quay.io/feastdev/feature-server:0.66.0";
 
 const SNAKE = /^[a-z][a-z0-9_]{0,62}$/;
 
+/** Feast may write next to the repository it reads, so the jobs work on a copy of the read-only ConfigMap mount. */
+const COPY_REPO = "mkdir -p /tmp/feature-repo && cp -L /feature-repo/*.py /feature-repo/*.yaml /tmp/feature-repo/";
+
 /** Feast's rules over the declarations: snake_case names (DynamoDB, Athena and Python), every group offline. */
 export function checkFeastGroups(groups: FeatureGroupDefinition[]): FeatureGroupIssue[] {
   const issues: FeatureGroupIssue[] = [];
@@ -302,7 +305,7 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
   const applyJob = new JobV1(scope, "ApplyJob", {
     provider: k8s,
     metadata: { name: `feast-apply-${repoHash}`, namespace: ns.metadata.name, labels: { "app.kubernetes.io/name": "feast-apply" } },
-    spec: { backoffLimit: 3, template: { metadata: { labels: { "app.kubernetes.io/name": "feast-apply" } }, spec: podSpec("feast-apply", ["feast", "-c", "/feature-repo", "apply"]) } },
+    spec: { backoffLimit: 3, template: { metadata: { labels: { "app.kubernetes.io/name": "feast-apply" } }, spec: podSpec("feast-apply", ["/bin/sh", "-c", `${COPY_REPO} && exec feast -c /tmp/feature-repo apply`]) } },
     waitForCompletion: true,
     timeouts: { create: "15m", update: "15m" },
     dependsOn: [...associations, ...Object.values(onlineTables), ...Object.values(glueTables), workgroup],
@@ -326,7 +329,7 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
             spec: podSpec("feast-materialize", [
               "/bin/sh",
               "-c",
-              'exec feast -c /feature-repo materialize-incremental "$(date -u +%Y-%m-%dT%H:%M:%S)"',
+              `${COPY_REPO} && exec feast -c /tmp/feature-repo materialize-incremental "$(date -u +%Y-%m-%dT%H:%M:%S)"`,
             ]),
           },
         },
