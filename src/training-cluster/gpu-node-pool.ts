@@ -95,6 +95,8 @@ export class NodeLabels {
   public static readonly GPU_PRESENT = "nvidia.com/gpu.present";
   /** The label Cluster Autoscaler reads to know a node's GPUs are still being set up. */
   public static readonly ACCELERATOR = "k8s.amazonaws.com/accelerator";
+  /** `true` on nodes of pools with an Elastic Fabric Adapter. */
+  public static readonly EFA = "cdktf-mlops/efa";
   private constructor() {}
 }
 
@@ -147,6 +149,7 @@ export class GpuNodePool extends Construct {
       [NodeLabels.AMI_FAMILY]: bottlerocket ? "bottlerocket" : "al2023",
       [NodeLabels.GPU_PRESENT]: "true",
       [NodeLabels.ACCELERATOR]: `nvidia-${this.gpu.gpuModel.toLowerCase()}`,
+      ...(p.efa ? { [NodeLabels.EFA]: "true" } : {}),
     };
 
     let subnetIds = p.subnetIds ?? cluster.network.privateSubnetIds;
@@ -214,6 +217,7 @@ export class GpuNodePool extends Construct {
     const templateTags: Record<string, string> = {
       "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": String(this.gpu.gpuCount),
       [`k8s.io/cluster-autoscaler/node-template/taint/${GpuTaint.KEY}`]: `${GpuTaint.VALUE}:NoSchedule`,
+      ...(p.efa ? { "k8s.io/cluster-autoscaler/node-template/resources/vpc.amazonaws.com/efa": "1" } : {}),
     };
     for (const [k, v] of Object.entries(this.labels)) templateTags[`k8s.io/cluster-autoscaler/node-template/label/${k}`] = v;
     const asgName = this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
@@ -229,5 +233,6 @@ export class GpuNodePool extends Construct {
       });
 
     if (!bottlerocket) cluster.ensureNvidiaDevicePlugin();
+    if (p.efa) cluster.ensureEfaDevicePlugin();
   }
 }

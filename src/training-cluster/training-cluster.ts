@@ -276,6 +276,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
 
   private readonly stack: MlopsStack;
   private nvidiaDevicePluginRelease?: Release;
+  private efaDevicePluginRelease?: Release;
   private externalSecretsRelease?: Release;
   private externalSecretsRole?: IamRole;
   private reloaderRelease?: Release;
@@ -658,6 +659,31 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       dependsOn: [this.systemNodeGroup, this.addons["coredns"]],
     });
     return this.reloaderRelease;
+  }
+
+  /**
+   * Installs the AWS EFA device plugin once, for pools with EFA: only on their nodes (label
+   * `cdktf-mlops/efa`), tolerating the GPU taint.
+   * @internal
+   */
+  public ensureEfaDevicePlugin(): Release {
+    this.efaDevicePluginRelease ??= pinnedHelmRelease(this, "EfaDevicePlugin", {
+      chart: Charts.efaDevicePlugin,
+      name: "aws-efa-k8s-device-plugin",
+      namespace: "kube-system",
+      provider: this.connect(this).helm,
+      values: {
+        nodeSelector: { [NodeLabels.EFA]: "true" },
+        tolerations: [{ key: GpuTaint.KEY, operator: "Exists", effect: "NoSchedule" }],
+      },
+      dependsOn: [this.systemNodeGroup],
+    });
+    return this.efaDevicePluginRelease;
+  }
+
+  /** The EFA device plugin's release, once a pool with EFA exists. */
+  public get efaDevicePlugin(): Release | undefined {
+    return this.efaDevicePluginRelease;
   }
 
   /** The device plugin's release, once an AL2023 GPU pool exists. */

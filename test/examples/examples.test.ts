@@ -64,6 +64,7 @@ describe("examples/reference-platform holds the platform of the design on the Ku
 
   test("the Helm releases of the cluster, the registry, the feature store and KServe", () => {
     expect(resources(doc, "helm_release").map((r) => r.values.chart).sort()).toEqual([
+      "aws-efa-k8s-device-plugin",
       "cert-manager",
       "cluster-autoscaler",
       "external-secrets",

@@ -90,6 +90,21 @@ describe("GpuNodePool", () => {
     expect(resource(d, "aws_eks_node_group", "GpuPool-p/Resource").values.subnet_ids).toHaveLength(1);
   });
 
+  test("GIVEN efa THEN the EFA device plugin runs on those nodes and the autoscaler knows their EFA resource", () => {
+    const { doc: d, cluster } = build({ efa: true });
+    expect(resource(d, "aws_eks_node_group", "GpuPool-p/Resource").values.labels["cdktf-mlops/efa"]).toBe("true");
+    const plugin = resource(d, "helm_release", "EfaDevicePlugin");
+    expect(plugin.values).toMatchObject({ repository: "https://aws.github.io/eks-charts", chart: "aws-efa-k8s-device-plugin", version: "v0.5.30" });
+    expect(JSON.parse(plugin.values.values[0])).toEqual({
+      nodeSelector: { "cdktf-mlops/efa": "true" },
+      tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+    });
+    const tags = resources(d, "aws_autoscaling_group_tag").map((t) => t.values.tag);
+    expect(tags).toContainEqual({ key: "k8s.io/cluster-autoscaler/node-template/resources/vpc.amazonaws.com/efa", value: "1", propagate_at_launch: false });
+    expect(cluster.efaDevicePlugin).toBeDefined();
+    expect(resources(doc, "helm_release").map((r) => r.values.chart)).not.toContain("aws-efa-k8s-device-plugin");
+  });
+
   test("GIVEN a capacity reservation THEN the launch template targets it", () => {
     const { doc: d } = build({ capacityReservationId: "cr-0123456789abcdef0" });
     expect(resource(d, "aws_launch_template", "GpuPool-p/LaunchTemplate").values.capacity_reservation_specification).toEqual({

@@ -17,6 +17,15 @@ export const Charts = {
     chart: "cluster-autoscaler",
     version: "9.59.0",
   },
+  /**
+   * AWS EFA device plugin chart v0.5.30 (plugin v0.5.20), which exposes `vpc.amazonaws.com/efa` on
+   * EFA-capable instance types (its own affinity lists them).
+   */
+  efaDevicePlugin: {
+    repository: "https://aws.github.io/eks-charts",
+    chart: "aws-efa-k8s-device-plugin",
+    version: "v0.5.30",
+  },
   /** metrics-server chart 3.13.1 (metrics-server 0.8.1). */
   metricsServer: {
     repository: "https://kubernetes-sigs.github.io/metrics-server/",
