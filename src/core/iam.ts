@@ -83,10 +83,11 @@ export const POD_IDENTITY_TRUST: RoleTrust = {
 };
 
 /**
- * An IAM role under `scope` with id `Role`, its trust policy, managed policy attachments
- * (`Attach<Key>`) and one inline policy (`Policy`): one shape for every role of the library.
+ * An IAM role in a construct `id` under `scope` (ids `<id>/Role`, `<id>/AssumeRolePolicy`,
+ * `<id>/Attach<Key>`, `<id>/Policy`): one shape for every role of the library.
  */
-export function createRole(scope: Construct, opts: RoleOptions): CreatedRole {
+export function createRole(parent: Construct, id: string, opts: RoleOptions): CreatedRole {
+  const scope = new Construct(parent, id);
   const trust = policyDocument(scope, "AssumeRolePolicy", [
     {
       sid: opts.trust.federated ? "TrustedServiceAccount" : "TrustedServices",
@@ -122,3 +123,6 @@ export function grantToRole(scope: Construct, id: string, role: IamRole, policyN
   const doc = policyDocument(scope, `${id}Document`, statements);
   return new IamRolePolicy(scope, id, { name: policyName, role: role.id, policy: doc.json });
 }
+
+/** ECR issues registry-wide login tokens: `ecr:GetAuthorizationToken` has no resource to scope to. */
+export const ECR_LOGIN_STATEMENT: PolicyStatement = { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] };

@@ -10,3 +10,4 @@ export * from "./cluster-connection";
 export * from "./helm";
 export * from "./secure-bucket";
 export * from "./dependencies";
+export * from "./kms";

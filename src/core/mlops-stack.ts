@@ -9,8 +9,9 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { check, validateProps } from "./validation";
 import { fitName, NameRules } from "./naming";
 import { componentTags, TagKeys } from "./tags";
-import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
-import { policyDocument } from "./iam";
+import { RemovalPolicy } from "./removal-policy";
+import { PolicyStatement } from "./iam";
+import { customerManagedKey } from "./kms";
 import { SecureBucket } from "./secure-bucket";
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
@@ -198,14 +199,7 @@ export class MlopsStack extends TerraformStack {
     if (!this._kmsKey) {
       const account = this.accountId;
       const partition = this.partition;
-      const doc = policyDocument(this, "PlatformKeyPolicy", [
-        {
-          // A key policy must let the account administer the key, or it becomes unmanageable.
-          sid: "EnableIamPoliciesOfTheAccount",
-          principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
-          actions: ["kms:*"],
-          resources: ["*"],
-        },
+      const statements: PolicyStatement[] = [
         {
           sid: "AllowCloudWatchLogsOfThisAccount",
           principals: [{ type: "Service", identifiers: [`logs.${this.region}.${this.dnsSuffix}`] }],
@@ -248,15 +242,16 @@ export class MlopsStack extends TerraformStack {
           resources: ["*"],
           conditions: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
         },
-      ]);
-      const key = new KmsKey(this, "PlatformKey", {
+      ];
+      const key = customerManagedKey(this, "PlatformKey", {
         description: `cdktf-mlops platform key of ${this.platformName} (${this.node.id})`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: doc.json,
+        account,
+        partition,
+        policyId: "PlatformKeyPolicy",
+        statements,
+        removalPolicy: this.removalPolicy,
         tags: componentTags("platform"),
       });
-      applyRemovalPolicy(key, this.removalPolicy);
       new KmsAlias(this, "PlatformKeyAlias", {
         name: `alias/${fitName(`${this.platformName}-${this.node.id}`, NameRules.kmsAlias)}`,
         targetKeyId: key.keyId,

@@ -16,10 +16,10 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import {
-  applyRemovalPolicy,
   check,
   componentTags,
   createRole,
+  customerManagedKey,
   encryptedLogGroup,
   fitName,
   LOG_RETENTION_DAYS,
@@ -259,30 +259,23 @@ export class DriftAlarm extends Construct {
     const [, baselineBucket, baselineKey] = /^s3:\/\/([^/]+)\/(.+)$/.exec(p.baselineS3Uri)!;
 
     // --- a key that CloudWatch may use: alarms cannot publish to a topic under the AWS-managed key ---
-    const keyPolicy = policyDocument(this, "KeyPolicy", [
-      {
-        // A key policy must let the account administer the key, or it becomes unmanageable.
-        sid: "EnableIamPoliciesOfTheAccount",
-        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
-        actions: ["kms:*"],
-        resources: ["*"],
-      },
-      {
-        sid: "AllowCloudWatchAlarmsOfThisAccount",
-        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
-        resources: ["*"],
-        conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
-      },
-    ]);
-    this.key = new KmsKey(this, "Key", {
+    this.key = customerManagedKey(this, "Key", {
       description: `Drift alarms of ${endpoint.endpointName} (cdktf-mlops): SNS topic and dead-letter queue`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: keyPolicy.json,
+      account,
+      partition,
+      policyId: "KeyPolicy",
+      statements: [
+        {
+          sid: "AllowCloudWatchAlarmsOfThisAccount",
+          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+          actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          resources: ["*"],
+          conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+        },
+      ],
+      removalPolicy: stack.removalPolicy,
       tags,
     });
-    applyRemovalPolicy(this.key, stack.removalPolicy);
 
     this.topic = new SnsTopic(this, "Topic", { name, kmsMasterKeyId: this.key.arn, tags });
     const topicPolicy = policyDocument(this, "TopicPolicyDocument", [
@@ -364,7 +357,7 @@ export class DriftAlarm extends Construct {
         { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [deadLetterQueue.arn] },
         { sid: "EncryptDeadLetters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.key.arn] },
       ];
-      const jobRole = createRole(new Construct(this, "JobRole"), {
+      const jobRole = createRole(this, "JobRole", {
         name: fitName(`${name}-job`, NameRules.iamRole),
         trust: { services: ["lambda.amazonaws.com"] },
         statements,
@@ -406,7 +399,7 @@ export class DriftAlarm extends Construct {
         dependsOn: [logGroup, ...(jobRole.inlinePolicy ? [jobRole.inlinePolicy] : [])],
       });
 
-      const schedulerRole = createRole(new Construct(this, "SchedulerRole"), {
+      const schedulerRole = createRole(this, "SchedulerRole", {
         name: fitName(`${name}-scheduler`, NameRules.iamRole),
         trust: {
           services: ["scheduler.amazonaws.com"],
@@ -548,7 +541,7 @@ export class DriftAlarm extends Construct {
         : target.includes(":states:")
           ? "states:StartExecution"
           : "events:PutEvents";
-      const eventsRole = createRole(new Construct(this, "RetrainingRole"), {
+      const eventsRole = createRole(this, "RetrainingRole", {
         name: fitName(`${name}-retrain`, NameRules.iamRole),
         trust: { services: ["events.amazonaws.com"] },
         statements: [{ sid: "StartRetraining", actions: [action], resources: [target] }],

@@ -16,7 +16,7 @@ import {
   RemovalPolicy,
   SecureBucket,
   stableHash,
-  validateProps,
+  validateProps, ECR_LOGIN_STATEMENT
 } from "../core";
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
 import { bindMlflowEngine, validateMlflowOptions } from "./private/mlflow-engine";
@@ -301,8 +301,7 @@ export class ModelRegistry extends Construct {
     const repos = Object.values(this.repositories).map((r) => r.arn);
     if (repos.length === 0) return [];
     return [
-      // ECR issues registry-wide login tokens: the action has no resource to scope to.
-      { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+      ECR_LOGIN_STATEMENT,
       {
         sid: write ? "PushModelImages" : "PullModelImages",
         actions: [

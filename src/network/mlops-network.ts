@@ -269,8 +269,7 @@ export class MlopsNetwork extends Construct implements INetwork {
       kmsKeyArn: stack.kmsKey.arn,
       tags,
     });
-    const flowRole = new Construct(this, "FlowLogRole");
-    this.flowLogRole = createRole(flowRole, {
+    this.flowLogRole = createRole(this, "FlowLogRole", {
       name: physicalName(this, stack.platformName, NameRules.iamRole, "flow-logs"),
       trust: { services: ["vpc-flow-logs.amazonaws.com"] },
       statements: [

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { check, fail, grantToRole, MlopsStack, physicalName, SecureBucket, stableHash, validateProps } from "../core";
+import { check, fail, grantToRole, MlopsStack, physicalName, PolicyStatement, SecureBucket, stableHash, validateProps } from "../core";
 import type { ModelReference } from "../model-registry";
 import { CaptureFormat } from "./capture-format";
 import type { KServeEngineOptions, SageMakerServingOptions } from "./engines";
@@ -52,7 +52,7 @@ export interface ServingEngineResources {
   readonly captureKeyPrefix: string;
   readonly captureFormat: CaptureFormat;
   /** Invocation statements, or a reason why the engine has no IAM-governed invocation. */
-  readonly invokeStatements?: { sid: string; actions: string[]; resources: string[] }[];
+  readonly invokeStatements?: PolicyStatement[];
   readonly noInvokeReason?: string;
   /** CloudWatch namespace and dimensions, or a reason why the engine publishes none. */
   readonly metrics?: { namespace: string; dimensions: Record<string, string> };

@@ -31,6 +31,7 @@ import {
   NameRules,
   physicalName,
   pinnedHelmRelease,
+  PolicyStatement,
   POD_IDENTITY_TRUST,
   RemovalPolicy,
   validateProps,
@@ -298,7 +299,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     this.network = p.network ?? new MlopsNetwork(this, "Network", { clusterName: this.clusterName });
 
     // --- control plane -------------------------------------------------------------------------
-    const clusterRole = createRole(new Construct(this, "ClusterRole"), {
+    const clusterRole = createRole(this, "ClusterRole", {
       name: physicalName(this, stack.platformName, NameRules.iamRole, "cluster"),
       trust: { services: ["eks.amazonaws.com"], actions: ["sts:AssumeRole", "sts:TagSession"] },
       managedPolicies: { ClusterPolicy: `arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy` },
@@ -386,7 +387,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     });
 
     // --- nodes ---------------------------------------------------------------------------------
-    this.nodeRole = createRole(new Construct(this, "NodeRole"), {
+    this.nodeRole = createRole(this, "NodeRole", {
       name: physicalName(this, stack.platformName, NameRules.iamRole, "node"),
       trust: { services: ["ec2.amazonaws.com"] },
       managedPolicies: {
@@ -694,10 +695,10 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
   private podIdentityRole(
     id: string,
     suffix: string,
-    opts: { managedPolicies?: Record<string, string>; statements?: Parameters<typeof createRole>[1]["statements"] },
+    opts: { managedPolicies?: Record<string, string>; statements?: PolicyStatement[] },
   ): IamRole {
     // An EKS Pod Identity role of the cluster, named after the cluster and its use.
-    return createRole(new Construct(this, id), {
+    return createRole(this, id, {
       name: physicalName(this, this.stack.platformName, NameRules.iamRole, suffix),
       trust: POD_IDENTITY_TRUST,
       managedPolicies: opts.managedPolicies,

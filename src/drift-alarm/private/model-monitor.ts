@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SagemakerDataQualityJobDefinition } from "@cdktf/provider-aws/lib/sagemaker-data-quality-job-definition";
 import { SagemakerMonitoringSchedule } from "@cdktf/provider-aws/lib/sagemaker-monitoring-schedule";
-import { createRole, fitName, MlopsStack, NameRules } from "../../core";
+import { createRole, fitName, MlopsStack, NameRules, ECR_LOGIN_STATEMENT } from "../../core";
 import type { IServingEndpoint } from "../../serving-endpoint";
 import type { ModelMonitorOptions } from "../drift-alarm";
 
@@ -31,7 +31,7 @@ export function buildModelMonitor(
   const partition = stack.partition;
   const reports = `monitoring/${endpoint.endpointName}/`;
   const baselines = [options.baselineConstraintsS3Uri, options.baselineStatisticsS3Uri].map(s3Parts);
-  const role = createRole(new Construct(scope, "ModelMonitorRole"), {
+  const role = createRole(scope, "ModelMonitorRole", {
     name: fitName(`${name}-monitor`, NameRules.iamRole),
     trust: { services: ["sagemaker.amazonaws.com"] },
     statements: [
@@ -56,8 +56,7 @@ export function buildModelMonitor(
         actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
         resources: [`arn:${partition}:logs:${stack.region}:${stack.accountId}:log-group:/aws/sagemaker/ProcessingJobs*`],
       },
-      // The analyzer image lives in an AWS account of the region: pulling it needs a token and the image.
-      { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+      ECR_LOGIN_STATEMENT,
     ],
     tags,
   }).role;

@@ -206,7 +206,7 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
     ...onTables({ sid: "ReadOnlineFeatures", actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:DescribeTable"], resources: tableArns }),
     kmsRead,
   ];
-  const serverRole = createRole(new Construct(scope, "ServerRole"), {
+  const serverRole = createRole(scope, "ServerRole", {
     name: fitName(`${stack.platformName}-${store.node.id}-feast-server`, NameRules.iamRole),
     trust: POD_IDENTITY_TRUST,
     statements: [
@@ -216,7 +216,7 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
     ],
     tags,
   }).role;
-  const jobRole = createRole(new Construct(scope, "JobRole"), {
+  const jobRole = createRole(scope, "JobRole", {
     name: fitName(`${stack.platformName}-${store.node.id}-feast-jobs`, NameRules.iamRole),
     trust: POD_IDENTITY_TRUST,
     statements: [

@@ -74,7 +74,7 @@ export function bindSageMakerFeatureEngine(store: FeatureStore, options: SageMak
 
   // The role SageMaker uses to write the offline store: that prefix and the key, nothing else.
   // SageMaker creates the Glue tables of the offline store itself; Terraform does not.
-  const ingestionRole = createRole(new Construct(scope, "OfflineStoreRole"), {
+  const ingestionRole = createRole(scope, "OfflineStoreRole", {
     name: fitName(`${stack.platformName}-${store.node.id}-feature-store`, NameRules.iamRole),
     trust: { services: ["sagemaker.amazonaws.com"] },
     statements: [

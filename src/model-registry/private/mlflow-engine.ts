@@ -153,7 +153,7 @@ export function bindMlflowEngine(registry: ModelRegistry, options: MlflowRegistr
   const esoGrant = cluster.grantExternalSecretRead(scope, "ExternalSecretsCanReadDatabaseSecret", secretArn, key.arn);
 
   // --- the server's own identity: only it touches the artifact bucket (proxied artifacts) --------
-  const serverRole = createRole(new Construct(scope, "ServerRole"), {
+  const serverRole = createRole(scope, "ServerRole", {
     name: fitName(`${identifier}-server`, NameRules.iamRole),
     trust: POD_IDENTITY_TRUST,
     statements: [

@@ -70,7 +70,7 @@ export function bindSageMakerEngine(registry: ModelRegistry, options: SageMakerR
   let trackingServerRole: IamRole | undefined;
   if (o.mlflowTrackingServer) {
     const bucketArn = registry.artifactBucket.bucketArn;
-    trackingServerRole = createRole(new Construct(scope, "TrackingServerRole"), {
+    trackingServerRole = createRole(scope, "TrackingServerRole", {
       name: physicalName(scope, stack.platformName, NameRules.iamRole, "mlflow"),
       trust: { services: ["sagemaker.amazonaws.com"] },
       statements: [

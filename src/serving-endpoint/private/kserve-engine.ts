@@ -96,7 +96,7 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
     { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${captureKeyPrefix}*`] },
     { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt"], resources: [endpoint.captureKmsKeyArn] },
   ];
-  const role = createRole(new Construct(endpoint, "Role"), {
+  const role = createRole(endpoint, "Role", {
     name: fitName(`${withPlatformPrefix(stack.platformName, name)}-serving`, NameRules.iamRole),
     trust: irsaTrust(cluster.oidcProvider.arn, issuerHost, namespace, name),
     statements,

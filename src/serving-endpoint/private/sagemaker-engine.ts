@@ -9,7 +9,7 @@ import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemake
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { check, componentTags, createRole, fail, fitName, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix } from "../../core";
+import { check, componentTags, createRole, fail, fitName, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix, ECR_LOGIN_STATEMENT } from "../../core";
 import type { ModelReference } from "../../model-registry";
 import type { INetwork } from "../../network";
 import { SageMakerServingOptions, TrafficRouting } from "../engines";
@@ -135,8 +135,7 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
   const statements: PolicyStatement[] = [
     { sid: "ReadOnlyTheModelVersions", actions: ["s3:GetObject"], resources: allModels.map((m) => `${m.artifactBucketArn}/${m.artifactKeyPrefix}*`) },
     { sid: "DecryptTheModels", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [...new Set(allModels.map((m) => m.artifactKmsKeyArn))] },
-    // ECR issues registry-wide login tokens: the action has no resource to scope to.
-    { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+    ECR_LOGIN_STATEMENT,
     {
       sid: "PullTheModelImages",
       actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
@@ -176,7 +175,7 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
       },
     );
   }
-  const role = createRole(new Construct(endpoint, "Role"), {
+  const role = createRole(endpoint, "Role", {
     name: fitName(`${prefixed}-sagemaker`, NameRules.iamRole),
     trust: { services: ["sagemaker.amazonaws.com"] },
     statements,
