@@ -42,8 +42,9 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
     gpuNodePools: [
       // Large training runs: 8x A100 per node, EFA, scales to zero when idle.
       { name: "a100", instanceTypes: ["p4d.24xlarge"], maxSize: 4, efa: true },
-      // Experiments and fine-tuning on cheaper L4 spot capacity.
-      { name: "l4-spot", instanceTypes: ["g6.xlarge", "g6.2xlarge"], capacityType: CapacityType.SPOT, maxSize: 10 },
+      // Experiments and fine-tuning on cheaper L4 spot capacity. Cluster Autoscaler needs one vCPU and
+      // memory size per group: g6.xlarge and g5.xlarge match, but their GPUs differ, so one type.
+      { name: "l4-spot", instanceTypes: ["g6.xlarge"], capacityType: CapacityType.SPOT, maxSize: 10 },
     ],
     teams: [
       { name: "fraud", gpuQuota: 16 },

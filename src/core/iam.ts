@@ -19,16 +19,23 @@ export interface PolicyStatement {
 
 /** An `aws_iam_policy_document` data source: structured, so the synthesized JSON stays readable. */
 export function policyDocument(scope: Construct, id: string, statements: PolicyStatement[]): DataAwsIamPolicyDocument {
-  return new DataAwsIamPolicyDocument(scope, id, {
-    statement: statements.map((s) => ({
-      sid: s.sid,
-      effect: s.effect ?? "Allow",
-      actions: s.actions,
-      resources: s.resources,
-      principals: s.principals,
-      condition: s.conditions,
-    })),
-  });
+  return new DataAwsIamPolicyDocument(scope, id, { statement: statements.map(statementConfig) });
+}
+
+/** Replaces the statements of a document made by {@link policyDocument} (for policies that grow after creation). */
+export function setPolicyStatements(doc: DataAwsIamPolicyDocument, statements: PolicyStatement[]): void {
+  doc.putStatement(statements.map(statementConfig));
+}
+
+function statementConfig(s: PolicyStatement) {
+  return {
+    sid: s.sid,
+    effect: s.effect ?? "Allow",
+    actions: s.actions,
+    resources: s.resources,
+    principals: s.principals,
+    condition: s.conditions,
+  };
 }
 
 /** Who may assume a role. */
@@ -126,3 +133,19 @@ export function grantToRole(scope: Construct, id: string, role: IamRole, policyN
 
 /** ECR issues registry-wide login tokens: `ecr:GetAuthorizationToken` has no resource to scope to. */
 export const ECR_LOGIN_STATEMENT: PolicyStatement = { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] };
+
+/**
+ * `s3:ListBucket` on the buckets limited to key prefixes, in the form that also lets `HeadBucket`
+ * through: S3 authorizes HeadBucket as `s3:ListBucket` with no `s3:prefix` in the request, which a
+ * plain `StringLike` condition denies (403 at start-up of Feast's registry, KServe's storage
+ * initializer, boto3's bucket checks). `StringLikeIfExists` admits the request without the key and
+ * keeps every listing that names a prefix to `prefixes`.
+ */
+export function listPrefixStatement(sid: string, bucketArns: string[], prefixes: string[]): PolicyStatement {
+  return {
+    sid,
+    actions: ["s3:ListBucket"],
+    resources: bucketArns,
+    conditions: [{ test: "StringLikeIfExists", variable: "s3:prefix", values: prefixes }],
+  };
+}

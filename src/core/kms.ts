@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { policyDocument, PolicyStatement } from "./iam";
 import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
@@ -23,7 +24,16 @@ export interface CustomerManagedKeyOptions {
  * removal policy.
  */
 export function customerManagedKey(scope: Construct, id: string, opts: CustomerManagedKeyOptions): KmsKey {
-  const doc = policyDocument(scope, opts.policyId, [
+  return customerManagedKeyWithPolicy(scope, id, opts).key;
+}
+
+/** A key as {@link customerManagedKey} makes it, with its policy document and statements, for policies that grow. */
+export function customerManagedKeyWithPolicy(
+  scope: Construct,
+  id: string,
+  opts: CustomerManagedKeyOptions,
+): { key: KmsKey; document: DataAwsIamPolicyDocument; statements: PolicyStatement[] } {
+  const statements: PolicyStatement[] = [
     {
       // A key policy must let the account administer the key, or it becomes unmanageable.
       sid: "EnableIamPoliciesOfTheAccount",
@@ -32,7 +42,8 @@ export function customerManagedKey(scope: Construct, id: string, opts: CustomerM
       resources: ["*"],
     },
     ...opts.statements,
-  ]);
+  ];
+  const doc = policyDocument(scope, opts.policyId, statements);
   const key = new KmsKey(scope, id, {
     description: opts.description,
     enableKeyRotation: true,
@@ -41,5 +52,5 @@ export function customerManagedKey(scope: Construct, id: string, opts: CustomerM
     tags: opts.tags,
   });
   applyRemovalPolicy(key, opts.removalPolicy);
-  return key;
+  return { key, document: doc, statements };
 }

@@ -4,14 +4,15 @@ import { z } from "zod";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { check, validateProps } from "./validation";
 import { fitName, NameRules } from "./naming";
 import { componentTags, TagKeys } from "./tags";
 import { RemovalPolicy } from "./removal-policy";
-import { PolicyStatement } from "./iam";
-import { customerManagedKey } from "./kms";
+import { PolicyStatement, setPolicyStatements } from "./iam";
+import { customerManagedKeyWithPolicy } from "./kms";
 import { SecureBucket } from "./secure-bucket";
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
@@ -119,6 +120,8 @@ export class MlopsStack extends TerraformStack {
   public readonly removalPolicy: RemovalPolicy;
 
   private _kmsKey?: KmsKey;
+  private _kmsKeyPolicy?: { document: DataAwsIamPolicyDocument; statements: PolicyStatement[] };
+  private _autoScalingAllowed = false;
   private _accessLogBucket?: SecureBucket;
   private _identity?: DataAwsCallerIdentity;
   private _partition?: DataAwsPartition;
@@ -192,8 +195,8 @@ export class MlopsStack extends TerraformStack {
 
   /**
    * The platform KMS key (symmetric, rotation on, 30-day deletion window), created on first use.
-   * Its policy lets the account's IAM policies grant use of it, lets CloudWatch Logs encrypt this
-   * stack's log groups, and lets EC2 Auto Scaling launch nodes with volumes encrypted by it.
+   * Its policy lets the account's IAM policies grant use of it and lets CloudWatch Logs encrypt this
+   * stack's log groups; in a stack that launches nodes, also lets EC2 Auto Scaling encrypt their volumes.
    */
   public get kmsKey(): KmsKey {
     if (!this._kmsKey) {
@@ -213,37 +216,8 @@ export class MlopsStack extends TerraformStack {
             },
           ],
         },
-        {
-          // Managed node groups launch instances through the Auto Scaling service-linked role, which
-          // must be able to use the key of their encrypted EBS volumes.
-          sid: "AllowAutoScalingToUseKeyForEbs",
-          principals: [
-            {
-              type: "AWS",
-              identifiers: [
-                `arn:${partition}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-              ],
-            },
-          ],
-          actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-          resources: ["*"],
-        },
-        {
-          sid: "AllowAutoScalingToGrantForEbs",
-          principals: [
-            {
-              type: "AWS",
-              identifiers: [
-                `arn:${partition}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-              ],
-            },
-          ],
-          actions: ["kms:CreateGrant"],
-          resources: ["*"],
-          conditions: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
-        },
       ];
-      const key = customerManagedKey(this, "PlatformKey", {
+      const { key, document, statements: keyStatements } = customerManagedKeyWithPolicy(this, "PlatformKey", {
         description: `cdktf-mlops platform key of ${this.platformName} (${this.node.id})`,
         account,
         partition,
@@ -257,7 +231,42 @@ export class MlopsStack extends TerraformStack {
         targetKeyId: key.keyId,
       });
       this._kmsKey = key;
+      this._kmsKeyPolicy = { document, statements: keyStatements };
     }
     return this._kmsKey;
+  }
+
+  /**
+   * Lets EC2 Auto Scaling launch nodes whose EBS volumes are encrypted with the platform key: managed
+   * node groups launch through the Auto Scaling service-linked role. That role exists only once the
+   * account has had an Auto Scaling group, and a key policy naming a principal that does not exist is
+   * refused (`MalformedPolicyDocumentException`); so the statements match the role by
+   * `aws:PrincipalArn` instead of naming it. Called by the constructs that launch nodes, once per stack.
+   * @internal
+   */
+  public _allowAutoScalingToUsePlatformKey(): void {
+    if (this._autoScalingAllowed) return;
+    void this.kmsKey; // created on first use
+    const policy = this._kmsKeyPolicy!;
+    this._autoScalingAllowed = true;
+    const slr = `arn:${this.partition}:iam::${this.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    const theServiceLinkedRole = { test: "StringEquals", variable: "aws:PrincipalArn", values: [slr] };
+    policy.statements.push(
+      {
+        sid: "AllowAutoScalingToUseKeyForEbs",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        resources: ["*"],
+        conditions: [theServiceLinkedRole],
+      },
+      {
+        sid: "AllowAutoScalingToGrantForEbs",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["kms:CreateGrant"],
+        resources: ["*"],
+        conditions: [theServiceLinkedRole, { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+      },
+    );
+    setPolicyStatements(policy.document, policy.statements);
   }
 }

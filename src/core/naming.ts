@@ -74,3 +74,33 @@ export function physicalName(scope: IConstruct, prefix: string, rule: NameRule, 
 export function withPlatformPrefix(platformName: string, name: string): string {
   return name.startsWith(`${platformName}-`) ? name : `${platformName}-${name}`;
 }
+
+const claims = new WeakMap<IConstruct, Map<string, IConstruct>>();
+
+/**
+ * A physical name that is unique within its scope across every stack of the app (S3 names are
+ * global; IAM names are per account). `preferred` is the name a construct gets when it is alone; when
+ * another construct of the app holds it already, the stack id is made part of the name
+ * (`disambiguate(stackId)`), so that names which never collided keep their form and only the later of
+ * two colliding constructs, in the order they are created, changes. `scopeKey` names the uniqueness
+ * scope (for S3: the region, since the account is the same for the stacks of one platform).
+ */
+export function claimUniqueName(owner: IConstruct, scopeKey: string, preferred: string, disambiguate: (stackId: string) => string): string {
+  const root = owner.node.root;
+  let byName = claims.get(root);
+  if (!byName) {
+    byName = new Map();
+    claims.set(root, byName);
+  }
+  const stack = TerraformStack.of(owner);
+  const candidates = [preferred, disambiguate(stack.node.id), disambiguate(`${stack.node.id}-${stableHash(owner.node.path)}`)];
+  for (const name of candidates) {
+    const key = `${scopeKey}\u0000${name}`;
+    const holder = byName.get(key);
+    if (holder === undefined || holder === owner) {
+      byName.set(key, owner);
+      return name;
+    }
+  }
+  throw new Error(`${owner.node.path}: no unique name could be derived from ${preferred}`);
+}

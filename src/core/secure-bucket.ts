@@ -10,7 +10,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { policyDocument, PolicyStatement } from "./iam";
 import { MlopsStack } from "./mlops-stack";
-import { fitName, NameRules, physicalName } from "./naming";
+import { claimUniqueName, fitName, NameRules, physicalName } from "./naming";
 import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
 import { componentTags } from "./tags";
 
@@ -82,11 +82,11 @@ export class SecureBucket extends Construct {
     const tags = componentTags(props.component);
     // S3 names are global: the account id and region make them unique; 63 characters in all.
     const suffix = `-${stack.accountId}-${stack.region}`;
-    const base = fitName(physicalName(this, stack.platformName, NameRules.generic).toLowerCase(), {
-      maxLength: 63 - 13 - stack.region.length,
-      allowed: /[a-z0-9-]/,
-      lowercase: true,
-    });
+    // The account id is 12 digits; with the region and two dashes the base has what is left of 63.
+    const rule = { maxLength: 63 - 14 - stack.region.length, allowed: /[a-z0-9-]/, lowercase: true };
+    const base = claimUniqueName(this, `s3:${stack.region}`, fitName(physicalName(this, stack.platformName, NameRules.generic).toLowerCase(), rule), (stackId) =>
+      fitName(physicalName(this, `${stack.platformName}-${stackId}`, NameRules.generic).toLowerCase(), rule),
+    );
     this.bucket = new S3Bucket(this, "Resource", { bucket: `${base}${suffix}`, forceDestroy: false, tags });
     applyRemovalPolicy(this.bucket, props.removalPolicy ?? stack.removalPolicy);
     this.bucketName = this.bucket.bucket;

@@ -31,6 +31,11 @@ export interface KServeEngineOptions {
    */
   readonly modelFormat?: string;
   /**
+   * Inference protocol of the predictor (`v1`, or `v2`, the Open Inference Protocol).
+   * @default - `v2` for formats whose runtimes speak only v2 (`mlflow`, served by kserve-mlserver); KServe's default (v1) otherwise
+   */
+  readonly protocolVersion?: string;
+  /**
    * Serve the model's own image from its ECR repository, at this tag, instead of a runtime of the
    * model format. The container gets `STORAGE_URI`.
    * @default - the runtime of `modelFormat`

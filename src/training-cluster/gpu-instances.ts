@@ -38,6 +38,10 @@ export interface GpuInstanceInfo {
   readonly efa: boolean;
   /** Whether the type has local NVMe instance storage. */
   readonly localNvme: boolean;
+  /** vCPUs of the instance. */
+  readonly vcpus: number;
+  /** Memory of the instance (not of its GPUs), GiB. */
+  readonly memoryGiB: number;
 }
 
 interface Family {
@@ -45,24 +49,29 @@ interface Family {
   memoryGiB: number;
   arch: CpuArchitecture;
   nvme: boolean;
-  /** size -> [gpu count, efa] */
-  sizes: Record<string, [number, boolean]>;
+  /** size -> [gpu count, efa, vCPUs, instance memory GiB] */
+  sizes: Record<string, [number, boolean, number, number]>;
 }
 
 const X86 = CpuArchitecture.X86_64;
-const SMALL_G: Record<string, [number, boolean]> = {
-  xlarge: [1, false],
-  "2xlarge": [1, false],
-  "4xlarge": [1, false],
-  "8xlarge": [1, true],
-  "12xlarge": [4, true],
-  "16xlarge": [1, true],
-  "24xlarge": [4, true],
-  "48xlarge": [8, true],
+/** g5 and g6 sizes: GPUs, EFA, vCPUs, memory GiB. */
+const SMALL_G: Record<string, [number, boolean, number, number]> = {
+  xlarge: [1, false, 4, 16],
+  "2xlarge": [1, false, 8, 32],
+  "4xlarge": [1, false, 16, 64],
+  "8xlarge": [1, true, 32, 128],
+  "12xlarge": [4, true, 48, 192],
+  "16xlarge": [1, true, 64, 256],
+  "24xlarge": [4, true, 96, 384],
+  "48xlarge": [8, true, 192, 768],
 };
+/** g6e: the GPU counts of g6 with twice the memory per vCPU. */
+const G6E: Record<string, [number, boolean, number, number]> = Object.fromEntries(
+  Object.entries(SMALL_G).map(([size, [gpus, efa, vcpus, mem]]) => [size, [gpus, efa, vcpus, mem * 2]]),
+);
 
 // Sources: EC2 accelerated computing instance specifications, cross-checked with the instance
-// data of Karpenter's and eksctl's generated tables (GPU count, EFA, instance storage).
+// data of Karpenter's and eksctl's generated tables (GPU count, EFA, instance storage, vCPUs, memory).
 const FAMILIES: Record<string, Family> = {
   g4dn: {
     model: "T4",
@@ -70,13 +79,13 @@ const FAMILIES: Record<string, Family> = {
     arch: X86,
     nvme: true,
     sizes: {
-      xlarge: [1, false],
-      "2xlarge": [1, false],
-      "4xlarge": [1, false],
-      "8xlarge": [1, true],
-      "12xlarge": [4, true],
-      "16xlarge": [1, true],
-      metal: [8, true],
+      xlarge: [1, false, 4, 16],
+      "2xlarge": [1, false, 8, 32],
+      "4xlarge": [1, false, 16, 64],
+      "8xlarge": [1, true, 32, 128],
+      "12xlarge": [4, true, 48, 192],
+      "16xlarge": [1, true, 64, 256],
+      metal: [8, true, 96, 384],
     },
   },
   g5: { model: "A10G", memoryGiB: 24, arch: X86, nvme: true, sizes: SMALL_G },
@@ -86,28 +95,28 @@ const FAMILIES: Record<string, Family> = {
     arch: CpuArchitecture.ARM64,
     nvme: false,
     sizes: {
-      xlarge: [1, false],
-      "2xlarge": [1, false],
-      "4xlarge": [1, false],
-      "8xlarge": [1, false],
-      "16xlarge": [2, false],
-      metal: [2, false],
+      xlarge: [1, false, 4, 8],
+      "2xlarge": [1, false, 8, 16],
+      "4xlarge": [1, false, 16, 32],
+      "8xlarge": [1, false, 32, 64],
+      "16xlarge": [2, false, 64, 128],
+      metal: [2, false, 64, 128],
     },
   },
   g6: { model: "L4", memoryGiB: 24, arch: X86, nvme: true, sizes: SMALL_G },
-  g6e: { model: "L40S", memoryGiB: 48, arch: X86, nvme: true, sizes: SMALL_G },
-  gr6: { model: "L4", memoryGiB: 24, arch: X86, nvme: true, sizes: { "4xlarge": [1, false], "8xlarge": [1, true] } },
-  p4d: { model: "A100", memoryGiB: 40, arch: X86, nvme: true, sizes: { "24xlarge": [8, true] } },
-  p4de: { model: "A100", memoryGiB: 80, arch: X86, nvme: true, sizes: { "24xlarge": [8, true] } },
-  p5: { model: "H100", memoryGiB: 80, arch: X86, nvme: true, sizes: { "4xlarge": [1, true], "48xlarge": [8, true] } },
-  p5e: { model: "H200", memoryGiB: 141, arch: X86, nvme: true, sizes: { "48xlarge": [8, true] } },
-  p5en: { model: "H200", memoryGiB: 141, arch: X86, nvme: true, sizes: { "48xlarge": [8, true] } },
-  "p6-b200": { model: "B200", memoryGiB: 179, arch: X86, nvme: true, sizes: { "48xlarge": [8, true] } },
+  g6e: { model: "L40S", memoryGiB: 48, arch: X86, nvme: true, sizes: G6E },
+  gr6: { model: "L4", memoryGiB: 24, arch: X86, nvme: true, sizes: { "4xlarge": [1, false, 16, 128], "8xlarge": [1, true, 32, 256] } },
+  p4d: { model: "A100", memoryGiB: 40, arch: X86, nvme: true, sizes: { "24xlarge": [8, true, 96, 1152] } },
+  p4de: { model: "A100", memoryGiB: 80, arch: X86, nvme: true, sizes: { "24xlarge": [8, true, 96, 1152] } },
+  p5: { model: "H100", memoryGiB: 80, arch: X86, nvme: true, sizes: { "4xlarge": [1, true, 16, 256], "48xlarge": [8, true, 192, 2048] } },
+  p5e: { model: "H200", memoryGiB: 141, arch: X86, nvme: true, sizes: { "48xlarge": [8, true, 192, 2048] } },
+  p5en: { model: "H200", memoryGiB: 141, arch: X86, nvme: true, sizes: { "48xlarge": [8, true, 192, 2048] } },
+  "p6-b200": { model: "B200", memoryGiB: 179, arch: X86, nvme: true, sizes: { "48xlarge": [8, true, 192, 2048] } },
 };
 
 const TABLE: Record<string, GpuInstanceInfo> = {};
 for (const [family, f] of Object.entries(FAMILIES)) {
-  for (const [size, [gpuCount, efa]] of Object.entries(f.sizes)) {
+  for (const [size, [gpuCount, efa, vcpus, memoryGiB]] of Object.entries(f.sizes)) {
     const instanceType = `${family}.${size}`;
     TABLE[instanceType] = {
       instanceType,
@@ -117,6 +126,8 @@ for (const [family, f] of Object.entries(FAMILIES)) {
       architecture: f.arch,
       efa,
       localNvme: f.nvme,
+      vcpus,
+      memoryGiB,
     };
   }
 }

@@ -184,7 +184,7 @@ export class GpuNodePool extends Construct {
 
     const volumeSize = p.rootVolumeSizeGiB ?? 200;
     const parts = managedNodeGroup(this, {
-      clusterName: cluster.clusterName,
+      clusterName: cluster.cluster.name,
       namePrefix: `${name}-`,
       launchTemplateNamePrefix: `${fitName(`${cluster.clusterName}-${p.name}`, NameRules.launchTemplatePrefix)}-`,
       nodeRoleArn: cluster.nodeRole.arn,

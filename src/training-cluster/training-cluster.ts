@@ -21,6 +21,7 @@ import {
   componentTags,
   connectCluster,
   createRole,
+  dependsOnAcrossStacks,
   encryptedLogGroup,
   firstIssue,
   fitName,
@@ -143,6 +144,21 @@ export interface TrainingClusterProps {
    * @default - true when the stack's removal policy is RETAIN
    */
   readonly deletionProtection?: boolean;
+}
+
+/** Options of {@link TrainingCluster.addPodIdentityAssociation}. */
+export interface PodIdentityAssociationOptions {
+  /** Namespace of the ServiceAccount. */
+  readonly namespace: string;
+  /** Name of the ServiceAccount. */
+  readonly serviceAccount: string;
+  /** ARN of the role its pods get (trusting `pods.eks.amazonaws.com`). */
+  readonly roleArn: string;
+  /**
+   * Tags of the association.
+   * @default - the `mlops:component` tag of the training cluster
+   */
+  readonly tags?: Record<string, string>;
 }
 
 const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver"] as const;
@@ -293,6 +309,8 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     this.kubernetesVersion = p.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
     this.clusterRegion = stack.region;
     const kmsKey = p.kmsKey ?? stack.kmsKey;
+    // The nodes' volumes are encrypted with the key by EC2 Auto Scaling (a key of your own needs the same statements).
+    if (!p.kmsKey) stack._allowAutoScalingToUsePlatformKey();
     this.kmsKeyArn = kmsKey.arn;
     const retain = stack.removalPolicy === RemovalPolicy.RETAIN;
 
@@ -481,8 +499,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
         },
       ],
     });
-    const caAssociation = new EksPodIdentityAssociation(this, "ClusterAutoscalerPodIdentity", {
-      clusterName: this.cluster.name,
+    const caAssociation = this.addPodIdentityAssociation(this, "ClusterAutoscalerPodIdentity", {
       namespace: "kube-system",
       serviceAccount: "cluster-autoscaler",
       roleArn: caRole.arn,
@@ -565,6 +582,22 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
   }
 
   /**
+   * Gives the pods of one ServiceAccount an IAM role through EKS Pod Identity: an association created
+   * under `scope` (id `id`) that names the cluster by reference (so that it is created after the
+   * cluster) and waits for the Pod Identity agent, without which the pods get no credentials.
+   */
+  public addPodIdentityAssociation(scope: Construct, id: string, options: PodIdentityAssociationOptions): EksPodIdentityAssociation {
+    return new EksPodIdentityAssociation(scope, id, {
+      clusterName: this.cluster.name,
+      namespace: options.namespace,
+      serviceAccount: options.serviceAccount,
+      roleArn: options.roleArn,
+      tags: options.tags ?? componentTags("training-cluster"),
+      dependsOn: dependsOnAcrossStacks(scope, [this.addons["eks-pod-identity-agent"]]),
+    });
+  }
+
+  /**
    * Kubernetes and Helm providers for this cluster in the stack of `scope` (created once per stack,
    * configured from the cluster with `aws eks get-token`), also from another stack of the same app.
    */
@@ -617,12 +650,10 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     if (!this.externalSecretsRelease) {
       const role = this.podIdentityRole("ExternalSecretsRole", "external-secrets", {});
       this.externalSecretsRole = role;
-      const association = new EksPodIdentityAssociation(this, "ExternalSecretsPodIdentity", {
-        clusterName: this.cluster.name,
+      const association = this.addPodIdentityAssociation(this, "ExternalSecretsPodIdentity", {
         namespace: "external-secrets",
         serviceAccount: "external-secrets",
         roleArn: role.arn,
-        tags: componentTags("training-cluster"),
       });
       this.externalSecretsRelease = pinnedHelmRelease(this, "ExternalSecrets", {
         chart: OperatorCharts.externalSecrets,

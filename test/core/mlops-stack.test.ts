@@ -39,22 +39,36 @@ describe("MlopsStack", () => {
     expect(resource(doc, "aws_kms_alias", "PlatformKeyAlias").values.name).toBe("alias/acme-ml-platform");
   });
 
-  test("the key policy lets CloudWatch Logs of this account and the Auto Scaling service-linked role use the key", () => {
+  test("the key policy lets CloudWatch Logs of this account use the key, and names no principal that may not exist", () => {
     const stack = newStack();
     void stack.kmsKey;
     const doc = synth(stack);
     const statements = policyStatements(doc, resource(doc, "aws_kms_key", "PlatformKey").values.policy);
-    const sids = statements.map((s) => s.sid);
-    expect(sids).toEqual([
+    // A stack that launches no nodes has no statement for EC2 Auto Scaling.
+    expect(statements.map((s) => s.sid)).toEqual(["EnableIamPoliciesOfTheAccount", "AllowCloudWatchLogsOfThisAccount"]);
+    const logs = statements[1];
+    expect(logs.principals[0].identifiers[0]).toMatch(/^logs\.eu-west-1\./);
+    expect(logs.condition[0]).toMatchObject({ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn" });
+  });
+
+  test("WHEN nodes are launched with the key THEN the Auto Scaling service-linked role is matched by aws:PrincipalArn, not named", () => {
+    const stack = newStack();
+    stack._allowAutoScalingToUsePlatformKey();
+    stack._allowAutoScalingToUsePlatformKey(); // once per stack
+    const doc = synth(stack);
+    const statements = policyStatements(doc, resource(doc, "aws_kms_key", "PlatformKey").values.policy);
+    expect(statements.map((s) => s.sid)).toEqual([
       "EnableIamPoliciesOfTheAccount",
       "AllowCloudWatchLogsOfThisAccount",
       "AllowAutoScalingToUseKeyForEbs",
       "AllowAutoScalingToGrantForEbs",
     ]);
-    const logs = statements[1];
-    expect(logs.principals[0].identifiers[0]).toMatch(/^logs\.eu-west-1\./);
-    expect(logs.condition[0]).toMatchObject({ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn" });
-    expect(statements[3].condition[0]).toEqual({ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] });
+    for (const s of statements.slice(2)) {
+      expect(s.principals).toEqual([{ type: "AWS", identifiers: ["*"] }]);
+      expect(s.condition[0]).toMatchObject({ test: "StringEquals", variable: "aws:PrincipalArn" });
+      expect(s.condition[0].values[0]).toMatch(/:role\/aws-service-role\/autoscaling\.amazonaws\.com\/AWSServiceRoleForAutoScaling$/);
+    }
+    expect(statements[3].condition[1]).toEqual({ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] });
   });
 
   test("GIVEN removalPolicy DESTROY THEN the key has no prevent_destroy", () => {

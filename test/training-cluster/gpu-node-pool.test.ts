@@ -112,11 +112,11 @@ describe("GpuNodePool", () => {
     });
   });
 
-  test("GIVEN spot and several instance types of one GPU shape THEN a spot pool", () => {
-    const { doc: d } = build({ instanceTypes: ["g6.xlarge", "g6.2xlarge"], capacityType: CapacityType.SPOT, maxSize: 10 });
+  test("GIVEN spot and several instance types of one GPU, vCPU and memory shape THEN a spot pool", () => {
+    const { doc: d } = build({ instanceTypes: ["p4d.24xlarge", "p4de.24xlarge"], capacityType: CapacityType.SPOT, maxSize: 10 });
     expect(resource(d, "aws_eks_node_group", "GpuPool-p/Resource").values).toMatchObject({
       capacity_type: "SPOT",
-      instance_types: ["g6.xlarge", "g6.2xlarge"],
+      instance_types: ["p4d.24xlarge", "p4de.24xlarge"],
       scaling_config: { max_size: 10 },
     });
   });

@@ -3,7 +3,6 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -20,6 +19,7 @@ import {
   createRole,
   dependsOnAcrossStacks,
   fitName,
+  listPrefixStatement,
   MlopsStack,
   NameRules,
   pinnedHelmRelease,
@@ -211,7 +211,8 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
     trust: POD_IDENTITY_TRUST,
     statements: [
       ...readOnline,
-      { sid: "ListTheRegistryPrefix", actions: ["s3:ListBucket"], resources: [bucketArn], conditions: [{ test: "StringLike", variable: "s3:prefix", values: ["registry/*"] }] },
+      // Feast's S3 registry calls HeadBucket first, authorized as s3:ListBucket with no s3:prefix in the request.
+      listPrefixStatement("ListTheRegistryPrefix", [bucketArn], ["registry/*"]),
       { sid: "ReadTheRegistry", actions: ["s3:GetObject"], resources: [`${bucketArn}/registry/*`] },
     ],
     tags,
@@ -242,6 +243,12 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
         resources: [workgroup.arn],
       },
       {
+        // `feast apply` validates each AthenaSource with GetTableMetadata, which is authorized on the data catalog.
+        sid: "ReadTableMetadataOfTheCatalog",
+        actions: ["athena:GetTableMetadata"],
+        resources: [`${arnBase("athena")}:datacatalog/AwsDataCatalog`],
+      },
+      {
         // Feast's Athena store reads the source tables and creates and drops temporary tables (CTAS).
         sid: "CatalogOfTheStoreDatabase",
         actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions", "glue:CreateTable", "glue:DeleteTable"],
@@ -267,8 +274,8 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
   const serverSa = new ServiceAccountV1(scope, "ServerServiceAccount", { provider: k8s, metadata: { name: "feast", namespace: ns.metadata.name } });
   const jobSa = new ServiceAccountV1(scope, "JobServiceAccount", { provider: k8s, metadata: { name: "feast-jobs", namespace: ns.metadata.name } });
   const associations = [
-    new EksPodIdentityAssociation(scope, "ServerPodIdentity", { clusterName: cluster.clusterName, namespace, serviceAccount: "feast", roleArn: serverRole.arn, tags }),
-    new EksPodIdentityAssociation(scope, "JobPodIdentity", { clusterName: cluster.clusterName, namespace, serviceAccount: "feast-jobs", roleArn: jobRole.arn, tags }),
+    cluster.addPodIdentityAssociation(scope, "ServerPodIdentity", { namespace, serviceAccount: "feast", roleArn: serverRole.arn, tags }),
+    cluster.addPodIdentityAssociation(scope, "JobPodIdentity", { namespace, serviceAccount: "feast-jobs", roleArn: jobRole.arn, tags }),
   ];
 
   const repository = feastRepository(groups, project);
@@ -308,7 +315,14 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
     spec: { backoffLimit: 3, template: { metadata: { labels: { "app.kubernetes.io/name": "feast-apply" } }, spec: podSpec("feast-apply", ["/bin/sh", "-c", `${COPY_REPO} && exec feast -c /tmp/feature-repo apply`]) } },
     waitForCompletion: true,
     timeouts: { create: "15m", update: "15m" },
-    dependsOn: [...associations, ...Object.values(onlineTables), ...Object.values(glueTables), workgroup],
+    // The Job runs on the system nodes, with credentials from the Pod Identity agent.
+    dependsOn: [
+      ...associations,
+      ...Object.values(onlineTables),
+      ...Object.values(glueTables),
+      workgroup,
+      ...dependsOnAcrossStacks(scope, [cluster.systemNodeGroup, cluster.addons["eks-pod-identity-agent"]]),
+    ],
   });
   const materializeCronJob = new CronJobV1(scope, "MaterializeCronJob", {
     provider: k8s,

@@ -20,6 +20,9 @@ export const SAGEMAKER_TYPES: Partial<Record<FeatureType, string>> = {
 /** Feature names SageMaker adds to every offline record. */
 export const SAGEMAKER_RESERVED = ["is_deleted", "write_time", "api_invocation_time"];
 
+/** The Glue database in which SageMaker creates the tables of offline stores. */
+const SAGEMAKER_GLUE_DATABASE = "sagemaker_featurestore";
+
 const GROUP_NAME = /^[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,38}$/;
 const FEATURE_NAME = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
 
@@ -71,6 +74,8 @@ export function bindSageMakerFeatureEngine(store: FeatureStore, options: SageMak
   const tags = componentTags("feature-store");
   const key = store.kmsKey;
   const bucketArn = store.offlineBucket.bucketArn;
+  const iceberg = (o.offlineTableFormat ?? "Glue") === "Iceberg" && store.featureGroups.some((g) => g.offline);
+  const glueArn = `arn:${stack.partition}:glue:${stack.region}:${stack.accountId}`;
 
   // The role SageMaker uses to write the offline store: that prefix and the key, nothing else.
   // SageMaker creates the Glue tables of the offline store itself; Terraform does not.
@@ -81,6 +86,21 @@ export function bindSageMakerFeatureEngine(store: FeatureStore, options: SageMak
       { sid: "CheckTheOfflineBucket", actions: ["s3:GetBucketAcl", "s3:GetBucketLocation", "s3:ListBucket"], resources: [bucketArn] },
       { sid: "WriteTheOfflineStore", actions: ["s3:PutObject", "s3:GetObject", "s3:PutObjectAcl"], resources: [`${bucketArn}/offline/*`] },
       { sid: "EncryptWithTheStoreKey", actions: ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], resources: [key.arn] },
+      // An Iceberg offline store commits each write to its Glue table, which SageMaker creates in the
+      // sagemaker_featurestore database (as the AmazonSageMakerFeatureStoreAccess managed policy grants).
+      ...(iceberg
+        ? [
+            {
+              sid: "CommitIcebergTables",
+              actions: ["glue:GetTable", "glue:UpdateTable"],
+              resources: [
+                `${glueArn}:catalog`,
+                `${glueArn}:database/${SAGEMAKER_GLUE_DATABASE}`,
+                `${glueArn}:table/${SAGEMAKER_GLUE_DATABASE}/*`,
+              ],
+            },
+          ]
+        : []),
     ],
     tags,
   }).role;

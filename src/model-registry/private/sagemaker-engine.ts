@@ -85,11 +85,6 @@ export function bindSageMakerEngine(registry: ModelRegistry, options: SageMakerR
           resources: [`${bucketArn}/mlflow/*`],
         },
         { sid: "UseTheArtifactKey", actions: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], resources: [registry.kmsKey.arn] },
-        {
-          sid: "RegisterModelsInTheGroups",
-          actions: ["sagemaker:CreateModelPackageGroup", "sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:UpdateModelPackage"],
-          resources: [`${arnBase}:model-package-group/${stack.platformName}-*`, `${arnBase}:model-package/${stack.platformName}-*/*`],
-        },
       ],
       tags,
     }).role;
@@ -98,7 +93,11 @@ export function bindSageMakerEngine(registry: ModelRegistry, options: SageMakerR
       artifactStoreUri: `s3://${registry.artifactBucket.bucketName}/mlflow`,
       roleArn: trackingServerRole.arn,
       trackingServerSize: o.trackingServerSize ?? "Small",
-      automaticModelRegistration: true,
+      // Automatic registration would sync a model `fraud` into a group `fraud-<hash of the server name>`
+      // that SageMaker creates: not the group `<platform>-fraud` that model() and the endpoints read.
+      // Versions are registered into the registry's groups instead (grantWrite), so the server needs
+      // no SageMaker permission at all.
+      automaticModelRegistration: false,
       tags,
     });
   }

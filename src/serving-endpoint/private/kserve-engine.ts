@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
-import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName, irsaTrust, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix } from "../../core";
+import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName, irsaTrust, listPrefixStatement, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix } from "../../core";
 import type { ModelReference } from "../../model-registry";
 import { GpuTaint, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { KServeEngineOptions } from "../engines";
@@ -17,11 +17,19 @@ const modelRef = z.custom<ModelReference>((m) => !!m && typeof m === "object" &&
   message: "must be a model reference from registry.model(name, version)",
 });
 
+/**
+ * Model formats that every runtime of kserve-runtime-configs v0.20.0 serves on the v2 (Open Inference)
+ * protocol only, so that an InferenceService of the format must ask for v2: `mlflow` is served by
+ * `kserve-mlserver` alone, whose `protocolVersions` are `[v2]`.
+ */
+const V2_ONLY_FORMATS: Record<string, string> = { mlflow: "v2" };
+
 const schema = z
   .object({
     cluster: z.custom<TrainingCluster>((c) => c instanceof TrainingCluster, { message: "must be a TrainingCluster" }),
     namespace: check.dnsLabel(63).optional(),
     modelFormat: check.matching(/^[a-z][a-z0-9_-]{0,31}$/, "must be a KServe model format name such as sklearn or mlflow").optional(),
+    protocolVersion: z.enum(["v1", "v2"], { message: "must be v1 or v2" }).optional(),
     containerImageTag: check.matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a container image tag").optional(),
     gpuCount: check.int(1, 8).optional(),
     cpu: check.matching(/^\d+(\.\d+)?m?$/, "must be a Kubernetes CPU quantity such as \"1\" or \"500m\"").optional(),
@@ -85,23 +93,21 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
   const models = [endpoint.model, ...(o.canary ? [o.canary.model] : [])];
   const issuerHost = Fn.replace(cluster.cluster.identity.get(0).oidc.get(0).issuer, "https://", "");
   const statements: PolicyStatement[] = [
-    {
-      sid: "ListOnlyTheModelPrefixes",
-      actions: ["s3:ListBucket"],
-      resources: [...new Set(models.map((m) => m.artifactBucketArn))],
-      conditions: [{ test: "StringLike", variable: "s3:prefix", values: models.map((m) => `${m.artifactKeyPrefix}*`) }],
-    },
+    // The storage initializer calls HeadBucket before it lists the version's prefix.
+    listPrefixStatement("ListOnlyTheModelPrefixes", [...new Set(models.map((m) => m.artifactBucketArn))], models.map((m) => `${m.artifactKeyPrefix}*`)),
     { sid: "ReadOnlyTheModelVersions", actions: ["s3:GetObject"], resources: models.map((m) => `${m.artifactBucketArn}/${m.artifactKeyPrefix}*`) },
     { sid: "DecryptTheModels", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [...new Set(models.map((m) => m.artifactKmsKeyArn))] },
     { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${captureKeyPrefix}*`] },
-    { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt"], resources: [endpoint.captureKmsKeyArn] },
+    // Multipart uploads to SSE-KMS need kms:Decrypt as well (each part's data key is decrypted).
+    { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], resources: [endpoint.captureKmsKeyArn] },
   ];
-  const role = createRole(endpoint, "Role", {
+  const createdRole = createRole(endpoint, "Role", {
     name: fitName(`${withPlatformPrefix(stack.platformName, name)}-serving`, NameRules.iamRole),
     trust: irsaTrust(cluster.oidcProvider.arn, issuerHost, namespace, name),
     statements,
     tags,
-  }).role;
+  });
+  const role = createdRole.role;
   const serviceAccount = new ServiceAccountV1(endpoint, "ServiceAccount", {
     provider: k8s,
     metadata: {
@@ -138,6 +144,9 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
       serviceAccountName: name,
     },
   };
+  const modelFormat = o.modelFormat ?? "mlflow";
+  // KServe reads an unset protocol as v1; formats whose only runtime speaks v2 would find no runtime.
+  const protocolVersion = o.protocolVersion ?? V2_ONLY_FORMATS[modelFormat];
   const implementation = (m: ModelReference) =>
     o.containerImageTag
       ? {
@@ -150,7 +159,7 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
             },
           ],
         }
-      : { model: { modelFormat: { name: o.modelFormat ?? "mlflow" }, storageUri: m.artifactS3Uri, resources } };
+      : { model: { modelFormat: { name: modelFormat }, ...(protocolVersion ? { protocolVersion } : {}), storageUri: m.artifactS3Uri, resources } };
   const predictorBase = {
     serviceAccountName: name,
     priorityClassName: "mlops-serving",
@@ -189,7 +198,8 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
           : {}),
       },
     },
-    dependsOn: [serviceAccount, ns],
+    // The pods fetch the model as soon as they start: the role's permissions must exist by then.
+    dependsOn: [serviceAccount, ns, ...(createdRole.inlinePolicy ? [createdRole.inlinePolicy] : [])],
   });
 
   return {

@@ -142,7 +142,8 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
       resources: [...new Set(allModels.map((m) => m.imageRepositoryArn))],
     },
     { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${captureKeyPrefix}*`] },
-    { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt"], resources: [endpoint.captureKmsKeyArn] },
+    // Multipart uploads to SSE-KMS need kms:Decrypt as well (each part's data key is decrypted).
+    { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], resources: [endpoint.captureKmsKeyArn] },
     {
       sid: "WriteTheEndpointLogs",
       actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],

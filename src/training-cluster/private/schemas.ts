@@ -58,6 +58,13 @@ export const gpuNodePoolOptionsSchema = z
           path: ["instanceTypes", i],
           message: `must have the GPU model, GPU count and architecture of ${first.instanceType} (${first.gpuCount}x ${first.gpuModel}, ${first.architecture})`,
         });
+      } else if (info.vcpus !== first.vcpus || info.memoryGiB !== first.memoryGiB) {
+        // Cluster Autoscaler builds every node of a group from one instance type's capacity.
+        ctx.addIssue({
+          code: "custom",
+          path: ["instanceTypes", i],
+          message: `has ${info.vcpus} vCPUs and ${info.memoryGiB} GiB, but ${first.instanceType} has ${first.vcpus} vCPUs and ${first.memoryGiB} GiB: Cluster Autoscaler needs equal vCPU and memory across a node group's instance types (make a pool per size)`,
+        });
       }
     });
     if (p.amiType) {
