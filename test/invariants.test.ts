@@ -2,11 +2,23 @@ import { buildReferencePlatform } from "../examples/reference-platform/main";
 import { newApp, synthApp, TfDoc } from "./helpers";
 import { violations } from "./invariants";
 
+function mergeDocs(...docs: TfDoc[]): TfDoc {
+  const out: TfDoc = { resource: {}, data: {} };
+  for (const d of docs) {
+    for (const kind of ["resource", "data"] as const) {
+      for (const [type, byName] of Object.entries(d[kind] ?? {})) out[kind]![type] = { ...out[kind]![type], ...byName };
+    }
+  }
+  return out;
+}
+
 describe("the invariants catch what they are for", () => {
   const base = (() => {
     const app = newApp();
     buildReferencePlatform(app);
-    return synthApp(app)["ml-platform"];
+    // The platform's AWS resources and what it installs on the cluster, as one document.
+    const docs = synthApp(app);
+    return mergeDocs(docs["ml-platform"], docs["ml-platform-kubernetes"]);
   })();
   const doc = () => JSON.parse(JSON.stringify(base)) as TfDoc;
   const first = (d: TfDoc, type: string) => Object.values(d.resource![type])[0] as Record<string, any>;

@@ -3,7 +3,7 @@
  * and team namespaces, an MLflow model registry and a Feast feature store in the platform stack; a
  * fraud model served on KServe (GPU) in a workloads stack, watched for drift by the library's job.
  *
- *   npm run synth   # writes cdktf.out/stacks/{ml-platform,ml-workloads}/cdk.tf.json
+ *   npm run synth   # writes cdktf.out/stacks/{ml-platform,ml-platform-kubernetes,ml-workloads}/cdk.tf.json
  */
 import { App } from "cdktf";
 import {
@@ -18,10 +18,12 @@ import {
   ServingEngine,
   TrainingCluster,
 } from "../../src";
+import { deployerCidrs } from "../shared/deployer";
 import { FRAUD_FEATURES } from "../shared/features";
 
 export interface ReferencePlatform {
   platform: MlopsStack;
+  platformKubernetes: MlopsStack;
   cluster: TrainingCluster;
   registry: ModelRegistry;
   features: FeatureStore;
@@ -37,7 +39,16 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
     tags: { "cost-center": "ml-platform" },
   });
 
+  // What the platform installs on the cluster (charts, namespaces, the Feast jobs) lives in a stack of
+  // its own: the platform stack deploys from any runner, this one from where the API is reachable.
+  const platformKubernetes = new MlopsStack(app, "ml-platform-kubernetes", { region: "eu-west-1", name: "acme-ml" });
+
   const cluster = new TrainingCluster(platform, "training", {
+    kubernetesStack: platformKubernetes,
+    // The network of the CI runners and the VPN, connected to the VPC: where deploys run from.
+    privateEndpointCidrs: ["10.200.0.0/16"],
+    // First deploy from outside the VPC: MLOPS_DEPLOYER_CIDRS=<your address>/32 (README, First deploy).
+    deployerCidrs: deployerCidrs(),
     adminRoleArns: ["arn:aws:iam::111122223333:role/platform-admins"],
     gpuNodePools: [
       // Large training runs: 8x A100 per node, EFA, scales to zero when idle.
@@ -86,8 +97,9 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
     notify: ["ml-oncall@acme.io"],
   });
 
-  return { platform, cluster, registry, features, workloads, fraud, drift };
+  return { platform, platformKubernetes, cluster, registry, features, workloads, fraud, drift };
 }
+
 
 if (require.main === module) {
   const app = new App();

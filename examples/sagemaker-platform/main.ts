@@ -4,7 +4,7 @@
  * served on a SageMaker endpoint with blue/green deployments and autoscaling, watched for drift with
  * a retraining pipeline started when it drifts.
  *
- *   npx tsx examples/sagemaker-platform/main.ts   # writes cdktf.out/stacks/ml-platform-sagemaker/cdk.tf.json
+ *   npx tsx examples/sagemaker-platform/main.ts   # writes cdktf.out/stacks/ml-platform-sagemaker{,-kubernetes}/cdk.tf.json
  */
 import { App } from "cdktf";
 import {
@@ -20,9 +20,11 @@ import {
   TrainingCluster,
 } from "../../src";
 import { FRAUD_FEATURES } from "../shared/features";
+import { deployerCidrs } from "../shared/deployer";
 
 export interface SageMakerPlatform {
   platform: MlopsStack;
+  platformKubernetes: MlopsStack;
   cluster: TrainingCluster;
   registry: ModelRegistry;
   features: FeatureStore;
@@ -37,7 +39,12 @@ export function buildSageMakerPlatform(app: App): SageMakerPlatform {
     tags: { "cost-center": "ml-platform" },
   });
 
+  // The cluster's charts in a stack of their own (see examples/reference-platform and the README's First deploy).
+  const platformKubernetes = new MlopsStack(app, "ml-platform-sagemaker-kubernetes", { region: "us-east-1", name: "acme-sm" });
   const cluster = new TrainingCluster(platform, "training", {
+    kubernetesStack: platformKubernetes,
+    privateEndpointCidrs: ["10.200.0.0/16"],
+    deployerCidrs: deployerCidrs(),
     gpuNodePools: [{ name: "h100", instanceTypes: ["p5.48xlarge"], maxSize: 2, efa: true }],
   });
 
@@ -75,7 +82,7 @@ export function buildSageMakerPlatform(app: App): SageMakerPlatform {
     retrainingTargetArn: "arn:aws:sagemaker:us-east-1:111122223333:pipeline/fraud-retraining",
   });
 
-  return { platform, cluster, registry, features, fraud, drift };
+  return { platform, platformKubernetes, cluster, registry, features, fraud, drift };
 }
 
 if (require.main === module) {

@@ -64,3 +64,8 @@ export function connectCluster(scope: IConstruct, cluster: IClusterEndpoint): Cl
   perStack.set(cluster, providers);
   return providers;
 }
+
+/** The providers that {@link connectCluster} made for `cluster` in `stack`, if any (creates nothing). */
+export function existingClusterProviders(stack: TerraformStack, cluster: IClusterEndpoint): ClusterProviders | undefined {
+  return cache.get(stack)?.get(cluster);
+}

@@ -98,6 +98,11 @@ const MLOPS_STACK = Symbol.for("cdktf-mlops.MlopsStack");
  * stack uses unless given its own.
  */
 export class MlopsStack extends TerraformStack {
+  /** Whether `x` is an {@link MlopsStack} (also one made with another copy of this library). */
+  public static isMlopsStack(x: unknown): x is MlopsStack {
+    return !!x && typeof x === "object" && (x as Record<symbol, boolean>)[MLOPS_STACK] === true;
+  }
+
   /** The {@link MlopsStack} that `scope` belongs to; throws when there is none. */
   public static of(scope: IConstruct): MlopsStack {
     const found = scope.node.scopes

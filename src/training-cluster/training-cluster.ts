@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from "constructs";
-import { ITerraformDependable, TerraformOutput } from "cdktf";
+import { Annotations, Aspects, dependable, IAspect, ITerraformDependable, TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { z } from "zod";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
@@ -18,9 +18,11 @@ import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v
 import {
   check,
   ClusterProviders,
+  fail,
   componentTags,
   connectCluster,
   createRole,
+  existingClusterProviders,
   dependsOnAcrossStacks,
   encryptedLogGroup,
   firstIssue,
@@ -81,6 +83,25 @@ export interface TrainingClusterProps {
    */
   readonly publicEndpointCidrs?: string[];
   /**
+   * CIDR blocks of the machine that runs `cdktf deploy` from outside the VPC (a CI runner's or a
+   * laptop's public address, `/32`), for the first deploy of a new cluster. While set, the API endpoint
+   * is public and open to these blocks only (besides `publicEndpointCidrs`); leave it out in the next
+   * deploy of the cluster's stack and the endpoint is private again (an in-place update). See the
+   * README's "First deploy".
+   * @default - no bootstrap access
+   */
+  readonly deployerCidrs?: string[];
+  /**
+   * The stack that holds what the library installs on the cluster (Helm releases, namespaces, jobs,
+   * and the Kubernetes and Helm providers that reach the API), away from the cluster's AWS resources.
+   * Then the cluster's stack deploys without reaching the API (from any runner, and also while the
+   * cluster is being replaced), and the in-cluster stack deploys after it, from wherever the API is
+   * reachable. The providers of that stack are configured from the cluster stack's outputs, which are
+   * known when it is planned.
+   * @default - the cluster's own stack
+   */
+  readonly kubernetesStack?: MlopsStack;
+  /**
    * CIDR blocks inside or connected to the VPC (CI runners, VPN) allowed to reach the private API
    * endpoint on port 443. Terraform itself needs this to install the cluster's charts when it runs
    * outside the cluster's nodes.
@@ -89,6 +110,8 @@ export interface TrainingClusterProps {
   readonly privateEndpointCidrs?: string[];
   /**
    * IAM role ARNs given cluster-admin through EKS access entries (`AmazonEKSClusterAdminPolicy`).
+   * Do not list the role that creates the cluster while `clusterCreatorAdmin` is true: EKS gives it an
+   * entry of its own, and a second one for the same role fails (409 `ResourceInUseException`).
    * @default - none besides the cluster creator
    */
   readonly adminRoleArns?: string[];
@@ -146,6 +169,21 @@ export interface TrainingClusterProps {
   readonly deletionProtection?: boolean;
 }
 
+/** Makes every resource of `stack` that talks to `cluster`'s API depend on the rules that open the API to Terraform. */
+class AfterApiAccess implements IAspect {
+  constructor(
+    private readonly cluster: TrainingCluster,
+    private readonly stack: TerraformStack,
+  ) {}
+
+  public visit(node: IConstruct): void {
+    if (!(node instanceof TerraformResource) || TerraformStack.of(node) !== this.stack) return;
+    const providers = existingClusterProviders(this.stack, this.cluster);
+    if (!providers || (node.provider !== providers.kubernetes && node.provider !== providers.helm)) return;
+    node.dependsOn = [...(node.dependsOn ?? []), ...this.cluster.apiAccess.map((rule) => dependable(rule))];
+  }
+}
+
 /** Options of {@link TrainingCluster.addPodIdentityAssociation}. */
 export interface PodIdentityAssociationOptions {
   /** Namespace of the ServiceAccount. */
@@ -187,6 +225,15 @@ const schema = z
       .min(1, { message: "must name at least one CIDR block, or be left out for a private endpoint" })
       .optional(),
     privateEndpointCidrs: z.array(check.cidr(0, 32)).optional(),
+    deployerCidrs: z
+      .array(
+        check.cidr(0, 32).refine((c) => c !== "0.0.0.0/0", {
+          message: "opens the API server to the whole internet: name the deploying machine's address (/32)",
+        }),
+      )
+      .min(1, { message: "must name at least one CIDR block, or be left out" })
+      .optional(),
+    kubernetesStack: z.custom<MlopsStack>((st) => MlopsStack.isMlopsStack(st), { message: "must be an MlopsStack" }).optional(),
     adminRoleArns: z.array(check.roleArn()).optional(),
     clusterCreatorAdmin: z.boolean().optional(),
     logRetentionDays: z
@@ -291,7 +338,13 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
   /** What a node group must wait for (the add-ons that nodes need to join). @internal */
   public readonly nodeDependencies: ITerraformDependable[];
 
+  /** The stack of what the library installs on the cluster (the cluster's own stack unless `kubernetesStack` says otherwise). */
+  public readonly kubernetesStack: MlopsStack;
+  /** What makes the API reachable for Terraform: the private-endpoint ingress rules and the admin access policies. */
+  public readonly apiAccess: ITerraformDependable[] = [];
+
   private readonly stack: MlopsStack;
+  private _kube?: Construct;
   private nvidiaDevicePluginRelease?: Release;
   private efaDevicePluginRelease?: Release;
   private externalSecretsRelease?: Release;
@@ -303,6 +356,10 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     const p = validateProps(this, "TrainingCluster", schema, props);
     const stack = MlopsStack.of(this);
     this.stack = stack;
+    this.kubernetesStack = p.kubernetesStack ?? stack;
+    if (this.kubernetesStack !== stack && this.node.root !== this.kubernetesStack.node.root) {
+      fail(this, "TrainingCluster", "kubernetesStack", `(${this.kubernetesStack.node.path}) must be a stack of the cluster's app`);
+    }
     const tags = componentTags("training-cluster");
     const partition = stack.partition;
     this.clusterName = p.clusterName ?? physicalName(this, stack.platformName, NameRules.eksCluster);
@@ -340,7 +397,16 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       tags,
     });
 
-    const publicCidrs = p.publicEndpointCidrs;
+    const publicCidrs = p.publicEndpointCidrs || p.deployerCidrs ? [...(p.publicEndpointCidrs ?? []), ...(p.deployerCidrs ?? [])] : undefined;
+    if (p.deployerCidrs) {
+      Annotations.of(this).addWarning(
+        `The Kubernetes API is open to the deploying machine (${p.deployerCidrs.join(", ")}): leave deployerCidrs out in the next deploy of ${stack.node.id} to make it private again.`,
+      );
+    } else if (!p.publicEndpointCidrs && !p.privateEndpointCidrs) {
+      Annotations.of(this).addWarning(
+        "The Kubernetes API is reachable only from the cluster's own nodes: cdktf deploy cannot install the cluster's charts from elsewhere. Set privateEndpointCidrs (a runner or VPN connected to the VPC) or, for a first deploy from outside, deployerCidrs (see the README's First deploy).",
+      );
+    }
     this.cluster = new EksCluster(this, "Resource", {
       name: this.clusterName,
       version: this.kubernetesVersion,
@@ -369,7 +435,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     this.clusterCertificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
 
     (p.privateEndpointCidrs ?? []).forEach((cidr, i) => {
-      new VpcSecurityGroupIngressRule(this, `ApiAccess${i + 1}`, {
+      const rule = new VpcSecurityGroupIngressRule(this, `ApiAccess${i + 1}`, {
         securityGroupId: this.cluster.vpcConfig.clusterSecurityGroupId,
         description: `Kubernetes API from ${cidr}`,
         ipProtocol: "tcp",
@@ -378,6 +444,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
         cidrIpv4: cidr,
         tags,
       });
+      this.apiAccess.push(rule);
     });
 
     this.oidcProvider = new IamOpenidConnectProvider(this, "OidcProvider", {
@@ -394,13 +461,14 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
         type: "STANDARD",
         tags,
       });
-      new EksAccessPolicyAssociation(this, `AdminAccess${i + 1}Policy`, {
+      const association = new EksAccessPolicyAssociation(this, `AdminAccess${i + 1}Policy`, {
         clusterName: this.cluster.name,
         principalArn: arn,
         policyArn: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
         accessScope: { type: "cluster" },
         dependsOn: [entry],
       });
+      this.apiAccess.push(association);
       this.adminAccessEntries[arn] = entry;
     });
 
@@ -465,7 +533,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     addon("aws-ebs-csi-driver", [this.systemNodeGroup], { serviceAccount: "ebs-csi-controller-sa", roleArn: ebsRole.arn });
 
     // --- controllers ---------------------------------------------------------------------------
-    const helm = this.connect(this).helm;
+    const helm = this.connect(this.kube).helm;
     const systemOnly = { [NodeLabels.POOL]: "system" };
     const caRole = this.podIdentityRole("ClusterAutoscalerRole", "cluster-autoscaler", {
       statements: [
@@ -505,7 +573,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       roleArn: caRole.arn,
       tags,
     });
-    this.clusterAutoscaler = pinnedHelmRelease(this, "ClusterAutoscaler", {
+    this.clusterAutoscaler = pinnedHelmRelease(this.kube, "ClusterAutoscaler", {
       chart: Charts.clusterAutoscaler,
       name: "cluster-autoscaler",
       namespace: "kube-system",
@@ -524,9 +592,9 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
           "skip-nodes-with-system-pods": false,
         },
       },
-      dependsOn: [this.systemNodeGroup, caAssociation, this.addons["coredns"]],
+      dependsOn: this.after([this.systemNodeGroup, caAssociation, this.addons["coredns"]]),
     });
-    this.metricsServer = pinnedHelmRelease(this, "MetricsServer", {
+    this.metricsServer = pinnedHelmRelease(this.kube, "MetricsServer", {
       chart: Charts.metricsServer,
       name: "metrics-server",
       namespace: "kube-system",
@@ -536,32 +604,68 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
         podDisruptionBudget: { enabled: true, minAvailable: 1 },
         nodeSelector: systemOnly,
       },
-      dependsOn: [this.systemNodeGroup, this.addons["coredns"]],
+      dependsOn: this.after([this.systemNodeGroup, this.addons["coredns"]]),
     });
 
     // --- scheduling ----------------------------------------------------------------------------
-    const k8s = this.connect(this).kubernetes;
-    this.trainingPriorityClass = new PriorityClassV1(this, "TrainingPriority", {
+    const k8s = this.connect(this.kube).kubernetes;
+    this.trainingPriorityClass = new PriorityClassV1(this.kube, "TrainingPriority", {
       provider: k8s,
       metadata: { name: "mlops-training" },
       value: 1000,
       preemptionPolicy: "PreemptLowerPriority",
       description: "Training jobs of the ML platform: preemptible by model serving.",
-      dependsOn: [this.systemNodeGroup],
+      dependsOn: this.after([this.systemNodeGroup]),
     });
-    this.servingPriorityClass = new PriorityClassV1(this, "ServingPriority", {
+    this.servingPriorityClass = new PriorityClassV1(this.kube, "ServingPriority", {
       provider: k8s,
       metadata: { name: "mlops-serving" },
       value: 100000,
       preemptionPolicy: "PreemptLowerPriority",
       description: "Model servers of the ML platform: may preempt training jobs.",
-      dependsOn: [this.systemNodeGroup],
+      dependsOn: this.after([this.systemNodeGroup]),
     });
 
     for (const pool of p.gpuNodePools ?? []) this.addGpuNodePool(pool.name, pool);
     for (const team of p.teams ?? []) this.addTeam(team);
 
     new TerraformOutput(this, "ClusterNameOutput", { value: this.cluster.name, description: "EKS cluster name" });
+    // In-cluster resources of the cluster's own stack wait for the rules that let Terraform reach the
+    // API (other stacks deploy after this one).
+    if (this.apiAccess.length > 0 && this.kubernetesStack === stack) Aspects.of(stack).add(new AfterApiAccess(this, stack));
+  }
+
+  /**
+   * The construct under which resources that `owner` installs on the cluster are created: `owner`
+   * itself, unless it is in the cluster's stack and the cluster has a separate `kubernetesStack`;
+   * then a construct of that stack at the same path, so that addresses keep their form.
+   * @internal
+   */
+  public _inClusterScope(owner: IConstruct): Construct {
+    const ownerStack = TerraformStack.of(owner);
+    if (ownerStack !== this.stack || this.kubernetesStack === this.stack) return owner as Construct;
+    let scope: Construct = this.kubernetesStack;
+    for (const s of owner.node.scopes.slice(owner.node.scopes.indexOf(ownerStack) + 1)) {
+      scope = (scope.node.tryFindChild(s.node.id) as Construct | undefined) ?? new Construct(scope, s.node.id);
+    }
+    return scope;
+  }
+
+  /** The stack in which what `owner` installs on the cluster ends up (see {@link _inClusterScope}). @internal */
+  public _inClusterStackOf(owner: IConstruct): TerraformStack {
+    const ownerStack = TerraformStack.of(owner);
+    return ownerStack === this.stack ? this.kubernetesStack : ownerStack;
+  }
+
+  /** The cluster's own in-cluster scope. */
+  private get kube(): Construct {
+    this._kube ??= this._inClusterScope(this);
+    return this._kube;
+  }
+
+  /** `deps` as the `depends_on` of an in-cluster resource of the cluster (across stacks: a stack dependency). */
+  private after(deps: (ITerraformDependable & IConstruct)[]): ITerraformDependable[] {
+    return dependsOnAcrossStacks(this.kube, deps);
   }
 
   /** Adds a GPU node pool and returns it. `id` is its construct id (its address in Terraform). */
@@ -576,7 +680,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
 
   /** Adds a team namespace with a GPU quota and returns it. */
   public addTeam(options: TeamOptions): TeamNamespace {
-    const team = new TeamNamespace(this, `Team-${options.name}`, { ...options, provider: this.connect(this).kubernetes });
+    const team = new TeamNamespace(this.kube, `Team-${options.name}`, { ...options, provider: this.connect(this.kube).kubernetes });
     this.teams[options.name] = team;
     return team;
   }
@@ -611,11 +715,11 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
    * @internal
    */
   public ensureNvidiaDevicePlugin(): Release {
-    this.nvidiaDevicePluginRelease ??= pinnedHelmRelease(this, "NvidiaDevicePlugin", {
+    this.nvidiaDevicePluginRelease ??= pinnedHelmRelease(this.kube, "NvidiaDevicePlugin", {
       chart: Charts.nvidiaDevicePlugin,
       name: "nvidia-device-plugin",
       namespace: "kube-system",
-      provider: this.connect(this).helm,
+      provider: this.connect(this.kube).helm,
       values: {
         affinity: {
           nodeAffinity: {
@@ -637,7 +741,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
         ],
       },
       // A DaemonSet on a pool of zero nodes is ready at once; wait only for the system nodes.
-      dependsOn: [this.systemNodeGroup],
+      dependsOn: this.after([this.systemNodeGroup]),
     });
     return this.nvidiaDevicePluginRelease;
   }
@@ -655,17 +759,17 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
         serviceAccount: "external-secrets",
         roleArn: role.arn,
       });
-      this.externalSecretsRelease = pinnedHelmRelease(this, "ExternalSecrets", {
+      this.externalSecretsRelease = pinnedHelmRelease(this.kube, "ExternalSecrets", {
         chart: OperatorCharts.externalSecrets,
         name: "external-secrets",
         namespace: "external-secrets",
         createNamespace: true,
-        provider: this.connect(this).helm,
+        provider: this.connect(this.kube).helm,
         values: {
           installCRDs: true,
           serviceAccount: { create: true, name: "external-secrets" },
         },
-        dependsOn: [this.systemNodeGroup, association, this.addons["coredns"]],
+        dependsOn: this.after([this.systemNodeGroup, association, this.addons["coredns"]]),
       });
     }
     return this.externalSecretsRelease;
@@ -682,13 +786,13 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
 
   /** Installs Stakater Reloader once, which restarts workloads annotated with the Secrets they use when those change. */
   public ensureReloader(): Release {
-    this.reloaderRelease ??= pinnedHelmRelease(this, "Reloader", {
+    this.reloaderRelease ??= pinnedHelmRelease(this.kube, "Reloader", {
       chart: OperatorCharts.reloader,
       name: "reloader",
       namespace: "kube-system",
-      provider: this.connect(this).helm,
+      provider: this.connect(this.kube).helm,
       values: { reloader: { deployment: { nodeSelector: { [NodeLabels.POOL]: "system" } } } },
-      dependsOn: [this.systemNodeGroup, this.addons["coredns"]],
+      dependsOn: this.after([this.systemNodeGroup, this.addons["coredns"]]),
     });
     return this.reloaderRelease;
   }
@@ -699,16 +803,16 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
    * @internal
    */
   public ensureEfaDevicePlugin(): Release {
-    this.efaDevicePluginRelease ??= pinnedHelmRelease(this, "EfaDevicePlugin", {
+    this.efaDevicePluginRelease ??= pinnedHelmRelease(this.kube, "EfaDevicePlugin", {
       chart: Charts.efaDevicePlugin,
       name: "aws-efa-k8s-device-plugin",
       namespace: "kube-system",
-      provider: this.connect(this).helm,
+      provider: this.connect(this.kube).helm,
       values: {
         nodeSelector: { [NodeLabels.EFA]: "true" },
         tolerations: [{ key: GpuTaint.KEY, operator: "Exists", effect: "NoSchedule" }],
       },
-      dependsOn: [this.systemNodeGroup],
+      dependsOn: this.after([this.systemNodeGroup]),
     });
     return this.efaDevicePluginRelease;
   }

@@ -50,7 +50,9 @@ describe.each(Object.entries(EXAMPLES))("examples/%s", (name, build) => {
 });
 
 describe("examples/reference-platform holds the platform of the design on the Kubernetes-native engines", () => {
-  const doc = synthesize(buildReferencePlatform)["ml-platform"];
+  const docs = synthesize(buildReferencePlatform);
+  const doc = docs["ml-platform"];
+  const kube = docs["ml-platform-kubernetes"];
 
   test("the cluster, its GPU pools and the team namespaces", () => {
     expect(resources(doc, "aws_eks_cluster")).toHaveLength(1);
@@ -59,11 +61,18 @@ describe("examples/reference-platform holds the platform of the design on the Ku
       "acme-ml-training-l4-spot-",
       "acme-ml-training-system-",
     ]);
-    expect(resources(doc, "kubernetes_namespace_v1").map((n) => n.values.metadata.name).sort()).toEqual(["fraud", "search", "feast"].sort());
+    expect(resources(kube, "kubernetes_namespace_v1").map((n) => n.values.metadata.name).sort()).toEqual(["fraud", "search", "feast"].sort());
+  });
+
+  test("the platform stack holds only AWS resources: it deploys without reaching the Kubernetes API", () => {
+    const kinds = Object.keys(doc.resource ?? {});
+    expect(kinds.filter((t) => t.startsWith("kubernetes_") || t.startsWith("helm_"))).toEqual([]);
+    expect(Object.keys(doc.provider ?? {})).toEqual(["aws"]);
+    expect(Object.keys(kube.provider ?? {}).sort()).toEqual(["aws", "helm", "kubernetes"]);
   });
 
   test("the Helm releases of the cluster, the registry, the feature store and KServe", () => {
-    expect(resources(doc, "helm_release").map((r) => r.values.chart).sort()).toEqual([
+    expect(resources(kube, "helm_release").map((r) => r.values.chart).sort()).toEqual([
       "aws-efa-k8s-device-plugin",
       "cert-manager",
       "cluster-autoscaler",
@@ -81,11 +90,14 @@ describe("examples/reference-platform holds the platform of the design on the Ku
 
   test("the fraud model is served on KServe from the workloads stack, which deploys after the platform", () => {
     const app = newApp();
-    const { workloads, platform } = buildReferencePlatform(app);
+    const { workloads, platform, platformKubernetes } = buildReferencePlatform(app);
     const docs = synthApp(app);
     expect(resources(docs["ml-workloads"], "kubernetes_manifest").map((m) => m.values.manifest.kind)).toEqual(["InferenceService"]);
     expect(resources(docs["ml-platform"], "kubernetes_manifest")).toHaveLength(0);
+    expect(resources(docs["ml-platform-kubernetes"], "kubernetes_manifest")).toHaveLength(0);
     expect(workloads.dependencies).toContain(platform);
+    // The InferenceService's namespace waits for KServe's runtimes, installed by the in-cluster stack.
+    expect(workloads.dependencies).toContain(platformKubernetes);
   });
 });
 

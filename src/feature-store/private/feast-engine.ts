@@ -266,13 +266,15 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
   }).role;
 
   // --- Kubernetes: namespace, service accounts, the repository, apply job, materialize cron job ----
-  const k8s = cluster.connect(scope).kubernetes;
-  const ns = new NamespaceV1(scope, "Namespace", {
+  // What runs on the cluster goes to the cluster's in-cluster stack (the same stack unless it has one).
+  const kube = cluster._inClusterScope(scope);
+  const k8s = cluster.connect(kube).kubernetes;
+  const ns = new NamespaceV1(kube, "Namespace", {
     provider: k8s,
     metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "cdktf-mlops" } },
   });
-  const serverSa = new ServiceAccountV1(scope, "ServerServiceAccount", { provider: k8s, metadata: { name: "feast", namespace: ns.metadata.name } });
-  const jobSa = new ServiceAccountV1(scope, "JobServiceAccount", { provider: k8s, metadata: { name: "feast-jobs", namespace: ns.metadata.name } });
+  const serverSa = new ServiceAccountV1(kube, "ServerServiceAccount", { provider: k8s, metadata: { name: "feast", namespace: ns.metadata.name } });
+  const jobSa = new ServiceAccountV1(kube, "JobServiceAccount", { provider: k8s, metadata: { name: "feast-jobs", namespace: ns.metadata.name } });
   const associations = [
     cluster.addPodIdentityAssociation(scope, "ServerPodIdentity", { namespace, serviceAccount: "feast", roleArn: serverRole.arn, tags }),
     cluster.addPodIdentityAssociation(scope, "JobPodIdentity", { namespace, serviceAccount: "feast-jobs", roleArn: jobRole.arn, tags }),
@@ -280,7 +282,7 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
 
   const repository = feastRepository(groups, project);
   const repoHash = stableHash(repository);
-  const configMap = new ConfigMapV1(scope, "Repository", {
+  const configMap = new ConfigMapV1(kube, "Repository", {
     provider: k8s,
     metadata: { name: `feast-repo-${repoHash}`, namespace: ns.metadata.name },
     data: { "feature_store.yaml": featureStoreYaml, "features.py": repository },
@@ -309,22 +311,23 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
   });
 
   // Named after the repository's hash: a changed declaration is a new Job, so `feast apply` runs again.
-  const applyJob = new JobV1(scope, "ApplyJob", {
+  const applyJob = new JobV1(kube, "ApplyJob", {
     provider: k8s,
     metadata: { name: `feast-apply-${repoHash}`, namespace: ns.metadata.name, labels: { "app.kubernetes.io/name": "feast-apply" } },
     spec: { backoffLimit: 3, template: { metadata: { labels: { "app.kubernetes.io/name": "feast-apply" } }, spec: podSpec("feast-apply", ["/bin/sh", "-c", `${COPY_REPO} && exec feast -c /tmp/feature-repo apply`]) } },
     waitForCompletion: true,
     timeouts: { create: "15m", update: "15m" },
     // The Job runs on the system nodes, with credentials from the Pod Identity agent.
-    dependsOn: [
+    dependsOn: dependsOnAcrossStacks(kube, [
       ...associations,
       ...Object.values(onlineTables),
       ...Object.values(glueTables),
       workgroup,
-      ...dependsOnAcrossStacks(scope, [cluster.systemNodeGroup, cluster.addons["eks-pod-identity-agent"]]),
-    ],
+      cluster.systemNodeGroup,
+      cluster.addons["eks-pod-identity-agent"],
+    ]),
   });
-  const materializeCronJob = new CronJobV1(scope, "MaterializeCronJob", {
+  const materializeCronJob = new CronJobV1(kube, "MaterializeCronJob", {
     provider: k8s,
     metadata: { name: "feast-materialize", namespace: ns.metadata.name },
     spec: {
@@ -352,11 +355,11 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
     dependsOn: [applyJob],
   });
 
-  const release = pinnedHelmRelease(scope, "FeatureServer", {
+  const release = pinnedHelmRelease(kube, "FeatureServer", {
     chart: FEAST_CHART,
     name: "feast-feature-server",
     namespace,
-    provider: cluster.connect(scope).helm,
+    provider: cluster.connect(kube).helm,
     values: {
       feast_mode: "online",
       replicaCount: o.replicas ?? 2,
@@ -369,7 +372,7 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
       extraEnvs: [{ name: "AWS_DEFAULT_REGION", value: stack.region }],
     },
     set: [{ name: "feature_store_yaml_base64", value: Fn.base64encode(featureStoreYaml) }],
-    dependsOn: dependsOnAcrossStacks(scope, [applyJob, serverSa]),
+    dependsOn: dependsOnAcrossStacks(kube, [applyJob, serverSa]),
   });
 
   return {

@@ -179,12 +179,14 @@ export function bindMlflowEngine(registry: ModelRegistry, options: MlflowRegistr
   });
 
   const serviceHosts = ["mlflow", `mlflow.${namespace}`, `mlflow.${namespace}.svc`, `mlflow.${namespace}.svc.cluster.local`];
-  const release = pinnedHelmRelease(scope, "Server", {
+  // What runs on the cluster goes to the cluster's in-cluster stack (the same stack unless it has one).
+  const kube = cluster._inClusterScope(scope);
+  const release = pinnedHelmRelease(kube, "Server", {
     chart: MLFLOW_CHART,
     name: "mlflow",
     namespace,
     createNamespace: true,
-    provider: cluster.connect(scope).helm,
+    provider: cluster.connect(kube).helm,
     values: {
       replicaCount: o.replicas ?? 2,
       serviceAccount: { create: true, name: "mlflow" },
@@ -233,7 +235,7 @@ export function bindMlflowEngine(registry: ModelRegistry, options: MlflowRegistr
         },
       ],
     },
-    dependsOn: dependsOnAcrossStacks(scope, [eso, reloader, esoGrant, association, db]),
+    dependsOn: dependsOnAcrossStacks(kube, [eso, reloader, esoGrant, association, db]),
   });
 
   return {

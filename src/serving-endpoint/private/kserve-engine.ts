@@ -1,4 +1,4 @@
-import { Fn, TerraformStack } from "cdktf";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -45,13 +45,14 @@ const schema = z
 /** Checks the options and the endpoint's placement, naming the endpoint's path in any error. */
 export function validateKServeOptions(owner: Construct, options: KServeEngineOptions, gpu: boolean) {
   const o = validateProps(owner, "ServingEngine.kserve", schema, options);
-  const clusterStack = TerraformStack.of(o.cluster);
-  if (TerraformStack.of(owner) === clusterStack) {
+  // KServe is installed in the cluster's in-cluster stack; the InferenceService lands in that of the endpoint.
+  const crdStack = o.cluster._inClusterStackOf(o.cluster);
+  if (o.cluster._inClusterStackOf(owner) === crdStack) {
     fail(
       owner,
       "ServingEndpoint",
       "engine",
-      `(kserve) puts the InferenceService in the stack "${clusterStack.node.id}", which installs the KServe CRDs: a custom resource cannot be planned before its CRD exists. Create the endpoint in a separate workloads stack (new MlopsStack(app, "ml-workloads", ...)).`,
+      `(kserve) puts the InferenceService in the stack "${crdStack.node.id}", which installs the KServe CRDs: a custom resource cannot be planned before its CRD exists. Create the endpoint in a separate workloads stack (new MlopsStack(app, "ml-workloads", ...)).`,
     );
   }
   if (gpu && Object.keys(o.cluster.gpuNodePools).length === 0) {

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { pinnedHelmRelease, PinnedChart } from "../../core";
+import { dependsOnAcrossStacks, pinnedHelmRelease, PinnedChart } from "../../core";
 import { NodeLabels, TrainingCluster } from "../../training-cluster";
 
 /** KServe v0.20.0 charts (OCI, `v`-prefixed versions); values keys read from that tag's values.yaml. */
@@ -16,7 +16,8 @@ export const KServeCharts = {
 export class KServeInstallation extends Construct {
   /** Installs KServe on `cluster` once, in the cluster's stack, and returns it. */
   public static of(cluster: TrainingCluster): KServeInstallation {
-    return (cluster.node.tryFindChild("KServe") as KServeInstallation | undefined) ?? new KServeInstallation(cluster, "KServe", cluster);
+    const scope = cluster._inClusterScope(cluster);
+    return (scope.node.tryFindChild("KServe") as KServeInstallation | undefined) ?? new KServeInstallation(scope, "KServe", cluster);
   }
 
   public readonly certManager: Release;
@@ -29,7 +30,7 @@ export class KServeInstallation extends Construct {
     super(scope, id);
     const helm = cluster.connect(this).helm;
     const system = { [NodeLabels.POOL]: "system" };
-    const base = [cluster.systemNodeGroup, cluster.addons["coredns"]];
+    const base = dependsOnAcrossStacks(this, [cluster.systemNodeGroup, cluster.addons["coredns"]]);
     this.certManager = pinnedHelmRelease(this, "CertManager", {
       chart: KServeCharts.certManager,
       name: "cert-manager",
