@@ -1,27 +1,22 @@
 import { buildReferencePlatform } from "../examples/reference-platform/main";
 import { newApp, synthApp, TfDoc } from "./helpers";
-import { violations } from "./invariants";
-
-function mergeDocs(...docs: TfDoc[]): TfDoc {
-  const out: TfDoc = { resource: {}, data: {} };
-  for (const d of docs) {
-    for (const kind of ["resource", "data"] as const) {
-      for (const [type, byName] of Object.entries(d[kind] ?? {})) out[kind]![type] = { ...out[kind]![type], ...byName };
-    }
-  }
-  return out;
-}
+import { violations as violationsOf } from "./invariants";
 
 describe("the invariants catch what they are for", () => {
+  // Every stack of the reference platform: its AWS resources, what it installs on the cluster, the workloads.
   const base = (() => {
     const app = newApp();
     buildReferencePlatform(app);
-    // The platform's AWS resources and what it installs on the cluster, as one document.
-    const docs = synthApp(app);
-    return mergeDocs(docs["ml-platform"], docs["ml-platform-kubernetes"]);
+    return synthApp(app);
   })();
-  const doc = () => JSON.parse(JSON.stringify(base)) as TfDoc;
-  const first = (d: TfDoc, type: string) => Object.values(d.resource![type])[0] as Record<string, any>;
+  type Docs = Record<string, TfDoc>;
+  const copy = () => JSON.parse(JSON.stringify(base)) as Docs;
+  /** The first resource of `type` in any stack. */
+  const first = (d: Docs, type: string) => Object.values(d).flatMap((x) => Object.values(x.resource?.[type] ?? {}))[0] as Record<string, any>;
+  /** The policy documents of every stack. */
+  const policyDocs = (d: Docs) => Object.values(d).flatMap((x) => Object.values(x.data?.aws_iam_policy_document ?? {})) as any[];
+  const violations = (d: Docs) => Object.values(d).flatMap((x) => violationsOf(x));
+  const doc = copy;
 
   test("the unmodified reference platform has none", () => {
     expect(violations(doc())).toEqual([]);
@@ -47,7 +42,7 @@ describe("the invariants catch what they are for", () => {
 
   test("a wildcard action on every resource", () => {
     const d = doc();
-    const policy = Object.values(d.data!.aws_iam_policy_document).find((p: any) => p.statement[0].sid === "WriteFlowLogsToItsLogGroup")!;
+    const policy = policyDocs(d).find((p: any) => p.statement[0].sid === "WriteFlowLogsToItsLogGroup")!;
     (policy as any).statement[0].actions = ["s3:*"];
     (policy as any).statement[0].resources = ["*"];
     expect(violations(d)).toEqual(expect.arrayContaining([expect.stringContaining("allows s3:* on every resource")]));
@@ -82,5 +77,31 @@ describe("the invariants catch what they are for", () => {
     const d = doc();
     first(d, "aws_db_instance").password = "hunter2hunter2";
     expect(violations(d)).toEqual(expect.arrayContaining([expect.stringContaining("a password argument")]));
+  });
+
+  test("a cluster named by a literal string, an association that does not wait for the agent", () => {
+    const d = doc();
+    first(d, "aws_eks_pod_identity_association").cluster_name = "acme-ml-training";
+    first(d, "aws_eks_pod_identity_association").depends_on = [];
+    expect(violations(d)).toEqual([
+      expect.stringContaining("cluster_name is not a reference to the cluster (acme-ml-training)"),
+      expect.stringContaining("does not wait for the Pod Identity agent"),
+    ]);
+  });
+
+  test("a ListBucket limited by a plain StringLike on s3:prefix (HeadBucket refused)", () => {
+    const d = doc();
+    const policy = policyDocs(d).find((p: any) => p.statement.some((s: any) => s.sid === "ListTheRegistryPrefix"))!;
+    (policy as any).statement.find((s: any) => s.sid === "ListTheRegistryPrefix").condition[0].test = "StringLike";
+    expect(violations(d)).toEqual([expect.stringContaining("ListTheRegistryPrefix limits s3:ListBucket by s3:prefix")]);
+  });
+
+  test("a key policy that names the Auto Scaling service-linked role", () => {
+    const d = doc();
+    const policy = policyDocs(d).find((p: any) => p.statement.some((s: any) => s.sid === "AllowAutoScalingToUseKeyForEbs"))!;
+    (policy as any).statement.find((s: any) => s.sid === "AllowAutoScalingToUseKeyForEbs").principals[0].identifiers = [
+      "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+    ];
+    expect(violations(d)).toEqual([expect.stringContaining("names the service-linked role")]);
   });
 });

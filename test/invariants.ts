@@ -36,8 +36,22 @@ export function violations(doc: TfDoc): string[] {
   }
   if (/"[^"]*": null/.test(text)) out.push("a null argument");
 
+  const podIdentityAgents = resources(doc, "aws_eks_addon").filter((a) => a.values.addon_name === "eks-pod-identity-agent");
+  const apiAccessRules = resources(doc, "aws_vpc_security_group_ingress_rule").filter((r) => /^Kubernetes API from /.test(r.values.description ?? ""));
   for (const r of resources(doc)) {
     const v = r.values;
+    // An argument that names the cluster must reference it, so that Terraform orders it after the cluster.
+    if (r.type.startsWith("aws_") && typeof v.cluster_name === "string" && !/^\$\{(aws_eks_cluster\.[^.}]+\.name|data\.terraform_remote_state\.[^}]+)\}$/.test(v.cluster_name)) {
+      out.push(`${r.address}: cluster_name is not a reference to the cluster (${v.cluster_name})`);
+    }
+    // Pods get Pod Identity credentials only once the agent runs.
+    if (r.type === "aws_eks_pod_identity_association" && podIdentityAgents.length > 0) {
+      if (!podIdentityAgents.some((a) => (v.depends_on ?? []).includes(a.address))) out.push(`${r.address}: does not wait for the Pod Identity agent`);
+    }
+    // In a stack that opens the private API endpoint to a network, what Terraform installs on the cluster waits for that rule.
+    if ((r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) && apiAccessRules.length > 0) {
+      if (!apiAccessRules.every((a) => (v.depends_on ?? []).includes(a.address))) out.push(`${r.address}: does not wait for the API access rules`);
+    }
     if (STATEFUL_TYPES.includes(r.type) && v.lifecycle?.prevent_destroy !== true) out.push(`${r.address}: stateful data without prevent_destroy`);
     for (const secretArg of ["password", "master_password", "secret_string"]) {
       if (typeof v[secretArg] === "string") out.push(`${r.address}: a password argument (${secretArg}) in the document`);
@@ -121,6 +135,19 @@ export function violations(doc: TfDoc): string[] {
       if ((arg === "policy" || arg === "assume_role_policy") && typeof value === "string" && value.startsWith("${data.aws_iam_policy_document")) {
         for (const s of policyStatements(doc, value)) {
           const actions: string[] = s.actions ?? [];
+          // HeadBucket is authorized as s3:ListBucket without s3:prefix: a plain StringLike on s3:prefix refuses it.
+          const prefixTests = (s.condition ?? []).filter((c: { variable: string }) => c.variable === "s3:prefix").map((c: { test: string }) => c.test);
+          if (actions.includes("s3:ListBucket") && prefixTests.some((t: string) => !t.endsWith("IfExists"))) {
+            out.push(`${r.address}: statement ${s.sid} limits s3:ListBucket by s3:prefix in a way that refuses HeadBucket`);
+          }
+          // A key policy naming a principal that does not exist yet (a service-linked role) is refused by KMS.
+          if (r.type === "aws_kms_key") {
+            for (const p of s.principals ?? []) {
+              for (const id of p.identifiers ?? []) {
+                if (/:role\/aws-service-role\//.test(id)) out.push(`${r.address}: statement ${s.sid} names the service-linked role ${id}, which may not exist`);
+              }
+            }
+          }
           if (actions.includes("*")) out.push(`${r.address}: statement ${s.sid} allows every action`);
           const onEverything = (s.resources ?? []).includes("*");
           const broad = actions.filter((a) => a.endsWith(":*"));

@@ -20,6 +20,7 @@ import {
   componentTags,
   createRole,
   customerManagedKey,
+  listPrefixStatement,
   encryptedLogGroup,
   fitName,
   LOG_RETENTION_DAYS,
@@ -337,12 +338,7 @@ export class DriftAlarm extends Construct {
       });
       const decryptKeys = [...new Set([endpoint.captureKmsKeyArn, ...(p.baselineKmsKeyArn ? [p.baselineKmsKeyArn] : [])])];
       const statements: PolicyStatement[] = [
-        {
-          sid: "ListOnlyTheCapturePrefix",
-          actions: ["s3:ListBucket"],
-          resources: [endpoint.captureBucketArn],
-          conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${endpoint.captureKeyPrefix}*`] }],
-        },
+        listPrefixStatement("ListOnlyTheCapturePrefix", [endpoint.captureBucketArn], [`${endpoint.captureKeyPrefix}*`]),
         { sid: "ReadTheCaptures", actions: ["s3:GetObject"], resources: [`${endpoint.captureBucketArn}/${endpoint.captureKeyPrefix}*`] },
         { sid: "ReadTheBaseline", actions: ["s3:GetObject"], resources: [`arn:${partition}:s3:::${baselineBucket}/${baselineKey}`] },
         { sid: "DecryptCapturesAndBaseline", actions: ["kms:Decrypt"], resources: decryptKeys },

@@ -234,7 +234,10 @@ const schema = z
       .min(1, { message: "must name at least one CIDR block, or be left out" })
       .optional(),
     kubernetesStack: z.custom<MlopsStack>((st) => MlopsStack.isMlopsStack(st), { message: "must be an MlopsStack" }).optional(),
-    adminRoleArns: z.array(check.roleArn()).optional(),
+    adminRoleArns: z
+      .array(check.roleArn())
+      .refine((a) => new Set(a).size === a.length, { message: "must not name a role twice (a second access entry for one role fails with 409)" })
+      .optional(),
     clusterCreatorAdmin: z.boolean().optional(),
     logRetentionDays: z
       .number()

@@ -34,6 +34,35 @@ describe.each(Object.entries(EXAMPLES))("examples/%s", (name, build) => {
     expect(violations(docs[stack])).toEqual([]);
   });
 
+  test("physical names are unique across the app's stacks (S3 names are global, IAM names per account)", () => {
+    const named: [string, string][] = [
+      ["aws_s3_bucket", "bucket"],
+      ["aws_iam_role", "name"],
+      ["aws_kms_alias", "name"],
+      ["aws_eks_cluster", "name"],
+      ["aws_db_instance", "identifier"],
+      ["aws_dynamodb_table", "name"],
+      ["aws_sns_topic", "name"],
+      ["aws_sqs_queue", "name"],
+      ["aws_lambda_function", "function_name"],
+      ["aws_cloudwatch_log_group", "name"],
+      ["aws_ecr_repository", "name"],
+    ];
+    const seen = new Map<string, string>();
+    const twice: string[] = [];
+    for (const [stack, doc] of Object.entries(docs)) {
+      for (const [type, arg] of named) {
+        for (const r of resources(doc, type)) {
+          const key = `${type} ${r.values[arg]}`;
+          if (seen.has(key)) twice.push(`${key}: ${seen.get(key)} and ${stack} ${r.address}`);
+          else seen.set(key, `${stack} ${r.address}`);
+        }
+      }
+    }
+    expect(twice).toEqual([]);
+    expect(seen.size).toBeGreaterThan(10);
+  });
+
   test("synthesis is reproducible byte for byte", () => {
     expect(rawFiles(build)).toEqual(rawFiles(build));
   });
