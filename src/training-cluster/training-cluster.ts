@@ -199,6 +199,14 @@ export interface PodIdentityAssociationOptions {
   readonly tags?: Record<string, string>;
 }
 
+/** CIDR blocks allowed to the public API endpoint: at least one, never the whole internet. */
+function publicAccessCidrs(instead: string, orElse: string) {
+  return z
+    .array(check.cidr(0, 32).refine((c) => c !== "0.0.0.0/0", { message: `opens the API server to the whole internet: ${instead}` }))
+    .min(1, { message: `must name at least one CIDR block, ${orElse}` })
+    .optional();
+}
+
 const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver"] as const;
 
 const schema = z
@@ -216,23 +224,9 @@ const schema = z
     network: z.custom<INetwork>((n) => !!n && typeof n === "object" && "vpcId" in n && "privateSubnetIds" in n, {
       message: "must be an INetwork (an MlopsNetwork or MlopsNetwork.fromExisting(...))",
     }).optional(),
-    publicEndpointCidrs: z
-      .array(
-        check.cidr(0, 32).refine((c) => c !== "0.0.0.0/0", {
-          message: "opens the API server to the whole internet: name the networks that need it",
-        }),
-      )
-      .min(1, { message: "must name at least one CIDR block, or be left out for a private endpoint" })
-      .optional(),
+    publicEndpointCidrs: publicAccessCidrs("name the networks that need it", "or be left out for a private endpoint"),
     privateEndpointCidrs: z.array(check.cidr(0, 32)).optional(),
-    deployerCidrs: z
-      .array(
-        check.cidr(0, 32).refine((c) => c !== "0.0.0.0/0", {
-          message: "opens the API server to the whole internet: name the deploying machine's address (/32)",
-        }),
-      )
-      .min(1, { message: "must name at least one CIDR block, or be left out" })
-      .optional(),
+    deployerCidrs: publicAccessCidrs("name the deploying machine's address (/32)", "or be left out"),
     kubernetesStack: z.custom<MlopsStack>((st) => MlopsStack.isMlopsStack(st), { message: "must be an MlopsStack" }).optional(),
     adminRoleArns: z
       .array(check.roleArn())
