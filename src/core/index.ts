@@ -8,6 +8,7 @@ export * from "./mlops-stack";
 export * from "./log-group";
 export * from "./cluster-connection";
 export * from "./helm";
+export * from "./pins";
 export * from "./secure-bucket";
 export * from "./dependencies";
 export * from "./kms";

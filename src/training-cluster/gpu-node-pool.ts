@@ -7,103 +7,20 @@ import { componentTags, fail, fitName, MlopsStack, NameRules, physicalName, vali
 import { CapacityType, CpuArchitecture, GpuAmiType, GpuInstance, GpuInstanceInfo } from "./gpu-instances";
 import { gpuNodePoolOptionsSchema } from "./private/schemas";
 import { managedNodeGroup } from "./private/node-group";
-import type { TrainingCluster } from "./training-cluster";
+import type { GpuNodePoolOptions, IGpuNodePoolHost } from "./contract";
+import { GpuTaint, NodeLabels } from "./labels";
 
-/** Options of one GPU node pool. */
-export interface GpuNodePoolOptions {
-  /** Pool name: a lowercase DNS label of at most 20 characters, the value of the `cdktf-mlops/pool` label. */
-  readonly name: string;
-  /**
-   * NVIDIA GPU instance types (see {@link GpuInstance}); all of one GPU model, GPU count and architecture,
-   * so that the labels and the autoscaler's node template are true of every node.
-   */
-  readonly instanceTypes: string[];
-  /**
-   * AMI type.
-   * @default GpuAmiType.AL2023_X86_64_NVIDIA (AL2023_ARM_64_NVIDIA for arm64 instance types)
-   */
-  readonly amiType?: GpuAmiType;
-  /**
-   * On-demand or spot.
-   * @default CapacityType.ON_DEMAND
-   */
-  readonly capacityType?: CapacityType;
-  /**
-   * Fewest nodes. 0 lets the pool scale to zero when no GPU pod waits.
-   * @default 0
-   */
-  readonly minSize?: number;
-  /**
-   * Most nodes.
-   * @default 2
-   */
-  readonly maxSize?: number;
-  /**
-   * Size of the volume that holds container images (root volume on AL2023, data volume on Bottlerocket), GiB.
-   * @default 200
-   */
-  readonly rootVolumeSizeGiB?: number;
-  /**
-   * Attach an Elastic Fabric Adapter and place the nodes in a cluster placement group in the first
-   * private subnet, for multi-node training.
-   * @default false
-   */
-  readonly efa?: boolean;
-  /**
-   * Id of an On-Demand Capacity Reservation the nodes launch into (on-demand pools only).
-   * @default - no reservation
-   */
-  readonly capacityReservationId?: string;
-  /**
-   * Extra Kubernetes labels of the nodes.
-   * @default - only the library's labels
-   */
-  readonly labels?: Record<string, string>;
-  /**
-   * Subnets of the pool.
-   * @default - the cluster's private subnets (the first only, with EFA)
-   */
-  readonly subnetIds?: string[];
-}
 
 /** Props of {@link GpuNodePool}: its options and the cluster it joins. */
 export interface GpuNodePoolProps extends GpuNodePoolOptions {
-  /** The cluster the pool joins. */
-  readonly cluster: TrainingCluster;
-}
-
-/** The taint every GPU node carries, so that only pods asking for GPUs land on them: `nvidia.com/gpu=true:NoSchedule`. */
-export class GpuTaint {
-  public static readonly KEY = "nvidia.com/gpu";
-  public static readonly VALUE = "true";
-  /** As the EKS API spells it. */
-  public static readonly EFFECT = "NO_SCHEDULE";
-  private constructor() {}
-}
-
-/** Label keys the library puts on nodes, for node selectors and affinities. */
-export class NodeLabels {
-  /** The pool name (`system` for the system node group). */
-  public static readonly POOL = "cdktf-mlops/pool";
-  /** The GPU model, e.g. `A100`. */
-  public static readonly GPU_MODEL = "cdktf-mlops/gpu-model";
-  /** GPUs per node. */
-  public static readonly GPU_COUNT = "cdktf-mlops/gpu-count";
-  /** `al2023` or `bottlerocket`. */
-  public static readonly AMI_FAMILY = "cdktf-mlops/ami-family";
-  /** The label the NVIDIA device plugin's node affinity looks for. */
-  public static readonly GPU_PRESENT = "nvidia.com/gpu.present";
-  /** The label Cluster Autoscaler reads to know a node's GPUs are still being set up. */
-  public static readonly ACCELERATOR = "k8s.amazonaws.com/accelerator";
-  /** `true` on nodes of pools with an Elastic Fabric Adapter. */
-  public static readonly EFA = "cdktf-mlops/efa";
-  private constructor() {}
+  /** The cluster the pool joins (a {@link TrainingCluster}). */
+  readonly cluster: IGpuNodePoolHost;
 }
 
 /**
  * A managed node group of NVIDIA GPU nodes: tainted `nvidia.com/gpu=true:NoSchedule`, labelled with
  * pool, GPU model and count, scaling from zero through Cluster Autoscaler node-template tags on its
- * Auto Scaling group. Create it with {@link TrainingCluster.addGpuNodePool}.
+ * Auto Scaling group. Create it with `TrainingCluster.addGpuNodePool`.
  */
 export class GpuNodePool extends Construct {
   /** The pool name. */
@@ -170,7 +87,7 @@ export class GpuNodePool extends Construct {
             networkCardIndex: 0,
             interfaceType: "efa",
             deleteOnTermination: "true",
-            securityGroups: [cluster.cluster.vpcConfig.clusterSecurityGroupId],
+            securityGroups: [cluster.clusterSecurityGroupId],
           },
         ],
       };
@@ -184,10 +101,10 @@ export class GpuNodePool extends Construct {
 
     const volumeSize = p.rootVolumeSizeGiB ?? 200;
     const parts = managedNodeGroup(this, {
-      clusterName: cluster.cluster.name,
+      clusterName: cluster.clusterNameReference,
       namePrefix: `${name}-`,
       launchTemplateNamePrefix: `${fitName(`${cluster.clusterName}-${p.name}`, NameRules.launchTemplatePrefix)}-`,
-      nodeRoleArn: cluster.nodeRole.arn,
+      nodeRoleArn: cluster.nodeRoleArn,
       subnetIds,
       amiType: this.amiType,
       capacityType,
@@ -206,7 +123,7 @@ export class GpuNodePool extends Construct {
       kmsKeyArn: cluster.kmsKeyArn,
       tags,
       instanceTags: { ...tags, Name: name },
-      dependsOn: cluster.nodeDependencies,
+      dependsOn: cluster._nodeDependencies,
       launchTemplateExtras: extras,
     });
     this.nodeGroup = parts.nodeGroup;
@@ -232,7 +149,7 @@ export class GpuNodePool extends Construct {
         });
       });
 
-    if (!bottlerocket) cluster.ensureNvidiaDevicePlugin();
-    if (p.efa) cluster.ensureEfaDevicePlugin();
+    if (!bottlerocket) cluster._ensureNvidiaDevicePlugin();
+    if (p.efa) cluster._ensureEfaDevicePlugin();
   }
 }

@@ -4,30 +4,9 @@ import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { validateProps } from "../core";
+import type { TeamOptions } from "./contract";
 import { teamOptionsSchema } from "./private/schemas";
 
-/** A team of the platform: a namespace of its own with a GPU quota. */
-export interface TeamOptions {
-  /** Team name: the namespace name and the `mlops:team` label. A lowercase DNS label of at most 63 characters. */
-  readonly name: string;
-  /** Most GPUs the team's pods may request at once (`requests.nvidia.com/gpu`). */
-  readonly gpuQuota: number;
-  /**
-   * Most CPU the team's pods may request at once, in cores.
-   * @default - no CPU quota
-   */
-  readonly cpuQuota?: number;
-  /**
-   * Most memory the team's pods may request at once, GiB.
-   * @default - no memory quota
-   */
-  readonly memoryQuotaGiB?: number;
-  /**
-   * Pod Security Standard enforced in the namespace.
-   * @default "baseline" (with warnings and audit at "restricted")
-   */
-  readonly podSecurity?: string;
-}
 
 /** Props of {@link TeamNamespace}. */
 export interface TeamNamespaceProps extends TeamOptions {

@@ -27,24 +27,25 @@ import {
   encryptedLogGroup,
   firstIssue,
   fitName,
-  grantToRole,
-  IClusterEndpoint,
   LOG_RETENTION_DAYS,
   MlopsStack,
   NameRules,
   physicalName,
   pinnedHelmRelease,
+  Pins,
   PolicyStatement,
-  POD_IDENTITY_TRUST,
   RemovalPolicy,
   validateProps,
 } from "../core";
 import { INetwork, MlopsNetwork } from "../network";
-import { GpuNodePool, GpuNodePoolOptions, GpuTaint, NodeLabels } from "./gpu-node-pool";
+import type { GpuNodePoolOptions, IGpuNodePoolHost, PodIdentityAssociationOptions, TeamOptions } from "./contract";
+import { GpuNodePool } from "./gpu-node-pool";
+import { NodeLabels } from "./labels";
 import { gpuNodePoolOptionsSchema, teamOptionsSchema } from "./private/schemas";
-import { Charts, DEFAULT_KUBERNETES_VERSION, OperatorCharts, EXTENDED_ONLY_VERSIONS, KUBERNETES_VERSIONS } from "./private/charts";
+import { DEFAULT_KUBERNETES_VERSION, EXTENDED_ONLY_VERSIONS, KUBERNETES_VERSIONS } from "./private/charts";
+import * as addons from "./private/addons";
 import { managedNodeGroup } from "./private/node-group";
-import { TeamNamespace, TeamOptions } from "./team-namespace";
+import { TeamNamespace } from "./team-namespace";
 
 /** What EKS does when a cluster's Kubernetes version leaves standard support. */
 export enum UpgradeSupportType {
@@ -184,20 +185,6 @@ class AfterApiAccess implements IAspect {
   }
 }
 
-/** Options of {@link TrainingCluster.addPodIdentityAssociation}. */
-export interface PodIdentityAssociationOptions {
-  /** Namespace of the ServiceAccount. */
-  readonly namespace: string;
-  /** Name of the ServiceAccount. */
-  readonly serviceAccount: string;
-  /** ARN of the role its pods get (trusting `pods.eks.amazonaws.com`). */
-  readonly roleArn: string;
-  /**
-   * Tags of the association.
-   * @default - the `mlops:component` tag of the training cluster
-   */
-  readonly tags?: Record<string, string>;
-}
 
 /** CIDR blocks allowed to the public API endpoint: at least one, never the whole internet. */
 function publicAccessCidrs(instead: string, orElse: string) {
@@ -294,7 +281,7 @@ const schema = z
  * add-ons, a system node group, GPU node pools that scale from zero, the NVIDIA device plugin,
  * Cluster Autoscaler and metrics-server, team namespaces with GPU quotas and priority classes.
  */
-export class TrainingCluster extends Construct implements IClusterEndpoint {
+export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   /** The EKS cluster. */
   public readonly cluster: EksCluster;
   /** The network the cluster runs in. */
@@ -308,6 +295,16 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
   public readonly kmsKeyArn: string;
   /** The control-plane log group. */
   public readonly logGroup: CloudwatchLogGroup;
+  /** The cluster security group (EKS-managed). */
+  public readonly clusterSecurityGroupId: string;
+  /** ARN of the OIDC provider, for IRSA. */
+  public readonly oidcProviderArn: string;
+  /** The OIDC issuer URL. */
+  public readonly oidcIssuerUrl: string;
+  /** The cluster name as a reference to the cluster resource (orders what names the cluster after it). */
+  public readonly clusterNameReference: string;
+  /** ARN of the IAM role of every node. */
+  public readonly nodeRoleArn: string;
   /** The cluster's IAM role. */
   public readonly clusterRole: IamRole;
   /** The IAM role of every node. */
@@ -333,7 +330,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
   /** The team namespaces, by team name. */
   public readonly teams: Record<string, TeamNamespace> = {};
   /** What a node group must wait for (the add-ons that nodes need to join). @internal */
-  public readonly nodeDependencies: ITerraformDependable[];
+  public readonly _nodeDependencies: ITerraformDependable[];
 
   /** The stack of what the library installs on the cluster (the cluster's own stack unless `kubernetesStack` says otherwise). */
   public readonly kubernetesStack: MlopsStack;
@@ -342,11 +339,6 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
 
   private readonly stack: MlopsStack;
   private _kube?: Construct;
-  private nvidiaDevicePluginRelease?: Release;
-  private efaDevicePluginRelease?: Release;
-  private externalSecretsRelease?: Release;
-  private externalSecretsRole?: IamRole;
-  private reloaderRelease?: Release;
 
   constructor(scope: Construct, id: string, props: TrainingClusterProps = {}) {
     super(scope, id);
@@ -429,6 +421,9 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       dependsOn: [this.logGroup, ...Object.values(clusterRole.attachments), ...(clusterRole.inlinePolicy ? [clusterRole.inlinePolicy] : [])],
     });
     this.clusterEndpoint = this.cluster.endpoint;
+    this.clusterNameReference = this.cluster.name;
+    this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
+    this.oidcIssuerUrl = this.cluster.identity.get(0).oidc.get(0).issuer;
     this.clusterCertificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
 
     (p.privateEndpointCidrs ?? []).forEach((cidr, i) => {
@@ -445,10 +440,11 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     });
 
     this.oidcProvider = new IamOpenidConnectProvider(this, "OidcProvider", {
-      url: this.cluster.identity.get(0).oidc.get(0).issuer,
+      url: this.oidcIssuerUrl,
       clientIdList: ["sts.amazonaws.com"],
       tags,
     });
+    this.oidcProviderArn = this.oidcProvider.arn;
 
     this.adminAccessEntries = {};
     (p.adminRoleArns ?? []).forEach((arn, i) => {
@@ -479,6 +475,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       },
       tags,
     }).role;
+    this.nodeRoleArn = this.nodeRole.arn;
 
     // --- add-ons that nodes need to join: before any node group --------------------------------
     this.addons = {};
@@ -499,7 +496,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     addon("eks-pod-identity-agent", []);
     addon("vpc-cni", [this.addons["eks-pod-identity-agent"]], { serviceAccount: "aws-node", roleArn: cniRole.arn });
     addon("kube-proxy", []);
-    this.nodeDependencies = [this.addons["vpc-cni"], this.addons["kube-proxy"], this.addons["eks-pod-identity-agent"]];
+    this._nodeDependencies = [this.addons["vpc-cni"], this.addons["kube-proxy"], this.addons["eks-pod-identity-agent"]];
 
     const systemPool = new Construct(this, "SystemNodes");
     this.systemNodeGroup = managedNodeGroup(systemPool, {
@@ -519,7 +516,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       kmsKeyArn: kmsKey.arn,
       tags,
       instanceTags: { ...tags, Name: `${this.clusterName}-system` },
-      dependsOn: this.nodeDependencies,
+      dependsOn: this._nodeDependencies,
     }).nodeGroup;
 
     // --- add-ons that need nodes ------------------------------------------------------------------
@@ -571,7 +568,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       tags,
     });
     this.clusterAutoscaler = pinnedHelmRelease(this.kube, "ClusterAutoscaler", {
-      chart: Charts.clusterAutoscaler,
+      chart: Pins.charts.clusterAutoscaler,
       name: "cluster-autoscaler",
       namespace: "kube-system",
       provider: helm,
@@ -592,7 +589,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       dependsOn: this.after([this.systemNodeGroup, caAssociation, this.addons["coredns"]]),
     });
     this.metricsServer = pinnedHelmRelease(this.kube, "MetricsServer", {
-      chart: Charts.metricsServer,
+      chart: Pins.charts.metricsServer,
       name: "metrics-server",
       namespace: "kube-system",
       provider: helm,
@@ -682,6 +679,26 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     return team;
   }
 
+  /** Whether the cluster has GPU node pools. */
+  public get hasGpuNodes(): boolean {
+    return Object.keys(this.gpuNodePools).length > 0;
+  }
+
+  /** The system node group, which runs the controllers and in-cluster jobs. */
+  public get systemNodeDependencies(): ITerraformDependable[] {
+    return [this.systemNodeGroup];
+  }
+
+  /** The CoreDNS add-on. */
+  public get clusterDnsDependencies(): ITerraformDependable[] {
+    return [this.addons["coredns"]];
+  }
+
+  /** The Pod Identity agent add-on. */
+  public get podIdentityAgentDependencies(): ITerraformDependable[] {
+    return [this.addons["eks-pod-identity-agent"]];
+  }
+
   /**
    * Gives the pods of one ServiceAccount an IAM role through EKS Pod Identity: an association created
    * under `scope` (id `id`) that names the cluster by reference (so that it is created after the
@@ -706,41 +723,9 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     return connectCluster(scope, this);
   }
 
-  /**
-   * Installs the NVIDIA device plugin once, for AL2023 GPU pools (Bottlerocket's NVIDIA AMIs ship
-   * their own): scheduled only on GPU nodes of the AL2023 family, tolerating the GPU taint.
-   * @internal
-   */
-  public ensureNvidiaDevicePlugin(): Release {
-    this.nvidiaDevicePluginRelease ??= pinnedHelmRelease(this.kube, "NvidiaDevicePlugin", {
-      chart: Charts.nvidiaDevicePlugin,
-      name: "nvidia-device-plugin",
-      namespace: "kube-system",
-      provider: this.connect(this.kube).helm,
-      values: {
-        affinity: {
-          nodeAffinity: {
-            requiredDuringSchedulingIgnoredDuringExecution: {
-              nodeSelectorTerms: [
-                {
-                  matchExpressions: [
-                    { key: NodeLabels.GPU_PRESENT, operator: "In", values: ["true"] },
-                    { key: NodeLabels.AMI_FAMILY, operator: "In", values: ["al2023"] },
-                  ],
-                },
-              ],
-            },
-          },
-        },
-        tolerations: [
-          { key: "CriticalAddonsOnly", operator: "Exists" },
-          { key: GpuTaint.KEY, operator: "Exists", effect: "NoSchedule" },
-        ],
-      },
-      // A DaemonSet on a pool of zero nodes is ready at once; wait only for the system nodes.
-      dependsOn: this.after([this.systemNodeGroup]),
-    });
-    return this.nvidiaDevicePluginRelease;
+  /** Installs the NVIDIA device plugin once, for AL2023 GPU pools (Bottlerocket's NVIDIA AMIs ship their own). @internal */
+  public _ensureNvidiaDevicePlugin(): Release {
+    return addons.nvidiaDevicePlugin(this.addonHost);
   }
 
   /**
@@ -748,80 +733,36 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
    * that holds no permission until {@link grantExternalSecretRead} gives it one secret at a time.
    */
   public ensureExternalSecrets(): Release {
-    if (!this.externalSecretsRelease) {
-      const role = this.podIdentityRole("ExternalSecretsRole", "external-secrets", {});
-      this.externalSecretsRole = role;
-      const association = this.addPodIdentityAssociation(this, "ExternalSecretsPodIdentity", {
-        namespace: "external-secrets",
-        serviceAccount: "external-secrets",
-        roleArn: role.arn,
-      });
-      this.externalSecretsRelease = pinnedHelmRelease(this.kube, "ExternalSecrets", {
-        chart: OperatorCharts.externalSecrets,
-        name: "external-secrets",
-        namespace: "external-secrets",
-        createNamespace: true,
-        provider: this.connect(this.kube).helm,
-        values: {
-          installCRDs: true,
-          serviceAccount: { create: true, name: "external-secrets" },
-        },
-        dependsOn: this.after([this.systemNodeGroup, association, this.addons["coredns"]]),
-      });
-    }
-    return this.externalSecretsRelease;
+    return addons.externalSecrets(this.addonHost);
   }
 
   /** Lets External Secrets Operator read one Secrets Manager secret (and decrypt it with its key). */
   public grantExternalSecretRead(scope: Construct, id: string, secretArn: string, kmsKeyArn: string): IamRolePolicy {
-    this.ensureExternalSecrets();
-    return grantToRole(scope, id, this.externalSecretsRole!, `${fitName(scope.node.path, NameRules.iamRole)}-eso`, [
-      { sid: "ReadOneSecret", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [secretArn] },
-      { sid: "DecryptThatSecret", actions: ["kms:Decrypt"], resources: [kmsKeyArn] },
-    ]);
+    return addons.grantExternalSecretRead(this.addonHost, scope, id, secretArn, kmsKeyArn);
   }
 
   /** Installs Stakater Reloader once, which restarts workloads annotated with the Secrets they use when those change. */
   public ensureReloader(): Release {
-    this.reloaderRelease ??= pinnedHelmRelease(this.kube, "Reloader", {
-      chart: OperatorCharts.reloader,
-      name: "reloader",
-      namespace: "kube-system",
-      provider: this.connect(this.kube).helm,
-      values: { reloader: { deployment: { nodeSelector: { [NodeLabels.POOL]: "system" } } } },
-      dependsOn: this.after([this.systemNodeGroup, this.addons["coredns"]]),
-    });
-    return this.reloaderRelease;
+    return addons.reloader(this.addonHost);
   }
 
-  /**
-   * Installs the AWS EFA device plugin once, for pools with EFA: only on their nodes (label
-   * `cdktf-mlops/efa`), tolerating the GPU taint.
-   * @internal
-   */
-  public ensureEfaDevicePlugin(): Release {
-    this.efaDevicePluginRelease ??= pinnedHelmRelease(this.kube, "EfaDevicePlugin", {
-      chart: Charts.efaDevicePlugin,
-      name: "aws-efa-k8s-device-plugin",
-      namespace: "kube-system",
-      provider: this.connect(this.kube).helm,
-      values: {
-        nodeSelector: { [NodeLabels.EFA]: "true" },
-        tolerations: [{ key: GpuTaint.KEY, operator: "Exists", effect: "NoSchedule" }],
-      },
-      dependsOn: this.after([this.systemNodeGroup]),
-    });
-    return this.efaDevicePluginRelease;
+  /** Installs the AWS EFA device plugin once, for pools with EFA (only on their nodes). @internal */
+  public _ensureEfaDevicePlugin(): Release {
+    return addons.efaDevicePlugin(this.addonHost);
   }
 
   /** The EFA device plugin's release, once a pool with EFA exists. */
   public get efaDevicePlugin(): Release | undefined {
-    return this.efaDevicePluginRelease;
+    return this.kube.node.tryFindChild("EfaDevicePlugin") as Release | undefined;
   }
 
   /** The device plugin's release, once an AL2023 GPU pool exists. */
   public get nvidiaDevicePlugin(): Release | undefined {
-    return this.nvidiaDevicePluginRelease;
+    return this.kube.node.tryFindChild("NvidiaDevicePlugin") as Release | undefined;
+  }
+
+  private get addonHost(): addons.AddonHost {
+    return { cluster: this, awsScope: this, kube: this.kube, platformName: this.stack.platformName };
   }
 
   private podIdentityRole(
@@ -829,13 +770,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     suffix: string,
     opts: { managedPolicies?: Record<string, string>; statements?: PolicyStatement[] },
   ): IamRole {
-    // An EKS Pod Identity role of the cluster, named after the cluster and its use.
-    return createRole(this, id, {
-      name: physicalName(this, this.stack.platformName, NameRules.iamRole, suffix),
-      trust: POD_IDENTITY_TRUST,
-      managedPolicies: opts.managedPolicies,
-      statements: opts.statements,
-      tags: componentTags("training-cluster"),
-    }).role;
+    return addons.podIdentityRole(this.addonHost, id, suffix, opts);
   }
+
 }

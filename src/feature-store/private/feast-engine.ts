@@ -23,7 +23,7 @@ import {
   MlopsStack,
   NameRules,
   pinnedHelmRelease,
-  PinnedChart,
+  Pins,
   PolicyStatement,
   POD_IDENTITY_TRUST,
   RemovalPolicy,
@@ -36,15 +36,9 @@ import type { FeatureEngineResources, FeatureStore } from "../feature-store";
 import type { FeatureGroupDefinition, FeatureGroupIssue } from "../feature-types";
 import { feastRepository, GLUE_TYPES } from "./feast-repo";
 
-/** Official feast-feature-server chart 0.66.0; values keys read from that version's values.yaml. */
-export const FEAST_CHART: PinnedChart = {
-  repository: "https://feast-helm-charts.storage.googleapis.com",
-  chart: "feast-feature-server",
-  version: "0.66.0",
-};
-
-/** The feature server image of the same release, which carries the `feast` CLI with the AWS extras. */
-export const FEAST_IMAGE = "quay.io/feastdev/feature-server:0.66.0";
+/** The feast-feature-server chart and the image of its release (versions in the one table, Pins). */
+export const FEAST_CHART = Pins.charts.feastFeatureServer;
+export const FEAST_IMAGE = Pins.images.feastFeatureServer;
 
 const SNAKE = /^[a-z][a-z0-9_]{0,62}$/;
 

@@ -19,7 +19,7 @@ import {
   NameRules,
   physicalName,
   pinnedHelmRelease,
-  PinnedChart,
+  Pins,
   POD_IDENTITY_TRUST,
   RemovalPolicy,
   validateProps,
@@ -28,12 +28,8 @@ import { NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
 import type { ModelRegistry, RegistryEngineResources } from "../model-registry";
 
-/** community-charts mlflow 1.11.5 (MLflow 3.15.1); values keys read from that version's values.yaml. */
-export const MLFLOW_CHART: PinnedChart = {
-  repository: "https://community-charts.github.io/helm-charts",
-  chart: "mlflow",
-  version: "1.11.5",
-};
+/** community-charts mlflow (version in the one table, Pins). */
+export const MLFLOW_CHART = Pins.charts.mlflow;
 
 /** Name of the Kubernetes Secret External Secrets Operator keeps in step with the RDS-managed secret. */
 export const MLFLOW_DB_SECRET = "mlflow-db-credentials";

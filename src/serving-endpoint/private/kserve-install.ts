@@ -1,16 +1,8 @@
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { dependsOnAcrossStacks, pinnedHelmRelease, PinnedChart } from "../../core";
+import { dependsOnAcrossStacks, pinnedHelmRelease, Pins } from "../../core";
 import { NodeLabels, TrainingCluster } from "../../training-cluster";
 
-/** KServe v0.20.0 charts (OCI, `v`-prefixed versions); values keys read from that tag's values.yaml. */
-export const KServeCharts = {
-  crd: { repository: "oci://ghcr.io/kserve/charts", chart: "kserve-crd", version: "v0.20.0" },
-  resources: { repository: "oci://ghcr.io/kserve/charts", chart: "kserve-resources", version: "v0.20.0" },
-  runtimeConfigs: { repository: "oci://ghcr.io/kserve/charts", chart: "kserve-runtime-configs", version: "v0.20.0" },
-  /** cert-manager v1.21.1, which KServe's webhooks need for their certificates. */
-  certManager: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.21.1" },
-} as const satisfies Record<string, PinnedChart>;
 
 /** KServe as installed on one cluster. */
 export class KServeInstallation extends Construct {
@@ -32,7 +24,7 @@ export class KServeInstallation extends Construct {
     const system = { [NodeLabels.POOL]: "system" };
     const base = dependsOnAcrossStacks(this, [cluster.systemNodeGroup, cluster.addons["coredns"]]);
     this.certManager = pinnedHelmRelease(this, "CertManager", {
-      chart: KServeCharts.certManager,
+      chart: Pins.charts.certManager,
       name: "cert-manager",
       namespace: "cert-manager",
       createNamespace: true,
@@ -41,7 +33,7 @@ export class KServeInstallation extends Construct {
       dependsOn: base,
     });
     this.crds = pinnedHelmRelease(this, "Crds", {
-      chart: KServeCharts.crd,
+      chart: Pins.charts.kserveCrd,
       name: "kserve-crd",
       namespace: "kserve",
       createNamespace: true,
@@ -50,7 +42,7 @@ export class KServeInstallation extends Construct {
       dependsOn: base,
     });
     this.controller = pinnedHelmRelease(this, "Controller", {
-      chart: KServeCharts.resources,
+      chart: Pins.charts.kserveResources,
       name: "kserve",
       namespace: "kserve",
       provider: helm,
@@ -68,7 +60,7 @@ export class KServeInstallation extends Construct {
       dependsOn: [this.certManager, this.crds],
     });
     this.runtimes = pinnedHelmRelease(this, "Runtimes", {
-      chart: KServeCharts.runtimeConfigs,
+      chart: Pins.charts.kserveRuntimeConfigs,
       name: "kserve-runtime-configs",
       namespace: "kserve",
       provider: helm,

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { check } from "../../core";
 import { CapacityType, CpuArchitecture, GpuAmiType, GpuInstance, GpuInstanceInfo } from "../gpu-instances";
-import type { GpuNodePoolOptions } from "../gpu-node-pool";
-import type { TeamOptions } from "../team-namespace";
+import type { GpuNodePoolOptions, TeamOptions } from "../contract";
 
 // The zod schemas of the family's props: internal, so that no zod type reaches the public API.
 
