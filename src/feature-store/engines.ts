@@ -1,9 +1,9 @@
-import type { TrainingCluster } from "../training-cluster";
+import type { ITrainingCluster } from "../training-cluster";
 
 /** Options of the Feast engine. */
 export interface FeastEngineOptions {
   /** The cluster the feature server and Feast jobs run on. */
-  readonly cluster: TrainingCluster;
+  readonly cluster: ITrainingCluster;
   /**
    * Namespace of the feature server and jobs.
    * @default "feast"

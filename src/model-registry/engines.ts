@@ -1,9 +1,9 @@
-import type { TrainingCluster } from "../training-cluster";
+import type { ITrainingCluster } from "../training-cluster";
 
 /** Options of the MLflow registry engine. */
 export interface MlflowRegistryOptions {
   /** The cluster MLflow runs on. */
-  readonly cluster: TrainingCluster;
+  readonly cluster: ITrainingCluster;
   /**
    * Namespace of the MLflow server.
    * @default "mlflow"

@@ -1,6 +1,6 @@
 import type { INetwork } from "../network";
 import type { ModelReference } from "../model-registry";
-import type { TrainingCluster } from "../training-cluster";
+import type { ITrainingCluster } from "../training-cluster";
 
 /** A canary of a KServe endpoint: a second model version taking a share of the traffic. */
 export interface KServeCanaryOptions {
@@ -18,7 +18,7 @@ export interface KServeCanaryOptions {
 /** Options of the KServe engine. */
 export interface KServeEngineOptions {
   /** The cluster KServe runs on; KServe is installed in the cluster's stack on first use. */
-  readonly cluster: TrainingCluster;
+  readonly cluster: ITrainingCluster;
   /**
    * Namespace of the InferenceService.
    * @default "serving"

@@ -4,3 +4,4 @@ export * from "./gpu-node-pool";
 export * from "./labels";
 export * from "./team-namespace";
 export * from "./training-cluster";
+export * from "./imported-cluster";

@@ -38,11 +38,13 @@ import {
   validateProps,
 } from "../core";
 import { INetwork, MlopsNetwork } from "../network";
-import type { GpuNodePoolOptions, IGpuNodePoolHost, PodIdentityAssociationOptions, TeamOptions } from "./contract";
+import type { GpuNodePoolOptions, IGpuNodePoolHost, ITrainingCluster, PodIdentityAssociationOptions, TeamOptions, TrainingClusterAttributes } from "./contract";
 import { GpuNodePool } from "./gpu-node-pool";
 import { NodeLabels } from "./labels";
 import { gpuNodePoolOptionsSchema, teamOptionsSchema } from "./private/schemas";
 import { DEFAULT_KUBERNETES_VERSION, EXTENDED_ONLY_VERSIONS, KUBERNETES_VERSIONS } from "./private/charts";
+import { ImportedTrainingCluster } from "./imported-cluster";
+import { inClusterScope } from "./private/in-cluster-scope";
 import * as addons from "./private/addons";
 import { managedNodeGroup } from "./private/node-group";
 import { TeamNamespace } from "./team-namespace";
@@ -636,13 +638,7 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
    * @internal
    */
   public _inClusterScope(owner: IConstruct): Construct {
-    const ownerStack = TerraformStack.of(owner);
-    if (ownerStack !== this.stack || this.kubernetesStack === this.stack) return owner as Construct;
-    let scope: Construct = this.kubernetesStack;
-    for (const s of owner.node.scopes.slice(owner.node.scopes.indexOf(ownerStack) + 1)) {
-      scope = (scope.node.tryFindChild(s.node.id) as Construct | undefined) ?? new Construct(scope, s.node.id);
-    }
-    return scope;
+    return inClusterScope(owner, this.stack, this.kubernetesStack);
   }
 
   /** The stack in which what `owner` installs on the cluster ends up (see {@link _inClusterScope}). @internal */
@@ -660,6 +656,21 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   /** `deps` as the `depends_on` of an in-cluster resource of the cluster (across stacks: a stack dependency). */
   private after(deps: (ITerraformDependable & IConstruct)[]): ITerraformDependable[] {
     return dependsOnAcrossStacks(this.kube, deps);
+  }
+
+  /** Whether `x` is an {@link ITrainingCluster}: a created or an imported cluster (also of another copy of this library). */
+  public static isTrainingCluster(x: unknown): x is ITrainingCluster {
+    const c = x as Record<string, unknown> | undefined;
+    return !!c && typeof c === "object" && typeof c.connect === "function" && typeof c._inClusterScope === "function" && typeof c.addPodIdentityAssociation === "function";
+  }
+
+  /**
+   * A cluster made elsewhere (terraform-aws-modules/eks, eksctl, another stack), for the ML layer:
+   * registries, feature stores, serving endpoints and drift alarms work on it as on a created cluster.
+   * Nothing of the cluster itself is managed; GPU pools and teams cannot be added to it.
+   */
+  public static fromClusterAttributes(scope: Construct, id: string, attrs: TrainingClusterAttributes): ITrainingCluster {
+    return new ImportedTrainingCluster(scope, id, attrs);
   }
 
   /** Adds a GPU node pool and returns it. `id` is its construct id (its address in Terraform). */

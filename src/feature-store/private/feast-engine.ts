@@ -30,7 +30,7 @@ import {
   stableHash,
   validateProps,
 } from "../../core";
-import { NodeLabels, TrainingCluster } from "../../training-cluster";
+import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { FeastEngineOptions } from "../engines";
 import type { FeatureEngineResources, FeatureStore } from "../feature-store";
 import type { FeatureGroupDefinition, FeatureGroupIssue } from "../feature-types";
@@ -64,7 +64,7 @@ export function checkFeastGroups(groups: FeatureGroupDefinition[]): FeatureGroup
 
 const schema = z
   .object({
-    cluster: z.custom<TrainingCluster>((c) => c instanceof TrainingCluster, { message: "must be a TrainingCluster" }),
+    cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), { message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)" }),
     namespace: check.dnsLabel(63).optional(),
     replicas: check.int(1, 50).optional(),
     materializationSchedule: check
@@ -317,8 +317,8 @@ export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions
       ...Object.values(onlineTables),
       ...Object.values(glueTables),
       workgroup,
-      cluster.systemNodeGroup,
-      cluster.addons["eks-pod-identity-agent"],
+      ...cluster.systemNodeDependencies,
+      ...cluster.podIdentityAgentDependencies,
     ]),
   });
   const materializeCronJob = new CronJobV1(kube, "MaterializeCronJob", {

@@ -24,7 +24,7 @@ import {
   RemovalPolicy,
   validateProps,
 } from "../../core";
-import { NodeLabels, TrainingCluster } from "../../training-cluster";
+import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
 import type { ModelRegistry, RegistryEngineResources } from "../model-registry";
 
@@ -36,7 +36,7 @@ export const MLFLOW_DB_SECRET = "mlflow-db-credentials";
 
 const schema = z
   .object({
-    cluster: z.custom<TrainingCluster>((c) => c instanceof TrainingCluster, { message: "must be a TrainingCluster" }),
+    cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), { message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)" }),
     namespace: check.dnsLabel(63).optional(),
     replicas: check.int(1, 20).optional(),
     databaseInstanceClass: check.matching(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.t4g.medium").optional(),
@@ -93,7 +93,7 @@ export function bindMlflowEngine(registry: ModelRegistry, options: MlflowRegistr
     ipProtocol: "tcp",
     fromPort: 5432,
     toPort: 5432,
-    referencedSecurityGroupId: cluster.cluster.vpcConfig.clusterSecurityGroupId,
+    referencedSecurityGroupId: cluster.clusterSecurityGroupId,
   });
   const subnets = new DbSubnetGroup(scope, "DatabaseSubnets", {
     name: `${identifier}-db`,

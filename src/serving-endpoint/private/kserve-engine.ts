@@ -7,7 +7,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName, irsaTrust, listPrefixStatement, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix } from "../../core";
 import type { ModelReference } from "../../model-registry";
-import { GpuTaint, NodeLabels, TrainingCluster } from "../../training-cluster";
+import { GpuTaint, ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { KServeEngineOptions } from "../engines";
 import type { ServingEndpoint, ServingEngineResources } from "../serving-endpoint";
 import { CaptureFormat } from "../capture-format";
@@ -26,7 +26,7 @@ const V2_ONLY_FORMATS: Record<string, string> = { mlflow: "v2" };
 
 const schema = z
   .object({
-    cluster: z.custom<TrainingCluster>((c) => c instanceof TrainingCluster, { message: "must be a TrainingCluster" }),
+    cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), { message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)" }),
     namespace: check.dnsLabel(63).optional(),
     modelFormat: check.matching(/^[a-z][a-z0-9_-]{0,31}$/, "must be a KServe model format name such as sklearn or mlflow").optional(),
     protocolVersion: z.enum(["v1", "v2"], { message: "must be v1 or v2" }).optional(),
@@ -55,7 +55,7 @@ export function validateKServeOptions(owner: Construct, options: KServeEngineOpt
       `(kserve) puts the InferenceService in the stack "${crdStack.node.id}", which installs the KServe CRDs: a custom resource cannot be planned before its CRD exists. Create the endpoint in a separate workloads stack (new MlopsStack(app, "ml-workloads", ...)).`,
     );
   }
-  if (gpu && Object.keys(o.cluster.gpuNodePools).length === 0) {
+  if (gpu && !o.cluster.hasGpuNodes) {
     fail(owner, "ServingEndpoint", "gpu", `(true) needs a GPU node pool on the cluster ${o.cluster.node.path}: add one with gpuNodePools or addGpuNodePool`);
   }
   return o;
@@ -92,7 +92,7 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
   // IRSA rather than Pod Identity: KServe injects its S3 settings (region, endpoint) into the
   // storage initializer and the logger only for ServiceAccounts that carry the IRSA annotation.
   const models = [endpoint.model, ...(o.canary ? [o.canary.model] : [])];
-  const issuerHost = Fn.replace(cluster.cluster.identity.get(0).oidc.get(0).issuer, "https://", "");
+  const issuerHost = Fn.replace(cluster.oidcIssuerUrl, "https://", "");
   const statements: PolicyStatement[] = [
     // The storage initializer calls HeadBucket before it lists the version's prefix.
     listPrefixStatement("ListOnlyTheModelPrefixes", [...new Set(models.map((m) => m.artifactBucketArn))], models.map((m) => `${m.artifactKeyPrefix}*`)),
@@ -104,7 +104,7 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
   ];
   const createdRole = createRole(endpoint, "Role", {
     name: fitName(`${withPlatformPrefix(stack.platformName, name)}-serving`, NameRules.iamRole),
-    trust: irsaTrust(cluster.oidcProvider.arn, issuerHost, namespace, name),
+    trust: irsaTrust(cluster.oidcProviderArn, issuerHost, namespace, name),
     statements,
     tags,
   });

@@ -1,15 +1,15 @@
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { dependsOnAcrossStacks, pinnedHelmRelease, Pins } from "../../core";
-import { NodeLabels, TrainingCluster } from "../../training-cluster";
+import { dependsOnAcrossStacks, once, pinnedHelmRelease, Pins } from "../../core";
+import { ITrainingCluster, NodeLabels } from "../../training-cluster";
 
 
 /** KServe as installed on one cluster. */
 export class KServeInstallation extends Construct {
   /** Installs KServe on `cluster` once, in the cluster's stack, and returns it. */
-  public static of(cluster: TrainingCluster): KServeInstallation {
+  public static of(cluster: ITrainingCluster): KServeInstallation {
     const scope = cluster._inClusterScope(cluster);
-    return (scope.node.tryFindChild("KServe") as KServeInstallation | undefined) ?? new KServeInstallation(scope, "KServe", cluster);
+    return once(scope, "KServe", () => new KServeInstallation(scope, "KServe", cluster));
   }
 
   public readonly certManager: Release;
@@ -18,11 +18,11 @@ export class KServeInstallation extends Construct {
   public readonly controller: Release;
   public readonly runtimes: Release;
 
-  private constructor(scope: Construct, id: string, cluster: TrainingCluster) {
+  private constructor(scope: Construct, id: string, cluster: ITrainingCluster) {
     super(scope, id);
     const helm = cluster.connect(this).helm;
     const system = { [NodeLabels.POOL]: "system" };
-    const base = dependsOnAcrossStacks(this, [cluster.systemNodeGroup, cluster.addons["coredns"]]);
+    const base = dependsOnAcrossStacks(this, [...cluster.systemNodeDependencies, ...cluster.clusterDnsDependencies]);
     this.certManager = pinnedHelmRelease(this, "CertManager", {
       chart: Pins.charts.certManager,
       name: "cert-manager",
