@@ -41,10 +41,10 @@ function readStacks(outdir: string): Record<string, Record<string, any>> {
 }
 
 const countResources = (docs: Record<string, Record<string, any>>) =>
-  Object.values(docs).reduce(
-    (sum, d) => sum + [d.resource, d.data].reduce((s, byType) => s + Object.values(byType ?? {}).reduce((t: number, byName: any) => t + Object.keys(byName).length, 0), 0),
-    0,
-  );
+  Object.values(docs)
+    .flatMap((d) => [d.resource, d.data])
+    .flatMap((byType) => Object.values(byType ?? {}))
+    .reduce((sum: number, byName: any) => sum + Object.keys(byName).length, 0);
 
 function buildLib(lib: Lib, app: import("cdktf").App, kind: string, n: number): void {
   const { DriftAlarm, MlopsStack, ModelRegistry, RegistryEngine, ServingEndpoint, ServingEngine, TrainingCluster } = lib;
@@ -69,7 +69,8 @@ function buildLib(lib: Lib, app: import("cdktf").App, kind: string, n: number): 
     const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
     const workloads = new MlopsStack(app, "bench-workloads", { region: "eu-west-1", name: "bench" });
     for (let i = 0; i < n; i++) {
-      const endpoint = new ServingEndpoint(workloads, `model-${i}`, { engine: ServingEngine.kserve({ cluster }), model: registry.model("fraud", String(i + 1)) });
+      const model = registry.model("fraud", String(i + 1));
+      const endpoint = new ServingEndpoint(workloads, `model-${i}`, { engine: ServingEngine.kserve({ cluster }), model });
       drift(workloads, i, endpoint);
     }
   } else if (kind === "pools") {
@@ -137,7 +138,8 @@ function main(): void {
   const cdktf = require("cdktf") as Cdktf;
   if (mode === "lib" || mode === "reference") {
     const lib = require("../src") as Lib;
-    const examples = mode === "reference" ? (require("../examples/reference-platform/main") as typeof import("../examples/reference-platform/main")) : undefined;
+    type Examples = typeof import("../examples/reference-platform/main");
+    const examples = mode === "reference" ? (require("../examples/reference-platform/main") as Examples) : undefined;
     const loadedMs = performance.now();
     const cpu0 = process.cpuUsage();
     const outdir = mode === "lib" ? c : a;

@@ -87,7 +87,8 @@ describe("the drift job's Lambda package", () => {
 
   test("Model Monitor alarms add no job asset", () => {
     const stack = newStack();
-    const endpoint = new ServingEndpoint(stack, "e", { engine: ServingEngine.sagemaker(), model: new ModelRegistry(stack, "r", { engine: RegistryEngine.sagemaker(), models: ["m"] }).model("m", "1") });
+    const registry = new ModelRegistry(stack, "r", { engine: RegistryEngine.sagemaker(), models: ["m"] });
+    const endpoint = new ServingEndpoint(stack, "e", { engine: ServingEngine.sagemaker(), model: registry.model("m", "1") });
     new DriftAlarm(stack, "drift", {
       endpoint,
       baselineS3Uri: "s3://b/k.json",
