@@ -7,8 +7,9 @@
  * alarms captures about 220,000 of them, which took half of its CPU time and held about 400 MB of its
  * peak memory (`npm run bench`).
  *
- * So the library turns them off when it loads, as the AWS CDK CLI does unless `--debug`. To see where a
- * misused token was created, set `CDKTF_MLOPS_STACK_TRACES=1`.
+ * So the library turns them off when it loads (the AWS CDK's copy of this helper returns early under
+ * `CDK_DISABLE_STACK_TRACE` for the same reason; cdktf's has no switch). To see where a misused token
+ * was created, set `CDKTF_MLOPS_STACK_TRACES=1`.
  *
  * cdktf 0.21 (the last release) calls the helper through its module's exports on each use, so replacing
  * the export takes effect everywhere; tokens keep an empty creation stack, which cdktf handles.
