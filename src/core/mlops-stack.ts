@@ -14,6 +14,7 @@ import { RemovalPolicy } from "./removal-policy";
 import { PolicyStatement, setPolicyStatements } from "./iam";
 import { customerManagedKeyWithPolicy } from "./kms";
 import { SecureBucket } from "./secure-bucket";
+import "./token-stack-traces"; // off unless CDKTF_MLOPS_STACK_TRACES=1: see the file
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
 export interface S3StateBackendOptions {

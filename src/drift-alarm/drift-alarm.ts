@@ -1,4 +1,3 @@
-import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { CloudwatchCompositeAlarm } from "@cdktf/provider-aws/lib/cloudwatch-composite-alarm";
@@ -35,7 +34,7 @@ import { CaptureFormat } from "../serving-endpoint/capture-format";
 import type { IServingEndpoint } from "../serving-endpoint";
 import { buildModelMonitor } from "./private/model-monitor";
 import { DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./job/metrics";
-import { driftJobAssetDir } from "./private/job-asset";
+import { driftJobCode } from "./private/job-asset";
 
 /**
  * The metrics the drift job publishes, for dashboards and alarms of your own. They are the job's own
@@ -361,7 +360,7 @@ export class DriftAlarm extends Construct {
       });
       this.jobRole = jobRole.role;
 
-      const asset = new TerraformAsset(this, "JobCode", { path: driftJobAssetDir(), type: AssetType.ARCHIVE });
+      const code = driftJobCode(this);
       const jobFunction = new LambdaFunction(this, "Job", {
         functionName: name,
         description: `cdktf-mlops drift job of endpoint ${endpoint.endpointName}`,
@@ -369,8 +368,8 @@ export class DriftAlarm extends Construct {
         runtime: "nodejs22.x",
         architectures: ["arm64"],
         handler: "handler.handler",
-        filename: asset.path,
-        sourceCodeHash: asset.assetHash,
+        filename: code.filename,
+        sourceCodeHash: code.sourceCodeHash,
         memorySize: 1024,
         timeout: 300,
         // No reserved concurrency: reserving even 1 fails on accounts at the 10-execution minimum,
