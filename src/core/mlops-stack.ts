@@ -13,6 +13,7 @@ import { RemovalPolicy } from "./removal-policy";
 import { PolicyStatement } from "./iam";
 import { customerManagedKey } from "./kms";
 import { SecureBucket } from "./secure-bucket";
+import { inheritAppAspects } from "../guardrails/private/app-aspects";
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
 export interface S3StateBackendOptions {
@@ -156,6 +157,12 @@ export class MlopsStack extends TerraformStack {
       // reads its outputs through cross-stack references.
       new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     }
+  }
+
+  /** Before synthesis: aspects added to the App reach every stack (cdktf 0.21 would skip them). */
+  public prepareStack(): void {
+    inheritAppAspects(this);
+    super.prepareStack();
   }
 
   /** The account id of the deploying credentials (a data source, read at plan time). */
