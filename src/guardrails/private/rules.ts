@@ -48,8 +48,10 @@ function siblings(m: StackModel, type: string, bucket: Element): Element[] {
 const s3Kms: RuleDef["check"] = ({ model }) =>
   buckets(model).flatMap((b) => {
     const configs = siblings(model, "aws_s3_bucket_server_side_encryption_configuration", b).map((c) => c.values);
-    if (b.values.server_side_encryption_configuration) configs.push(block(b.values.server_side_encryption_configuration)!);
-    const algos = configs.flatMap((c) => list(c.rule).map((r: any) => block(r.apply_server_side_encryption_by_default)?.sse_algorithm));
+    const inline = b.values.server_side_encryption_configuration;
+    if (isRef(inline)) return [];
+    if (block(inline)) configs.push(block(inline)!);
+    const algos = configs.flatMap((c) => list(c.rule).map((r: any) => block(block(r)?.apply_server_side_encryption_by_default)?.sse_algorithm));
     if (algos.some((a) => isRef(a) || a === "aws:kms" || a === "aws:kms:dsse")) return [];
     return [v(b, algos.length ? `objects are encrypted with ${algos.join(", ")}, not SSE-KMS` : "no encryption configuration (S3 applies SSE-S3)")];
   });
