@@ -9,7 +9,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { buildReferencePlatform } from "../../examples/reference-platform/main";
 import { buildSageMakerPlatform } from "../../examples/sagemaker-platform/main";
-import { GuardrailPack, MlopsGuardrails, MlopsStack, MlopsValidationError } from "../../src";
+import { GuardrailPack, MlopsGuardrails, MlopsStack, MlopsValidationError, ServingEndpoint } from "../../src";
 import { StackModel } from "../../src/guardrails/private/model";
 import { newApp, synthApp } from "../helpers";
 import { ALL_PACKS, check, of } from "./harness";
@@ -312,3 +312,31 @@ function sarifProblems(log: any): string[] {
   }
   return out;
 }
+
+describe("the library's resources are judged like the user's (escape hatches included)", () => {
+  test.each([
+    ["KServe", (app: App) => buildReferencePlatform(app).fraud],
+    ["SageMaker", (app: App) => buildSageMakerPlatform(app).fraud],
+  ] as [string, (app: App) => ServingEndpoint][])(
+    "a %s endpoint's capture bucket whose expiry is overridden away is found by COST-CAPTURE-EXPIRY",
+    (_engine, build) => {
+      const app = newApp();
+      const endpoint = build(app);
+      endpoint.captureBucket.lifecycle.putRule([{ id: "abort", status: "Enabled", filter: [{}], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }]);
+      const guardrails = new MlopsGuardrails();
+      Aspects.of(app).add(guardrails);
+      app.synth(); // a warning: synthesis goes on
+      expect(guardrails.findings.filter((f) => f.ruleId === "COST-CAPTURE-EXPIRY").map((f) => f.constructPath)).toEqual([
+        expect.stringMatching(/\/fraud\/Captures\/Resource$/),
+      ]);
+    },
+  );
+
+  test("a library cluster opened to the internet through the escape hatch fails synthesis", () => {
+    const app = newApp();
+    const { cluster } = buildReferencePlatform(app);
+    cluster.cluster.addOverride("vpc_config.endpoint_public_access", true);
+    Aspects.of(app).add(new MlopsGuardrails());
+    expect(() => app.synth()).toThrow(/\[ml-platform\/training\/Resource\] \[EKS-PRIVATE-ENDPOINT\] aws_eks_cluster\.training_1CA5CB2F/);
+  });
+});
