@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Annotations, App, IAspect, TerraformStack } from "cdktf";
+import { Annotations, App, Aspects, IAspect, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { MlopsValidationError } from "../core/errors";
@@ -180,6 +180,16 @@ export class MlopsGuardrails implements IAspect {
     }
     this.checked.add(node);
     this.check(stack, node);
+    // cdktf synthesizes stack after stack and stops at the first with an error: check the app's other
+    // stacks that carry this aspect now, so that the reports hold every stack's findings either way.
+    if (node === stack) {
+      for (const other of stack.node.root.node.findAll().filter(TerraformStack.isStack)) {
+        if (!this.checked.has(other) && other.node.scopes.some((sc) => Aspects.of(sc).all.includes(this))) {
+          this.checked.add(other);
+          this.check(other, other);
+        }
+      }
+    }
   }
 
   private check(stack: TerraformStack, root: IConstruct): void {

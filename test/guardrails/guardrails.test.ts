@@ -220,6 +220,20 @@ describe.each([
   });
 });
 
+test("when the first stack fails synthesis, the reports still hold the findings of every stack that carries the aspect", () => {
+  const app = Testing.app();
+  const g = new MlopsGuardrails();
+  for (const id of ["first", "second", "unchecked"]) {
+    const s = new TerraformStack(app, id);
+    new AwsProvider(s, "aws", { region: "eu-west-1" });
+    unrotatedKey(s);
+    if (id !== "unchecked") Aspects.of(s).add(g);
+  }
+  expect(() => app.synth()).toThrow(/\[first\/key\] \[KMS-ROTATION\]/);
+  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, "guardrails.json"), "utf8"));
+  expect(report.findings.map((f: any) => `${f.stack} ${f.ruleId}`)).toEqual(["first KMS-ROTATION", "second KMS-ROTATION"]);
+});
+
 test("an aspect on the App reaches every stack, plain TerraformStacks beside an MlopsStack included", () => {
   const app = newApp();
   new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
