@@ -354,12 +354,12 @@ const sgOpenIngress: RuleDef["check"] = ({ model }) => {
   const judge = (e: Element, group: unknown, cidrs: unknown[], from: unknown, to: unknown, protocol: unknown) => {
     const open = cidrs.map(String).filter((c) => OPEN.includes(c));
     if (open.length === 0) return;
-    const groupAddress = e.type === "aws_security_group" ? e.address : refTarget(group);
+    const groupAddress = e.type.endsWith("security_group") ? e.address : refTarget(group);
     if (webOnly(from, to, protocol) && groupAddress && lbGroups.has(groupAddress)) return;
     const ports = String(protocol) === "-1" ? "every port" : num(from) === num(to) ? `port ${from}` : `ports ${from}-${to}`;
     out.push(v(e, `ingress from ${open.join(", ")} on ${ports}`));
   };
-  for (const g of model.byType("aws_security_group")) {
+  for (const g of [...model.byType("aws_security_group"), ...model.byType("aws_default_security_group")]) {
     for (const r of list(g.values.ingress)) judge(g, undefined, [...list(r.cidr_blocks), ...list(r.ipv6_cidr_blocks)], r.from_port, r.to_port, r.protocol);
   }
   for (const r of model.byType("aws_security_group_rule")) {
