@@ -30,6 +30,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { MlopsGuardrails } from "../../src";
 import { check, of } from "./harness";
@@ -124,6 +125,17 @@ const deployment = (s: TerraformStack, requests?: Record<string, string>) => {
         metadata: { labels: { app: "d" } },
         spec: { container: [{ name: "app", image: "nginx:1.27", ...(requests ? { resources: { requests } } : {}) }] },
       },
+    },
+  });
+};
+const inferenceService = (s: TerraformStack, requests: Record<string, string>) => {
+  new KubernetesProvider(s, "k8s", {});
+  new Manifest(s, "isvc", {
+    manifest: {
+      apiVersion: "serving.kserve.io/v1beta1",
+      kind: "InferenceService",
+      metadata: { name: "fraud", namespace: "serving" },
+      spec: { predictor: { model: { modelFormat: { name: "sklearn" }, storageUri: "s3://acme-models/fraud/", resources: { requests } } } },
     },
   });
 };
@@ -269,6 +281,7 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
     bad: [
       (s) => rolePolicy(s, json([{ Effect: "Allow", Action: "*", Resource: "*" }])),
       (s) => new IamRolePolicyAttachment(s, "a", { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }),
+      (s) => new IamRole(s, "r", { assumeRolePolicy: trust(s, "Service", "ec2.amazonaws.com"), managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }),
     ],
     good: [(s) => rolePolicy(s, json([{ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::acme-data" }]))],
   },
@@ -303,7 +316,10 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
     good: [(s) => ingress(s, 443, true), (s) => new SecurityGroup(s, "sg", { vpcId: "vpc-1", ingress: [{ fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["10.0.0.0/16"] }] })],
   },
   "HELM-PINNED": { bad: [(s) => helm(s), (s) => helm(s, "^1.2.0")], good: [(s) => helm(s, "1.2.3"), (s) => helm(s, "v0.20.0")] },
-  "K8S-RESOURCE-REQUESTS": { bad: [(s) => deployment(s), (s) => deployment(s, { cpu: "100m" })], good: [(s) => deployment(s, { cpu: "100m", memory: "128Mi" })] },
+  "K8S-RESOURCE-REQUESTS": {
+    bad: [(s) => deployment(s), (s) => deployment(s, { cpu: "100m" }), (s) => inferenceService(s, { memory: "2Gi" })],
+    good: [(s) => deployment(s, { cpu: "100m", memory: "128Mi" }), (s) => inferenceService(s, { cpu: "1", memory: "2Gi" })],
+  },
   "S3-VERSIONING": {
     bad: [(s) => bucket(s), (s) => new S3BucketVersioningA(s, "v", { bucket: bucket(s).id, versioningConfiguration: { status: "Suspended" } })],
     good: [(s) => new S3BucketVersioningA(s, "v", { bucket: bucket(s).id, versioningConfiguration: { status: "Enabled" } })],

@@ -305,6 +305,9 @@ const iamAdmin: RuleDef["check"] = ({ model }) => [
   ...["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"].flatMap((type) =>
     model.byType(type).flatMap((a) => (/:policy\/AdministratorAccess$/.test(String(a.values.policy_arn)) ? [v(a, "attaches AdministratorAccess")] : [])),
   ),
+  ...model.byType("aws_iam_role").flatMap((r) =>
+    list(r.values.managed_policy_arns).some((arn) => /:policy\/AdministratorAccess$/.test(String(arn))) ? [v(r, "managed_policy_arns include AdministratorAccess")] : [],
+  ),
 ];
 
 /** Actions that read or write the data itself (objects, items, messages, secrets, plaintext keys, predictions). */
@@ -416,6 +419,15 @@ const k8sRequests: RuleDef["check"] = ({ model }) => {
   for (const e of model.byType("kubernetes_manifest")) {
     const manifest = block(e.values.manifest);
     if (manifest && MANIFEST_KINDS.includes(manifest.kind)) judge(e, containers(manifest.spec, ["containers", "initContainers"]));
+    if (manifest?.kind === "InferenceService" && String(manifest.apiVersion).startsWith("serving.kserve.io/")) {
+      // Each component runs its `model` (the serving runtime's container) and/or its own containers.
+      const spec = block(manifest.spec) ?? {};
+      const components = [spec.predictor, spec.transformer, spec.explainer, ...list(spec.canary).map((c: any) => block(c)?.predictor ?? c)].map(block).filter(Boolean);
+      for (const c of components) {
+        const model = block(c!.model);
+        judge(e, [...(model ? [{ name: "kserve-container", ...model }] : []), ...containers(c, ["containers", "initContainers"])]);
+      }
+    }
   }
   return out;
 };
@@ -569,7 +581,7 @@ export const RULES: RuleDef[] = [
     description: "Helm releases pin an exact chart version",
     remedy: "Set version to an exact chart version (e.g. 1.17.2), and upgrade deliberately" },
   { id: "K8S-RESOURCE-REQUESTS", pack: "security", level: "warning", checkov: ["CKV_K8S_10", "CKV_K8S_13"], check: k8sRequests,
-    description: "Kubernetes workloads request CPU and memory for every container",
+    description: "Kubernetes workloads (and KServe InferenceServices) request CPU and memory for every container",
     remedy: "Set resources.requests.cpu and resources.requests.memory on every container (and init container)" },
   // dataProtection
   { id: "S3-VERSIONING", pack: "dataProtection", level: "warning", checkov: ["CKV_AWS_21"], check: s3Versioning,
