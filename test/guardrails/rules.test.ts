@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -374,6 +376,13 @@ describe("every guardrail rule", () => {
       expect(r.description).not.toMatch(/\n/);
       expect(r.remedy.length).toBeGreaterThan(10);
       for (const id of r.checkovIds) expect(id).toMatch(/^CKV2?_(AWS|K8S)_\d+$/);
+    }
+  });
+
+  test("the README's table lists every rule with its pack, level, description and checkov ids", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+    for (const r of MlopsGuardrails.rules()) {
+      expect(readme).toContain(`| \`${r.id}\` | ${r.pack} | ${r.level} | ${r.description} | ${r.checkovIds.join(", ") || "–"} |`);
     }
   });
 
