@@ -159,9 +159,9 @@ export class MlopsGuardrails implements IAspect {
     const packs = props.packs ?? [GuardrailPack.SECURITY, GuardrailPack.COST];
     const known = Object.values(GuardrailPack) as string[];
     const bad = packs.filter((p) => !known.includes(p));
-    if (bad.length) throw new MlopsValidationError("MlopsGuardrails", "", "packs", `(${bad.join(", ")}) must be among ${known.join(", ")}`);
+    if (bad.length) throw new MlopsValidationError("MlopsGuardrails", "(aspect)", "packs", `(${bad.join(", ")}) must be among ${known.join(", ")}`);
     const max = props.maxOnDemandGpus ?? 64;
-    if (!Number.isInteger(max) || max < 0) throw new MlopsValidationError("MlopsGuardrails", "", "maxOnDemandGpus", `(${max}) must be an integer >= 0`);
+    if (!Number.isInteger(max) || max < 0) throw new MlopsValidationError("MlopsGuardrails", "(aspect)", "maxOnDemandGpus", `(${max}) must be an integer >= 0`);
     this.rulesToRun = RULES.filter((r) => (packs as string[]).includes(r.pack));
     this.maxOnDemandGpus = max;
     this.stage = props.stage;
