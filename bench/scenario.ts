@@ -2,18 +2,30 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App } from "cdktf";
+import { App, Aspects } from "cdktf";
 import { buildReferencePlatform } from "../examples/reference-platform/main";
 import { buildSageMakerPlatform } from "../examples/sagemaker-platform/main";
-import { MlopsStack, TrainingCluster } from "../src";
+import { GuardrailPack, MlopsGuardrails, MlopsStack, TrainingCluster } from "../src";
 
 const scenario = process.argv[2];
 const loadedMs = performance.now();
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-mlops-bench-"));
 const app = new App({ outdir });
+let aspectMs: number | undefined;
 
 if (scenario === "reference-platform") {
   buildReferencePlatform(app);
+} else if (scenario === "ref+guardrails") {
+  buildReferencePlatform(app);
+  aspectMs = 0;
+  const guardrails = new MlopsGuardrails({ packs: [GuardrailPack.SECURITY, GuardrailPack.COST, GuardrailPack.DATA_PROTECTION] });
+  Aspects.of(app).add({
+    visit(node) {
+      const t = performance.now();
+      guardrails.visit(node);
+      aspectMs = (aspectMs ?? 0) + performance.now() - t;
+    },
+  });
 } else if (scenario === "sagemaker-platform") {
   buildSageMakerPlatform(app);
 } else {
@@ -32,5 +44,5 @@ const bytes = fs
   .reduce((sum, s) => sum + fs.statSync(path.join(outdir, "stacks", s, "cdk.tf.json")).size, 0);
 fs.rmSync(outdir, { recursive: true, force: true });
 process.stdout.write(
-  JSON.stringify({ scenario, loadMs: loadedMs, synthMs: doneMs - loadedMs, peakRssMiB: process.resourceUsage().maxRSS / 1024, jsonKiB: bytes / 1024 }),
+  JSON.stringify({ scenario, loadMs: loadedMs, synthMs: doneMs - loadedMs, peakRssMiB: process.resourceUsage().maxRSS / 1024, jsonKiB: bytes / 1024, aspectMs }),
 );

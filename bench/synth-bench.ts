@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const scenarios = ["reference-platform", "sagemaker-platform", "pools-10", "pools-100"];
+const scenarios = ["reference-platform", "ref+guardrails", "sagemaker-platform", "pools-10", "pools-100"];
 
 interface Sample {
   loadMs: number;
@@ -16,6 +16,7 @@ interface Sample {
   peakRssMiB: number;
   jsonKiB: number;
   wallMs: number;
+  aspectMs?: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -29,8 +30,9 @@ for (const s of scenarios) {
     const out = execFileSync(process.execPath, ["--import", "tsx", path.join(__dirname, "scenario.ts"), s], { encoding: "utf8" });
     samples.push({ ...JSON.parse(out), wallMs: performance.now() - start });
   }
-  const m = (k: keyof Sample) => median(samples.map((x) => x[k]));
+  const m = (k: Exclude<keyof Sample, "aspectMs">) => median(samples.map((x) => x[k]));
   console.log(
     `${s.padEnd(18)} ${m("wallMs").toFixed(0).padStart(8)} ${m("loadMs").toFixed(0).padStart(8)} ${m("synthMs").toFixed(0).padStart(9)} ${m("peakRssMiB").toFixed(0).padStart(13)} ${m("jsonKiB").toFixed(0).padStart(9)}`,
   );
+  if (samples[0].aspectMs !== undefined) console.log(`${"".padEnd(18)} of which the MlopsGuardrails aspect (every pack): ${median(samples.map((x) => x.aspectMs ?? 0)).toFixed(0)} ms`);
 }

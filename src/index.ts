@@ -8,3 +8,4 @@ export * from "./model-registry";
 export * from "./feature-store";
 export * from "./serving-endpoint";
 export * from "./drift-alarm";
+export * from "./guardrails";

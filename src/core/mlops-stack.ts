@@ -15,6 +15,7 @@ import { PolicyStatement, setPolicyStatements } from "./iam";
 import { customerManagedKeyWithPolicy } from "./kms";
 import { SecureBucket } from "./secure-bucket";
 import "./token-stack-traces"; // off unless CDKTF_MLOPS_STACK_TRACES=1: see the file
+import { inheritAppAspects } from "./app-aspects";
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
 export interface S3StateBackendOptions {
@@ -165,6 +166,12 @@ export class MlopsStack extends TerraformStack {
       // reads its outputs through cross-stack references.
       new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     }
+  }
+
+  /** Before synthesis: aspects added to the App reach every stack (cdktf 0.21 would skip them). */
+  public prepareStack(): void {
+    inheritAppAspects(this);
+    super.prepareStack();
   }
 
   /** The account id of the deploying credentials (a data source, read at plan time). */

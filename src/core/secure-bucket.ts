@@ -13,6 +13,7 @@ import { MlopsStack } from "./mlops-stack";
 import { claimUniqueName, fitName, NameRules, physicalName } from "./naming";
 import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
 import { componentTags } from "./tags";
+import { MlopsGuardrails } from "../guardrails/mlops-guardrails";
 
 /** Props of {@link SecureBucket}. */
 export interface SecureBucketProps {
@@ -89,6 +90,7 @@ export class SecureBucket extends Construct {
     );
     this.bucket = new S3Bucket(this, "Resource", { bucket: `${base}${suffix}`, forceDestroy: false, tags });
     applyRemovalPolicy(this.bucket, props.removalPolicy ?? stack.removalPolicy);
+    if (props.receivesAccessLogs && !props.kmsKey) MlopsGuardrails.suppress(this, "S3-KMS", "S3 access logging delivers only to SSE-S3 targets");
     this.bucketName = this.bucket.bucket;
     this.bucketArn = this.bucket.arn;
     this.kmsKeyArn = props.kmsKey?.arn;
