@@ -193,19 +193,28 @@ describe("npx cdktf-mlops baseline", () => {
     expect(main(["baseline"], () => undefined, (s) => errors.push(s))).toBe(2);
     expect(main(["baseline", path.join(dir, "x.parquet")], () => undefined, (s) => errors.push(s))).toBe(1);
     expect(errors.join("")).toContain("usage: cdktf-mlops baseline");
-    expect(errors.join("")).toContain("expected a .csv or .jsonl training sample");
+    expect(errors.join("")).toContain("expected a .csv, .jsonl or .ndjson training sample");
   });
 });
 
 describe("the job as it ships", () => {
-  test("the asset folder holds plain JavaScript that runs on its own (no import outside the folder)", async () => {
+  test("the asset folder holds plain JavaScript that runs on its own (no import outside the folder but the runtime's SDK)", async () => {
     const dir = driftJobAssetDir();
     const files = fs.readdirSync(dir).filter((f) => f.endsWith(".js"));
     expect(files).toEqual(expect.arrayContaining(["handler.js", "baseline.js", "stats.js", "parsers.js", "metrics.js"]));
-    for (const f of files) {
+    // Everything the handler loads, transitively (cli.js is the workstation command, not loaded by the job).
+    const loaded = new Set<string>();
+    const visit = (f: string) => {
+      if (loaded.has(f)) return;
+      loaded.add(f);
       const requires = [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-      for (const r of requires) expect(r).toMatch(/^(\.\/[a-z-]+|fs|@aws-sdk\/client-(s3|cloudwatch|sqs))$/);
-    }
+      for (const r of requires) {
+        expect(r).toMatch(/^(\.\/[a-z-]+|fs|@aws-sdk\/client-(s3|cloudwatch|sqs))$/);
+        if (r.startsWith("./")) visit(`${r.slice(2)}.js`);
+      }
+    };
+    visit("handler.js");
+    expect([...loaded].sort()).toEqual(["baseline.js", "handler.js", "metrics.js", "parsers.js", "stats.js"]);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const job = require(path.join(dir, "handler.js"));
     expect(typeof job.handler).toBe("function");
