@@ -116,6 +116,27 @@ describe("finding the window's objects", () => {
     expect(w.queue.visible + w.queue.inFlight.size).toBe(0);
   });
 
+  test("KServe: a failing queue fails the run (the job-failure alarm catches it), it does not hang", async () => {
+    const w = world();
+    sample().forEach((r, i) => w.kserve(`captures/serving/fraud/predictor/${i}-request.json`, kserveRequest({ instances: [r] }, String(i))));
+    let calls = 0;
+    const receive = w.queue.receive.bind(w.queue);
+    w.queue.receive = async (max: number) => {
+      if (++calls === 3) throw new Error("AccessDenied: sqs:ReceiveMessage");
+      return receive(max);
+    };
+    await expect(runDriftJob({ ...base, readConcurrency: 2 }, w.deps)).rejects.toThrow("AccessDenied");
+  });
+
+  test("KServe: many readers share the queue; every object is read once and every message deleted", async () => {
+    const w = world();
+    for (let i = 0; i < 1000; i++) w.kserve(`captures/serving/fraud/predictor/${i}-request.json`, kserveRequest({ instances: [sample()[i % 100]] }, String(i)));
+    const report = await runDriftJob({ ...base, readConcurrency: 64 }, w.deps);
+    expect(report.records).toBe(1000);
+    expect(w.s3.requests.get).toBe(1001);
+    expect(w.queue.visible + w.queue.inFlight.size).toBe(0);
+  });
+
   test("KServe: a notification key is URL-decoded", () => {
     expect(keysOfNotification(s3Notification("cap", "captures/a b/x+y.json"))).toEqual(["captures/a b/x+y.json"]);
   });

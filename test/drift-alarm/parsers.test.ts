@@ -100,3 +100,25 @@ describe("KServe v0.20 batched logger objects (batchSize > 1: a JSON array of Lo
     expect(parsed).toEqual({ records: [], unparseable: 1 });
   });
 });
+
+describe("SageMaker capture lines are parsed up to their outputs, whatever the layout", () => {
+  const input = { observedContentType: "application/json", mode: "INPUT", data: JSON.stringify({ instances: [{ a: 1 }] }), encoding: "JSON" };
+  const output = { observedContentType: "application/json", mode: "OUTPUT", data: '{"predictions": [0.5]}', encoding: "JSON" };
+  const read = (line: string) => parseSageMakerCapture(line, ["a"]);
+
+  test("inputs first (SageMaker's layout), outputs first, and no outputs give the same record", () => {
+    for (const captureData of [{ endpointInput: input, endpointOutput: output }, { endpointOutput: output, endpointInput: input }, { endpointInput: input }]) {
+      expect(read(JSON.stringify({ captureData, eventMetadata: { eventId: "1" } }))).toEqual({ records: [{ a: 1 }], unparseable: 0 });
+    }
+  });
+
+  test("a payload whose text contains the output key is not cut inside its string", () => {
+    const tricky = { ...input, data: JSON.stringify({ instances: [{ a: ',"endpointOutput":{' }] }) };
+    expect(read(JSON.stringify({ captureData: { endpointInput: tricky, endpointOutput: output } })).records).toEqual([{ a: ',"endpointOutput":{' }]);
+  });
+
+  test("a line whose inputs come after another object with an endpointOutput key is read whole", () => {
+    const line = JSON.stringify({ eventMetadata: { x: { y: 1 } }, captureData: { endpointOutput: output, endpointInput: input } });
+    expect(read(line).records).toEqual([{ a: 1 }]);
+  });
+});

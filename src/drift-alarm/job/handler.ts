@@ -1,6 +1,6 @@
 import { Baseline, FeatureAccumulator, FeatureDrift, FeatureRecord, parseBaseline } from "./baseline";
 import { CaptureFormats, DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./metrics";
-import { emitKServeLog, emitSageMakerCapture, emitSageMakerLine, RecordSink } from "./parsers";
+import { emitKServeLog, emitSageMakerCapture, emitSageMakerLine, isBlank, RecordSink } from "./parsers";
 
 /** An object of a listing page. */
 export interface ListedObject {
@@ -71,7 +71,7 @@ export interface DriftJobConfig {
   features: string[];
   /** URL of the SQS queue of S3 notifications of new capture objects (KServe captures, whose keys carry no time). */
   queueUrl?: string;
-  /** Objects read at the same time. @default 16 */
+  /** Objects read at the same time. @default 32 */
   readConcurrency?: number;
 }
 
@@ -170,49 +170,65 @@ async function sageMakerKeys(config: DriftJobConfig, store: ObjectStore, since: 
   };
 }
 
-/** Keys of KServe captures: drained from the queue of S3 notifications; a message is deleted once its objects were read. */
-function queueKeys(config: DriftJobConfig, queue: CaptureQueue): KeySource {
+/**
+ * Keys of KServe captures: drained from the queue of S3 notifications, a few receives ahead of the
+ * readers; a message is deleted once its objects were read.
+ */
+function queueKeys(config: DriftJobConfig, queue: CaptureQueue, readers: number): KeySource {
   const buffer: { key: string; done: () => Promise<void> }[] = [];
   const toDelete: string[] = [];
+  const ahead = Math.max(1, Math.ceil(readers / 10));
   let empty = false;
-  let receiving: Promise<void> | undefined;
   const flush = async (all: boolean) => {
     while (toDelete.length >= 10 || (all && toDelete.length)) await queue.delete(toDelete.splice(0, 10));
   };
-  const receive = async () => {
-    while (buffer.length === 0 && !empty) {
-      const messages = await queue.receive(10);
-      if (messages.length === 0) empty = true;
-      for (const m of messages) {
-        let keys: string[];
-        try {
-          keys = keysOfNotification(m.body).filter((k) => k.startsWith(config.captureKeyPrefix));
-        } catch {
-          keys = [];
-        }
-        // A message without capture keys (the s3:TestEvent, another prefix) is read and gone.
-        if (keys.length === 0) toDelete.push(m.receiptHandle);
-        let pending = keys.length;
-        for (const key of keys) {
-          buffer.push({
-            key,
-            done: async () => {
-              if (--pending === 0) {
-                toDelete.push(m.receiptHandle);
-                await flush(false);
-              }
-            },
-          });
-        }
+  const take = (messages: QueueMessage[]) => {
+    if (messages.length === 0) empty = true;
+    for (const m of messages) {
+      let keys: string[];
+      try {
+        keys = keysOfNotification(m.body).filter((k) => k.startsWith(config.captureKeyPrefix));
+      } catch {
+        keys = [];
       }
+      // A message without capture keys (the s3:TestEvent, another prefix) is read and gone.
+      if (keys.length === 0) toDelete.push(m.receiptHandle);
+      let pending = keys.length;
+      for (const key of keys) {
+        buffer.push({
+          key,
+          done: async () => {
+            if (--pending === 0) {
+              toDelete.push(m.receiptHandle);
+              await flush(false);
+            }
+          },
+        });
+      }
+    }
+  };
+  const inFlight = new Set<Promise<void>>();
+  let failed: unknown;
+  const fill = () => {
+    while (!empty && failed === undefined && inFlight.size < ahead && buffer.length + inFlight.size * 10 < 2 * readers) {
+      const p: Promise<void> = queue
+        .receive(10)
+        .then(take)
+        .catch((e) => {
+          failed = e;
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
     }
   };
   return {
     async next() {
-      while (buffer.length === 0 && !empty) {
-        receiving ??= receive().finally(() => (receiving = undefined));
-        await receiving;
+      fill();
+      while (buffer.length === 0 && inFlight.size > 0) {
+        await Promise.race(inFlight);
+        fill();
       }
+      if (failed !== undefined) throw failed;
       return buffer.shift();
     },
     close: () => flush(true),
@@ -263,9 +279,21 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
     if (seen.size < MAX_SEEN_FIELDS) for (const k in r) seen.add(k);
     for (const a of accumulators) a.add(r[a.name]);
   };
+  // Positional rows carry the feature order's names: counted by index, without a record object.
+  const byPosition = baseline.featureOrder.map((f) => accumulators.find((a) => a.name === f));
+  let positionalSeen = false;
+  sink.row = (values: unknown[]) => {
+    records++;
+    if (!positionalSeen) {
+      for (const f of baseline.featureOrder) if (seen.size < MAX_SEEN_FIELDS) seen.add(f);
+      positionalSeen = true;
+    }
+    for (let i = 0; i < byPosition.length; i++) byPosition[i]?.add(values[i]);
+  };
 
   const since = new Date(deps.now.getTime() - config.windowMinutes * 60_000);
-  const source = sagemaker ? await sageMakerKeys(config, deps.store, since, deps.now) : queueKeys(config, queue!);
+  const readers = Math.max(1, config.readConcurrency ?? 32);
+  const source = sagemaker ? await sageMakerKeys(config, deps.store, since, deps.now) : queueKeys(config, queue!, readers);
   const order = baseline.featureOrder;
   let unparseable = 0;
   let objects = 0;
@@ -282,7 +310,7 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
         const complete = await forEachLine(
           await deps.store.stream(config.captureBucket, next.key),
           (line) => {
-            if (line.trim() && !emitSageMakerLine(line, order, sink)) unparseable++;
+            if (!isBlank(line) && !emitSageMakerLine(line, order, sink)) unparseable++;
           },
           outOfTime,
         );
@@ -299,7 +327,7 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
       await next.done();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, config.readConcurrency ?? 16) }, worker));
+  await Promise.all(Array.from({ length: readers }, worker));
   await source.close();
 
   const fieldsAdded = [...seen].filter((f) => !(f in baseline.features)).sort();

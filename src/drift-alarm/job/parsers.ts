@@ -7,8 +7,20 @@ export interface ParsedCapture {
   unparseable: number;
 }
 
-/** Receives records one at a time, as they are parsed (nothing is kept). */
-export type RecordSink = (record: FeatureRecord) => void;
+/**
+ * Receives records one at a time, as they are parsed (nothing is kept). With `row`, positional rows
+ * (already checked to be as wide as the feature order) are handed over as they are, unnamed.
+ */
+export interface RecordSink {
+  (record: FeatureRecord): void;
+  row?: (values: unknown[]) => void;
+}
+
+/** Hands a positional row of the feature order's width to the sink. */
+function emitPositional(values: unknown[], featureOrder: string[], sink: RecordSink): void {
+  if (sink.row) sink.row(values);
+  else sink(positional(values, featureOrder)!);
+}
 
 /** Names a positional row by the baseline's feature order; a row of another width is not guessed. */
 function positional(row: unknown[], featureOrder: string[]): FeatureRecord | undefined {
@@ -30,6 +42,20 @@ function flatten(data: unknown[]): unknown[] {
   return out;
 }
 
+/** Rows of records or positional rows; every row is checked before any is emitted, so that a bad body adds nothing. */
+function emitRows(a: unknown[], featureOrder: string[], sink: RecordSink): boolean {
+  for (const r of a) {
+    if (Array.isArray(r)) {
+      if (r.length !== featureOrder.length) return false;
+    } else if (!r || typeof r !== "object") return false;
+  }
+  for (const r of a) {
+    if (Array.isArray(r)) emitPositional(r, featureOrder, sink);
+    else sink(r as FeatureRecord);
+  }
+  return true;
+}
+
 /**
  * Emits the records of an inference request body, in the shapes model servers accept:
  * - KServe v1 / TF serving: `{"instances": [ {...} | [...] ]}`
@@ -41,21 +67,11 @@ function flatten(data: unknown[]): unknown[] {
  * unparseable. Returns false (and emits nothing) for a body it cannot read.
  */
 export function emitRequestRecords(body: unknown, featureOrder: string[], sink: RecordSink): boolean {
-  const rows = (a: unknown[]): boolean => {
-    // Check every row before emitting any, so that a bad body adds nothing.
-    for (const r of a) {
-      if (Array.isArray(r)) {
-        if (r.length !== featureOrder.length) return false;
-      } else if (!r || typeof r !== "object") return false;
-    }
-    for (const r of a) sink(Array.isArray(r) ? positional(r, featureOrder)! : (r as FeatureRecord));
-    return true;
-  };
-  if (Array.isArray(body)) return rows(body);
+  if (Array.isArray(body)) return emitRows(body, featureOrder, sink);
   if (!body || typeof body !== "object") return false;
   const b = body as Record<string, unknown>;
-  if (Array.isArray(b.instances)) return rows(b.instances);
-  if (Array.isArray(b.dataframe_records)) return rows(b.dataframe_records);
+  if (Array.isArray(b.instances)) return emitRows(b.instances, featureOrder, sink);
+  if (Array.isArray(b.dataframe_records)) return emitRows(b.dataframe_records, featureOrder, sink);
   if (b.dataframe_split && typeof b.dataframe_split === "object") {
     const split = b.dataframe_split as { columns?: string[]; data?: unknown[][] };
     if (!Array.isArray(split.columns) || !Array.isArray(split.data)) return false;
@@ -76,11 +92,7 @@ export function emitRequestRecords(body: unknown, featureOrder: string[], sink: 
       const [n, width] = inputs[0].shape;
       const flat = flatten(inputs[0].data!);
       if (width !== featureOrder.length || flat.length !== n * width) return false;
-      for (let i = 0; i < n; i++) {
-        const rec: FeatureRecord = {};
-        for (let j = 0; j < width; j++) rec[featureOrder[j]] = flat[i * width + j];
-        sink(rec);
-      }
+      for (let i = 0; i < n; i++) emitPositional(flat.slice(i * width, (i + 1) * width), featureOrder, sink);
       return true;
     }
     // One tensor per feature (columnar).
@@ -109,12 +121,18 @@ function emitCsvBody(raw: string, featureOrder: string[], sink: RecordSink): boo
   const lines = raw.split("\n").filter((l) => l.trim());
   const rows = lines.map((l) => l.split(",").map((v) => v.trim()));
   if (!rows.every((r) => r.length === featureOrder.length)) return false;
-  for (const r of rows) sink(positional(r, featureOrder)!);
+  for (const r of rows) emitPositional(r, featureOrder, sink);
   return true;
 }
 
+interface SageMakerInput {
+  data?: string;
+  encoding?: string;
+  observedContentType?: string;
+}
+
 interface SageMakerEvent {
-  captureData?: { endpointInput?: { data?: string; encoding?: string; observedContentType?: string } };
+  captureData?: { endpointInput?: SageMakerInput };
 }
 
 /**
@@ -123,7 +141,7 @@ interface SageMakerEvent {
  */
 export function emitSageMakerLine(line: string, featureOrder: string[], sink: RecordSink): boolean {
   try {
-    const input = (JSON.parse(line) as SageMakerEvent).captureData?.endpointInput;
+    const input = endpointInput(line);
     if (!input || typeof input.data !== "string") return false;
     const raw = input.encoding === "BASE64" ? Buffer.from(input.data, "base64").toString("utf8") : input.data;
     const csv = input.encoding === "CSV" || (input.observedContentType ?? "").includes("csv");
@@ -131,6 +149,32 @@ export function emitSageMakerLine(line: string, featureOrder: string[], sink: Re
   } catch {
     return false;
   }
+}
+
+const OUTPUT_KEY = ',"endpointOutput":';
+
+/**
+ * The `endpointInput` of a capture line. SageMaker writes `{"captureData":{"endpointInput":{...},
+ * "endpointOutput":{...}},"eventMetadata":...}`: the outputs are no features, so the line is parsed
+ * only up to them. `,"endpointOutput":` cannot occur inside a JSON string (its quote would be
+ * escaped), so the cut is at a key; when the cut text is not such a document, the whole line is parsed.
+ */
+function endpointInput(line: string): SageMakerInput | undefined {
+  const cut = line.indexOf(OUTPUT_KEY);
+  if (cut > 0) {
+    try {
+      const input = (JSON.parse(line.slice(0, cut) + "}}") as SageMakerEvent).captureData?.endpointInput;
+      if (input && typeof input.data === "string") return input;
+    } catch {
+      // another layout: parse the whole line
+    }
+  }
+  return (JSON.parse(line) as SageMakerEvent).captureData?.endpointInput;
+}
+
+/** A line of nothing but white space (cheap for the usual line, which starts with `{`). */
+export function isBlank(line: string): boolean {
+  return line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "");
 }
 
 /** SageMaker data capture (JSON lines), whole object at once. Returns the unparseable lines. */
@@ -142,7 +186,7 @@ export function emitSageMakerCapture(text: string, featureOrder: string[], sink:
     if (end < 0) end = text.length;
     const line = text.slice(start, end);
     start = end + 1;
-    if (line.trim() && !emitSageMakerLine(line, featureOrder, sink)) unparseable++;
+    if (!isBlank(line) && !emitSageMakerLine(line, featureOrder, sink)) unparseable++;
   }
   return unparseable;
 }
