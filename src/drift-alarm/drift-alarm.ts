@@ -23,6 +23,7 @@ import {
   createRole,
   customerManagedKey,
   encryptedLogGroup,
+  fail,
   fitName,
   LOG_RETENTION_DAYS,
   MlopsStack,
@@ -219,6 +220,9 @@ const schema = z
     });
   }) satisfies z.ZodType<DriftAlarmProps>;
 
+/** The drift alarm that owns the capture-bucket notification of each KServe endpoint (a bucket has one). */
+const NOTIFIED = new WeakMap<IServingEndpoint, DriftAlarm>();
+
 /** One feature alarm. */
 interface FeatureAlarmSpec {
   feature: string;
@@ -273,6 +277,16 @@ export class DriftAlarm extends Construct {
     const [, baselineBucket, baselineKey] = /^s3:\/\/([^/]+)\/(.+)$/.exec(p.baselineS3Uri)!;
     // KServe's capture keys carry no time: the shipped job reads the window from S3 notifications.
     const viaQueue = !p.modelMonitor && endpoint.captureFormat === CaptureFormat.KSERVE_LOGGER_JSON;
+    const owner = viaQueue ? NOTIFIED.get(endpoint) : undefined;
+    if (owner) {
+      fail(
+        this,
+        "DriftAlarm",
+        "endpoint",
+        `(${endpoint.endpointName}) is already watched by the DriftAlarm ${owner.node.path}: its capture bucket has one S3 notification configuration, which that alarm's queue holds. Watch more features with that alarm.`,
+      );
+    }
+    if (viaQueue) NOTIFIED.set(endpoint, this);
 
     // --- a key that CloudWatch may use: alarms cannot publish to a topic under the AWS-managed key ---
     this.key = customerManagedKey(this, "Key", {
@@ -453,6 +467,10 @@ export class DriftAlarm extends Construct {
             WINDOW_MINUTES: String(interval),
             MIN_RECORDS: String(p.minRecords ?? 100),
             FEATURES: JSON.stringify([...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])]),
+            // The job checks these against the baseline: a numeric alarm on a categorical feature cannot fire.
+            FEATURE_TYPES: JSON.stringify(
+              Object.fromEntries([...(p.numericFeatures ?? []).map((f) => [f, "numeric"]), ...(p.categoricalFeatures ?? []).map((f) => [f, "categorical"])]),
+            ),
             ...(captureQueue ? { QUEUE_URL: captureQueue.url } : {}),
           },
         },

@@ -52,6 +52,7 @@ describe("DriftAlarm", () => {
       BASELINE_KEY: "fraud/3/baseline.json",
       WINDOW_MINUTES: "60",
       FEATURES: JSON.stringify(["amount", "category"]),
+      FEATURE_TYPES: JSON.stringify({ amount: "numeric", category: "categorical" }),
     });
   });
 
@@ -226,6 +227,12 @@ describe("DriftAlarm of a KServe endpoint: new capture objects arrive through S3
       { test: "ArnEquals", variable: "aws:SourceArn", values: [ref(bucket, "arn")] },
       { test: "StringEquals", variable: "aws:SourceAccount", values: ["${data.aws_caller_identity.CallerIdentity.account_id}"] },
     ]);
+  });
+
+  test("a second shipped-job DriftAlarm on the same KServe endpoint is refused (the bucket has one notification configuration)", () => {
+    expect(() => new DriftAlarm(workloads, "drift-2", { endpoint, baselineS3Uri: "s3://acme-baselines/fraud/3/baseline.json", numericFeatures: ["amount"] })).toThrow(
+      "DriftAlarm workloads/drift-2: endpoint (acme-ml-fraud) is already watched by the DriftAlarm workloads/drift",
+    );
   });
 
   test("the job drains the queue: its URL in the environment, receive and delete on it in the role", () => {

@@ -189,6 +189,15 @@ describe("no silent failure", () => {
     expect(report.drift.map((d) => d.feature)).toEqual(["txn_amount"]);
   });
 
+  test("a watched feature of another type in the baseline (its KS alarm on a categorical feature) counts too", async () => {
+    const w = world();
+    sample().forEach((r, i) => w.kserve(`captures/serving/fraud/predictor/${i}-request.json`, kserveRequest({ instances: [r] }, String(i))));
+    const featureTypes = { txn_amount: "numeric", merchant_category: "numeric" };
+    const report = await runDriftJob({ ...base, features: Object.keys(featureTypes), featureTypes }, w.deps);
+    expect(report.unknownFeatures).toEqual(["merchant_category (numeric alarms, categorical in the baseline)"]);
+    expect(metric(w.metrics.data, EndpointMetrics.unknownFeatures)).toBe(1);
+  });
+
   test("UnknownFeatures is 0 when every watched feature is in the baseline", async () => {
     const w = world();
     sample().forEach((r, i) => w.kserve(`captures/serving/fraud/predictor/${i}-request.json`, kserveRequest({ instances: [r] }, String(i))));

@@ -128,8 +128,9 @@ describe("the drift job", () => {
     const env = {
       ENDPOINT_NAME: "fraud", CAPTURE_BUCKET: "cap", CAPTURE_PREFIX: "p/", CAPTURE_FORMAT: "kserve-logger-json",
       BASELINE_BUCKET: "b", BASELINE_KEY: "k", WINDOW_MINUTES: "60", MIN_RECORDS: "100", FEATURES: '["a"]',
+      FEATURE_TYPES: '{"a":"numeric"}', QUEUE_URL: "https://sqs/q",
     };
-    expect(configFromEnv(env)).toMatchObject({ windowMinutes: 60, minRecords: 100, features: ["a"] });
+    expect(configFromEnv(env)).toMatchObject({ windowMinutes: 60, minRecords: 100, features: ["a"], featureTypes: { a: "numeric" }, queueUrl: "https://sqs/q" });
     expect(() => configFromEnv({ ...env, BASELINE_KEY: undefined })).toThrow("environment variable BASELINE_KEY is not set");
   });
 });

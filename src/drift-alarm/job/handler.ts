@@ -69,6 +69,8 @@ export interface DriftJobConfig {
   minRecords: number;
   /** Features to compute statistics for; empty means every baseline feature. */
   features: string[];
+  /** The type each watched feature's alarms expect (`numeric` or `categorical`); checked against the baseline. */
+  featureTypes?: Record<string, string>;
   /** URL of the SQS queue of S3 notifications of new capture objects (KServe captures, whose keys carry no time). */
   queueUrl?: string;
   /** Objects read at the same time. @default 32 */
@@ -83,7 +85,10 @@ export interface DriftReport {
   insufficient: boolean;
   /** The run stopped at its time budget before reading every object of the window. */
   truncated: boolean;
-  /** Watched features the baseline does not have: their alarms could never fire. */
+  /**
+   * Watched features whose alarms could never fire: absent from the baseline (a typo, an old baseline),
+   * or of another type there (`name (numeric alarms, categorical in the baseline)`).
+   */
   unknownFeatures: string[];
   fieldsAdded: string[];
   fieldsRemoved: string[];
@@ -268,7 +273,11 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
   // --- what is watched, checked against the baseline on every run --------------------------------
   const known = Object.keys(baseline.features);
   const watchedNames = config.features.length ? config.features : known;
-  const unknownFeatures = watchedNames.filter((f) => !(f in baseline.features));
+  const unknownFeatures = watchedNames.flatMap((f) => {
+    if (!(f in baseline.features)) return [f];
+    const expected = config.featureTypes?.[f];
+    return expected && expected !== baseline.features[f].type ? [`${f} (${expected} alarms, ${baseline.features[f].type} in the baseline)`] : [];
+  });
   const accumulators = watchedNames.filter((f) => f in baseline.features).map((f) => new FeatureAccumulator(f, baseline.features[f]));
 
   // --- streaming statistics: every record is counted and dropped ----------------------------------
@@ -380,6 +389,7 @@ export function configFromEnv(env: Record<string, string | undefined>): DriftJob
     windowMinutes: Number(need("WINDOW_MINUTES")),
     minRecords: Number(need("MIN_RECORDS")),
     features: JSON.parse(env.FEATURES ?? "[]") as string[],
+    ...(env.FEATURE_TYPES ? { featureTypes: JSON.parse(env.FEATURE_TYPES) as Record<string, string> } : {}),
     ...(env.QUEUE_URL ? { queueUrl: env.QUEUE_URL } : {}),
     ...(env.READ_CONCURRENCY ? { readConcurrency: Number(env.READ_CONCURRENCY) } : {}),
   };
