@@ -13,7 +13,9 @@ import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import {
   check,
   componentTags,
@@ -21,6 +23,7 @@ import {
   customerManagedKey,
   listPrefixStatement,
   encryptedLogGroup,
+  fail,
   fitName,
   LOG_RETENTION_DAYS,
   MlopsStack,
@@ -56,6 +59,11 @@ export class DriftMetrics {
   public static readonly SCHEMA_FIELDS_ADDED = EndpointMetrics.fieldsAdded;
   public static readonly SCHEMA_FIELDS_REMOVED = EndpointMetrics.fieldsRemoved;
   public static readonly UNPARSEABLE_RECORDS = EndpointMetrics.unparseable;
+  /** Watched features the baseline does not have: their alarms could never fire. */
+  public static readonly UNKNOWN_FEATURES = EndpointMetrics.unknownFeatures;
+  /** 1 when a run stopped at its time budget before reading the whole window. */
+  public static readonly WINDOW_TRUNCATED = EndpointMetrics.windowTruncated;
+  public static readonly OBJECTS_READ = EndpointMetrics.objectsRead;
   private constructor() {}
 }
 
@@ -212,6 +220,9 @@ const schema = z
     });
   }) satisfies z.ZodType<DriftAlarmProps>;
 
+/** The drift alarm that owns the capture-bucket notification of each KServe endpoint (a bucket has one). */
+const NOTIFIED = new WeakMap<IServingEndpoint, DriftAlarm>();
+
 /** One feature alarm. */
 interface FeatureAlarmSpec {
   feature: string;
@@ -232,6 +243,13 @@ export class DriftAlarm extends Construct {
   public readonly jobRole?: IamRole;
   public readonly logGroup?: CloudwatchLogGroup;
   public readonly deadLetterQueue?: SqsQueue;
+  /**
+   * KServe endpoints: the queue of S3 notifications of new capture objects that each run drains (KServe's
+   * keys carry no time, so the window is found without listing the capture prefix).
+   */
+  public readonly captureQueue?: SqsQueue;
+  /** KServe endpoints: the capture bucket's notification configuration that feeds `captureQueue`. */
+  public readonly captureNotification?: S3BucketNotification;
   public readonly schedule?: SchedulerSchedule;
   /** Model Monitor's job definition and schedule, with `modelMonitor`. */
   public readonly modelMonitor?: ReturnType<typeof buildModelMonitor>;
@@ -242,7 +260,7 @@ export class DriftAlarm extends Construct {
   public readonly featureAlarms: Record<string, CloudwatchMetricAlarm> = {};
   /** The composite alarm over the feature alarms. */
   public readonly compositeAlarm: CloudwatchCompositeAlarm;
-  /** Alarms on the shipped job itself: errors, messages in the dead-letter queue, no data. */
+  /** Alarms on the shipped job itself: errors, messages in the dead-letter queue, no data, unknown features, truncated windows. */
   public readonly jobAlarms: Record<string, CloudwatchMetricAlarm> = {};
   public readonly retrainingRule?: CloudwatchEventRule;
 
@@ -257,6 +275,18 @@ export class DriftAlarm extends Construct {
     const name = fitName(`${withPlatformPrefix(stack.platformName, endpoint.endpointName)}-drift`, { maxLength: 64, allowed: /[A-Za-z0-9_-]/, lowercase: false });
     const interval = p.intervalMinutes ?? 60;
     const [, baselineBucket, baselineKey] = /^s3:\/\/([^/]+)\/(.+)$/.exec(p.baselineS3Uri)!;
+    // KServe's capture keys carry no time: the shipped job reads the window from S3 notifications.
+    const viaQueue = !p.modelMonitor && endpoint.captureFormat === CaptureFormat.KSERVE_LOGGER_JSON;
+    const owner = viaQueue ? NOTIFIED.get(endpoint) : undefined;
+    if (owner) {
+      fail(
+        this,
+        "DriftAlarm",
+        "endpoint",
+        `(${endpoint.endpointName}) is already watched by the DriftAlarm ${owner.node.path}: its capture bucket has one S3 notification configuration, which that alarm's queue holds. Watch more features with that alarm.`,
+      );
+    }
+    if (viaQueue) NOTIFIED.set(endpoint, this);
 
     // --- a key that CloudWatch may use: alarms cannot publish to a topic under the AWS-managed key ---
     this.key = customerManagedKey(this, "Key", {
@@ -272,6 +302,17 @@ export class DriftAlarm extends Construct {
           resources: ["*"],
           conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
         },
+        ...(viaQueue
+          ? [
+              {
+                sid: "AllowS3NotificationsOfThisAccount",
+                principals: [{ type: "Service", identifiers: ["s3.amazonaws.com"] }],
+                actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources: ["*"],
+                conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+              },
+            ]
+          : []),
       ],
       removalPolicy: stack.removalPolicy,
       tags,
@@ -335,6 +376,38 @@ export class DriftAlarm extends Construct {
         kmsKeyArn: stack.kmsKey.arn,
         tags,
       });
+      let captureQueue: SqsQueue | undefined;
+      if (viaQueue) {
+        captureQueue = new SqsQueue(this, "CaptureQueue", {
+          name: `${name}-captures`,
+          kmsMasterKeyId: this.key.arn,
+          // Longer than the job's timeout, so that a message in a run is not read twice at once.
+          visibilityTimeoutSeconds: 360,
+          messageRetentionSeconds: 4 * 24 * 3600,
+          redrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: 5 }),
+          tags,
+        });
+        const queuePolicy = policyDocument(this, "CaptureQueuePolicyDocument", [
+          {
+            sid: "CaptureBucketNotifies",
+            principals: [{ type: "Service", identifiers: ["s3.amazonaws.com"] }],
+            actions: ["sqs:SendMessage"],
+            resources: [captureQueue.arn],
+            conditions: [
+              { test: "ArnEquals", variable: "aws:SourceArn", values: [endpoint.captureBucketArn] },
+              { test: "StringEquals", variable: "aws:SourceAccount", values: [account] },
+            ],
+          },
+        ]);
+        const policy = new SqsQueuePolicy(this, "CaptureQueuePolicy", { queueUrl: captureQueue.url, policy: queuePolicy.json });
+        // A bucket has one notification configuration: this one belongs to the endpoint's drift alarm.
+        this.captureNotification = new S3BucketNotification(this, "CaptureNotification", {
+          bucket: endpoint.captureBucketName,
+          queue: [{ id: "drift-captures", queueArn: captureQueue.arn, events: ["s3:ObjectCreated:*"], filterPrefix: endpoint.captureKeyPrefix }],
+          dependsOn: [policy],
+        });
+        this.captureQueue = captureQueue;
+      }
       const decryptKeys = [...new Set([endpoint.captureKmsKeyArn, ...(p.baselineKmsKeyArn ? [p.baselineKmsKeyArn] : [])])];
       const statements: PolicyStatement[] = [
         listPrefixStatement("ListOnlyTheCapturePrefix", [endpoint.captureBucketArn], [`${endpoint.captureKeyPrefix}*`]),
@@ -351,6 +424,7 @@ export class DriftAlarm extends Construct {
         { sid: "WriteItsLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
         { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [deadLetterQueue.arn] },
         { sid: "EncryptDeadLetters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.key.arn] },
+        ...(captureQueue ? [{ sid: "DrainTheCaptureQueue", actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [captureQueue.arn] }] : []),
       ];
       const jobRole = createRole(this, "JobRole", {
         name: fitName(`${name}-job`, NameRules.iamRole),
@@ -388,6 +462,11 @@ export class DriftAlarm extends Construct {
             WINDOW_MINUTES: String(interval),
             MIN_RECORDS: String(p.minRecords ?? 100),
             FEATURES: JSON.stringify([...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])]),
+            // The job checks these against the baseline: a numeric alarm on a categorical feature cannot fire.
+            FEATURE_TYPES: JSON.stringify(
+              Object.fromEntries([...(p.numericFeatures ?? []).map((f) => [f, "numeric"]), ...(p.categoricalFeatures ?? []).map((f) => [f, "categorical"])]),
+            ),
+            ...(captureQueue ? { QUEUE_URL: captureQueue.url } : {}),
           },
         },
         tags,
@@ -525,6 +604,26 @@ export class DriftAlarm extends Construct {
         threshold: 0,
         // Here silence is the failure.
         treatMissingData: "breaching",
+      }),
+      unknownFeatures: jobAlarm("UnknownFeatures", {
+        alarmDescription: `Features watched at ${endpoint.endpointName} are not in the baseline (a typo or an old baseline): their drift alarms cannot fire`,
+        namespace: DRIFT_NAMESPACE,
+        metricName: EndpointMetrics.unknownFeatures,
+        dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        treatMissingData: "notBreaching",
+      }),
+      windowTruncated: jobAlarm("WindowTruncated", {
+        alarmDescription: `The drift job of ${endpoint.endpointName} ran out of time before reading its whole window: statistics cover part of the traffic`,
+        namespace: DRIFT_NAMESPACE,
+        metricName: EndpointMetrics.windowTruncated,
+        dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        treatMissingData: "notBreaching",
       }),
     };
 

@@ -7,12 +7,14 @@ import {
   DriftAlarm,
   DriftAlarmProps,
   DriftMetrics,
+  MlopsStack,
   ModelRegistry,
   RegistryEngine,
   ServingEndpoint,
   ServingEngine,
+  TrainingCluster,
 } from "../../src";
-import { newStack, policyStatements, ref, resource, resources, synth, validationError } from "../helpers";
+import { newApp, newStack, policyStatements, ref, resource, resources, synth, synthApp, validationError } from "../helpers";
 
 function build(props: Partial<DriftAlarmProps> = {}) {
   const stack = newStack();
@@ -50,6 +52,7 @@ describe("DriftAlarm", () => {
       BASELINE_KEY: "fraud/3/baseline.json",
       WINDOW_MINUTES: "60",
       FEATURES: JSON.stringify(["amount", "category"]),
+      FEATURE_TYPES: JSON.stringify({ amount: "numeric", category: "categorical" }),
     });
   });
 
@@ -129,6 +132,30 @@ describe("DriftAlarm", () => {
     expect(resource(doc, "aws_cloudwatch_metric_alarm", "drift/JobDeadLetters").values.namespace).toBe("AWS/SQS");
   });
 
+  test("no silent failure: alarms on watched features missing from the baseline and on windows cut short by the time budget", () => {
+    for (const [id, metric] of [
+      ["UnknownFeatures", EndpointMetrics.unknownFeatures],
+      ["WindowTruncated", EndpointMetrics.windowTruncated],
+    ]) {
+      const a = resource(doc, "aws_cloudwatch_metric_alarm", `drift/${id}`).values;
+      expect(a).toMatchObject({
+        namespace: DRIFT_NAMESPACE,
+        metric_name: metric,
+        dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
+        statistic: "Maximum",
+        comparison_operator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        alarm_actions: [ref(resource(doc, "aws_sns_topic", "drift/Topic"), "arn")],
+      });
+    }
+  });
+
+  test("SageMaker captures are found by their hour folders: no capture queue, no bucket notification", () => {
+    expect(resources(doc, "aws_s3_bucket_notification")).toEqual([]);
+    expect(resources(doc, "aws_sqs_queue").map((q) => q.path)).toEqual([expect.stringMatching(/drift\/DeadLetterQueue$/)]);
+    expect(fn.environment.variables.QUEUE_URL).toBeUndefined();
+  });
+
   test("the topic is under a customer-managed key whose policy lets CloudWatch use it", () => {
     const key = resource(doc, "aws_kms_key", "drift/Key");
     expect(resource(doc, "aws_sns_topic", "drift/Topic").values.kms_master_key_id).toBe(ref(key, "arn"));
@@ -161,6 +188,58 @@ describe("DriftAlarm", () => {
     expect(target.arn).toBe("arn:aws:sagemaker:eu-west-1:111122223333:pipeline/fraud-retrain");
     const [start] = policyStatements(doc, resource(doc, "aws_iam_role_policy", "RetrainingRole/Policy").values.policy);
     expect(start).toMatchObject({ actions: ["sagemaker:StartPipelineExecution"], resources: [target.arn] });
+  });
+});
+
+describe("DriftAlarm of a KServe endpoint: new capture objects arrive through S3 notifications on an SQS queue", () => {
+  const app = newApp();
+  const platform = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
+  const workloads = new MlopsStack(app, "workloads", { region: "eu-west-1", name: "acme-ml" });
+  const cluster = new TrainingCluster(platform, "training", {});
+  const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.mlflow({ cluster }), models: ["fraud"] });
+  const endpoint = new ServingEndpoint(workloads, "fraud", { engine: ServingEngine.kserve({ cluster }), model: registry.model("fraud", "3") });
+  new DriftAlarm(workloads, "drift", { endpoint, baselineS3Uri: "s3://acme-baselines/fraud/3/baseline.json", numericFeatures: ["amount"] });
+  const doc = synthApp(app).workloads;
+  const queue = resource(doc, "aws_sqs_queue", "drift/CaptureQueue");
+  const key = resource(doc, "aws_kms_key", "drift/Key");
+  const bucket = resource(doc, "aws_s3_bucket", "fraud/Captures/Resource");
+
+  test("the capture bucket notifies the queue of new objects under the endpoint's capture prefix", () => {
+    const n = resource(doc, "aws_s3_bucket_notification", "drift/CaptureNotification").values;
+    expect(n.bucket).toBe(ref(bucket, "bucket"));
+    expect(n.queue).toEqual([{ id: "drift-captures", queue_arn: ref(queue, "arn"), events: ["s3:ObjectCreated:*"], filter_prefix: endpoint.captureKeyPrefix }]);
+    expect(n.depends_on).toEqual([`aws_sqs_queue_policy.${resource(doc, "aws_sqs_queue_policy", "drift/CaptureQueuePolicy").name}`]);
+  });
+
+  test("the queue is encrypted with the alarm's key (which S3 may use), outlives a run, and dead-letters what fails five reads", () => {
+    expect(queue.values).toMatchObject({ kms_master_key_id: ref(key, "arn"), visibility_timeout_seconds: 360 });
+    expect(JSON.parse(queue.values.redrive_policy)).toEqual({ deadLetterTargetArn: ref(resource(doc, "aws_sqs_queue", "drift/DeadLetterQueue"), "arn"), maxReceiveCount: 5 });
+    const s3 = policyStatements(doc, key.values.policy).find((x) => x.sid === "AllowS3NotificationsOfThisAccount")!;
+    expect(s3.principals).toEqual([{ type: "Service", identifiers: ["s3.amazonaws.com"] }]);
+    expect(s3.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+  });
+
+  test("only the capture bucket of this account may send to the queue", () => {
+    const policy = resource(doc, "aws_sqs_queue_policy", "drift/CaptureQueuePolicy").values;
+    const [s] = policyStatements(doc, policy.policy);
+    expect(s).toMatchObject({ actions: ["sqs:SendMessage"], resources: [ref(queue, "arn")] });
+    expect(s.condition).toEqual([
+      { test: "ArnEquals", variable: "aws:SourceArn", values: [ref(bucket, "arn")] },
+      { test: "StringEquals", variable: "aws:SourceAccount", values: ["${data.aws_caller_identity.CallerIdentity.account_id}"] },
+    ]);
+  });
+
+  test("a second shipped-job DriftAlarm on the same KServe endpoint is refused (the bucket has one notification configuration)", () => {
+    expect(() => new DriftAlarm(workloads, "drift-2", { endpoint, baselineS3Uri: "s3://acme-baselines/fraud/3/baseline.json", numericFeatures: ["amount"] })).toThrow(
+      "DriftAlarm workloads/drift-2: endpoint (acme-ml-fraud) is already watched by the DriftAlarm workloads/drift",
+    );
+  });
+
+  test("the job drains the queue: its URL in the environment, receive and delete on it in the role", () => {
+    const fn = resource(doc, "aws_lambda_function", "drift/Job").values;
+    expect(fn.environment.variables.QUEUE_URL).toBe(ref(queue, "url"));
+    const s = policyStatements(doc, resource(doc, "aws_iam_role_policy", "drift/JobRole/Policy").values.policy);
+    expect(s.find((x) => x.sid === "DrainTheCaptureQueue")).toMatchObject({ actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [ref(queue, "arn")] });
   });
 });
 

@@ -6,6 +6,7 @@ import { main, readSample } from "../../src/drift-alarm/job/cli";
 import { configFromEnv, DriftJobConfig, MetricDatum, runDriftJob } from "../../src/drift-alarm/job/handler";
 import { CaptureFormats, DRIFT_NAMESPACE, EndpointMetrics, FeatureMetrics } from "../../src/drift-alarm/job/metrics";
 import { driftJobAssetDir } from "../../src/drift-alarm/private/job-asset";
+import { FakeMetrics, FakeQueue, FakeS3, s3Notification } from "./fixtures/fake-aws";
 
 /** A training sample: amounts 0..99, counts 0..4, categories 50/30/20. */
 function trainingSample() {
@@ -16,41 +17,25 @@ function trainingSample() {
   }));
 }
 
-/** KServe logger objects of `records`, one request per object. */
-function kserveObjects(records: Record<string, unknown>[]) {
+/** KServe logger objects of `records`, one request per object (the logger's default batchSize of 1). */
+function kserveObjects(records: Record<string, unknown>[]): [string, string][] {
   return records.map((r, i) => [
     `captures/serving/fraud/predictor/${i}-request.json`,
     JSON.stringify({ reqType: "org.kubeflow.serving.inference.request", bytes: Buffer.from(JSON.stringify({ instances: [r] })).toString("base64"), id: String(i) }),
   ]);
 }
 
-function fakes(objects: [string, string][], baseline = buildBaseline(trainingSample())) {
-  const files = new Map<string, string>([["base/baseline.json", JSON.stringify(baseline)], ...objects.map(([k, v]) => [`cap/${k}`, v] as [string, string])]);
-  const listed: { prefix: string; since: Date }[] = [];
-  const published: { namespace: string; data: MetricDatum[] }[] = [];
-  return {
-    listed,
-    published,
-    deps: {
-      now: new Date("2026-11-25T11:00:00Z"),
-      store: {
-        async list(bucket: string, prefix: string, since: Date) {
-          listed.push({ prefix, since });
-          return [...files.keys()].filter((k) => k.startsWith(`${bucket}/${prefix}`)).map((k) => k.slice(bucket.length + 1));
-        },
-        async get(bucket: string, key: string) {
-          const v = files.get(`${bucket}/${key}`);
-          if (v === undefined) throw new Error(`no object ${bucket}/${key}`);
-          return v;
-        },
-      },
-      metrics: {
-        async put(namespace: string, data: MetricDatum[]) {
-          published.push({ namespace, data });
-        },
-      },
-    },
-  };
+/** A fake S3 with the baseline and `objects` (KServe objects are announced on the queue too). */
+function fakes(objects: [string, string, Date?][], baseline: unknown = buildBaseline(trainingSample())) {
+  const s3 = new FakeS3();
+  const queue = new FakeQueue();
+  const metrics = new FakeMetrics();
+  s3.put("base", "baseline.json", JSON.stringify(baseline));
+  for (const [k, v, modified] of objects) {
+    s3.put("cap", k, v, modified);
+    queue.send(s3Notification("cap", k));
+  }
+  return { s3, queue, metrics, deps: { now: new Date("2026-11-25T11:00:00Z"), store: s3, queue, metrics } };
 }
 
 const config: DriftJobConfig = {
@@ -63,6 +48,7 @@ const config: DriftJobConfig = {
   windowMinutes: 60,
   minRecords: 50,
   features: [],
+  queueUrl: "https://sqs.eu-west-1.amazonaws.com/111122223333/q",
 };
 
 const value = (data: MetricDatum[], metric: string, feature?: string) =>
@@ -70,12 +56,11 @@ const value = (data: MetricDatum[], metric: string, feature?: string) =>
 
 describe("the drift job", () => {
   test("traffic like the training sample: low PSI, KS and JS; metrics in one namespace, dimensions endpoint and feature", async () => {
-    const f = fakes(kserveObjects(trainingSample()) as [string, string][]);
+    const f = fakes(kserveObjects(trainingSample()));
     const report = await runDriftJob(config, f.deps);
-    expect(report).toMatchObject({ records: 100, objects: 100, insufficient: false, fieldsAdded: [], fieldsRemoved: [] });
-    expect(f.listed).toEqual([{ prefix: "captures/serving/fraud/", since: new Date("2026-11-25T10:00:00Z") }]);
-    const data = f.published.flatMap((p) => p.data);
-    expect(new Set(f.published.map((p) => p.namespace))).toEqual(new Set([DRIFT_NAMESPACE]));
+    expect(report).toMatchObject({ records: 100, objects: 100, insufficient: false, truncated: false, unknownFeatures: [], fieldsAdded: [], fieldsRemoved: [] });
+    const data = f.metrics.data;
+    expect(new Set(f.metrics.published.map((p) => p.namespace))).toEqual(new Set([DRIFT_NAMESPACE]));
     expect(value(data, FeatureMetrics.psi, "txn_amount")).toBeCloseTo(0, 10);
     expect(value(data, FeatureMetrics.ks, "txn_amount")).toBeCloseTo(0, 10);
     expect(value(data, FeatureMetrics.jsDistance, "merchant_category")).toBeCloseTo(0, 10);
@@ -93,7 +78,7 @@ describe("the drift job", () => {
       merchant_category: i % 2 ? "crypto" : "grocery",
       device: "ios",
     }));
-    const f = fakes(kserveObjects(shifted) as [string, string][]);
+    const f = fakes(kserveObjects(shifted));
     const report = await runDriftJob(config, f.deps);
     const amount = report.drift.find((d) => d.feature === "txn_amount")!;
     // All actual mass in the top bin (0.1 expected): KS = 0.9; PSI sums the emptied bins and the full one.
@@ -104,22 +89,22 @@ describe("the drift job", () => {
     expect(report.drift.find((d) => d.feature === "txn_count_1h")!.missingRate).toBe(1);
     expect(report.fieldsAdded).toEqual(["device"]);
     expect(report.fieldsRemoved).toEqual(["txn_count_1h"]);
-    const data = f.published.flatMap((p) => p.data);
+    const data = f.metrics.data;
     expect(value(data, EndpointMetrics.fieldsAdded)).toBe(1);
     expect(value(data, EndpointMetrics.fieldsRemoved)).toBe(1);
   });
 
   test("too few records is a metric of its own, and no statistic is published", async () => {
-    const f = fakes(kserveObjects(trainingSample().slice(0, 10)) as [string, string][]);
+    const f = fakes(kserveObjects(trainingSample().slice(0, 10)));
     const report = await runDriftJob(config, f.deps);
     expect(report.insufficient).toBe(true);
-    const data = f.published.flatMap((p) => p.data);
+    const data = f.metrics.data;
     expect(value(data, EndpointMetrics.insufficientRecords)).toBe(1);
     expect(data.filter((d) => d.Dimensions.length === 2)).toEqual([]);
   });
 
   test("watched features only, when named", async () => {
-    const f = fakes(kserveObjects(trainingSample()) as [string, string][]);
+    const f = fakes(kserveObjects(trainingSample()));
     const report = await runDriftJob({ ...config, features: ["merchant_category"] }, f.deps);
     expect(report.drift.map((d) => d.feature)).toEqual(["merchant_category"]);
   });
@@ -128,14 +113,14 @@ describe("the drift job", () => {
     const lines = trainingSample().map((r) =>
       JSON.stringify({ captureData: { endpointInput: { data: JSON.stringify(r), encoding: "JSON", observedContentType: "application/json" } } }),
     );
-    const f = fakes([["captures/fraud/primary/2026/11/25/10/a.jsonl", lines.join("\n")]]);
+    const f = fakes([["captures/fraud/primary/2026/11/25/10/a.jsonl", lines.join("\n"), new Date("2026-11-25T10:30:00Z")]]);
     const report = await runDriftJob({ ...config, captureKeyPrefix: "captures/fraud/", captureFormat: CaptureFormats.sagemaker }, f.deps);
     expect(report.records).toBe(100);
     expect(report.drift.find((d) => d.feature === "txn_amount")!.psi).toBeCloseTo(0, 10);
   });
 
   test("an unknown capture format fails the run (the job-failure alarm catches it)", async () => {
-    const f = fakes(kserveObjects(trainingSample()) as [string, string][]);
+    const f = fakes(kserveObjects(trainingSample()));
     await expect(runDriftJob({ ...config, captureFormat: "parquet" }, f.deps)).rejects.toThrow("unknown capture format parquet");
   });
 
@@ -143,8 +128,9 @@ describe("the drift job", () => {
     const env = {
       ENDPOINT_NAME: "fraud", CAPTURE_BUCKET: "cap", CAPTURE_PREFIX: "p/", CAPTURE_FORMAT: "kserve-logger-json",
       BASELINE_BUCKET: "b", BASELINE_KEY: "k", WINDOW_MINUTES: "60", MIN_RECORDS: "100", FEATURES: '["a"]',
+      FEATURE_TYPES: '{"a":"numeric"}', QUEUE_URL: "https://sqs/q",
     };
-    expect(configFromEnv(env)).toMatchObject({ windowMinutes: 60, minRecords: 100, features: ["a"] });
+    expect(configFromEnv(env)).toMatchObject({ windowMinutes: 60, minRecords: 100, features: ["a"], featureTypes: { a: "numeric" }, queueUrl: "https://sqs/q" });
     expect(() => configFromEnv({ ...env, BASELINE_KEY: undefined })).toThrow("environment variable BASELINE_KEY is not set");
   });
 });
@@ -208,23 +194,32 @@ describe("npx cdktf-mlops baseline", () => {
     expect(main(["baseline"], () => undefined, (s) => errors.push(s))).toBe(2);
     expect(main(["baseline", path.join(dir, "x.parquet")], () => undefined, (s) => errors.push(s))).toBe(1);
     expect(errors.join("")).toContain("usage: cdktf-mlops baseline");
-    expect(errors.join("")).toContain("expected a .csv or .jsonl training sample");
+    expect(errors.join("")).toContain("expected a .csv, .jsonl or .ndjson training sample");
   });
 });
 
 describe("the job as it ships", () => {
-  test("the asset folder holds plain JavaScript that runs on its own (no import outside the folder)", async () => {
+  test("the asset folder holds plain JavaScript that runs on its own (no import outside the folder but the runtime's SDK)", async () => {
     const dir = driftJobAssetDir();
     const files = fs.readdirSync(dir).filter((f) => f.endsWith(".js"));
     expect(files).toEqual(expect.arrayContaining(["handler.js", "baseline.js", "stats.js", "parsers.js", "metrics.js"]));
-    for (const f of files) {
+    // Everything the handler loads, transitively (cli.js is the workstation command, not loaded by the job).
+    const loaded = new Set<string>();
+    const visit = (f: string) => {
+      if (loaded.has(f)) return;
+      loaded.add(f);
       const requires = [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-      for (const r of requires) expect(r).toMatch(/^(\.\/[a-z-]+|fs|@aws-sdk\/client-(s3|cloudwatch))$/);
-    }
+      for (const r of requires) {
+        expect(r).toMatch(/^(\.\/[a-z-]+|fs|@aws-sdk\/client-(s3|cloudwatch|sqs))$/);
+        if (r.startsWith("./")) visit(`${r.slice(2)}.js`);
+      }
+    };
+    visit("handler.js");
+    expect([...loaded].sort()).toEqual(["baseline.js", "handler.js", "metrics.js", "parsers.js", "stats.js"]);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const job = require(path.join(dir, "handler.js"));
     expect(typeof job.handler).toBe("function");
-    const f = fakes(kserveObjects(trainingSample()) as [string, string][]);
+    const f = fakes(kserveObjects(trainingSample()));
     const report = await job.runDriftJob(config, f.deps);
     expect(report.records).toBe(100);
   });

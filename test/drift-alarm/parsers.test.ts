@@ -67,3 +67,58 @@ describe("request bodies", () => {
     expect(recordsOfRequest(42, [])).toBeUndefined();
   });
 });
+
+describe("KServe v0.20 batched logger objects (batchSize > 1: a JSON array of LogRequests)", () => {
+  // pkg/logger/marshaller_json.go: one record marshals as the object, more as an array; requests and
+  // responses share a batch; Go marshals []byte as base64 and url.URL as an object.
+  const record = (i: number, type: "request" | "response", body: unknown) => ({
+    url: { Scheme: "http", Host: "acme-ml-fraud-predictor.serving", Path: "/v1/models/acme-ml-fraud:predict" },
+    bytes: Buffer.from(JSON.stringify(body)).toString("base64"),
+    contentType: "application/json",
+    reqType: `org.kubeflow.serving.inference.${type}`,
+    id: `id-${i}`,
+    inferenceService: "acme-ml-fraud",
+    namespace: "serving",
+    component: "predictor",
+    occurrenceTime: "2026-11-25T10:00:00Z",
+  });
+
+  test("every request of the batch is read, responses skipped, a broken request counted", () => {
+    const batch = Array.from({ length: 50 }, (_, i) => [
+      record(i, "request", { instances: [[i, i % 5, "grocery"]] }),
+      record(i, "response", { predictions: [0.1] }),
+    ]).flat();
+    batch.push({ ...record(99, "request", {}), bytes: Buffer.from("not json").toString("base64") });
+    const parsed = parseKServeLog(JSON.stringify(batch), ORDER);
+    expect(parsed.records).toHaveLength(50);
+    expect(parsed.records[7]).toEqual({ txn_amount: 7, txn_count_1h: 2, merchant_category: "grocery" });
+    expect(parsed.unparseable).toBe(1);
+  });
+
+  test("a row whose width differs from the baseline's feature order is unparseable, not shifted", () => {
+    const parsed = parseKServeLog(JSON.stringify([record(1, "request", { instances: [[0, 12.5, 3, "grocery"]] })]), ORDER);
+    expect(parsed).toEqual({ records: [], unparseable: 1 });
+  });
+});
+
+describe("SageMaker capture lines are parsed up to their outputs, whatever the layout", () => {
+  const input = { observedContentType: "application/json", mode: "INPUT", data: JSON.stringify({ instances: [{ a: 1 }] }), encoding: "JSON" };
+  const output = { observedContentType: "application/json", mode: "OUTPUT", data: '{"predictions": [0.5]}', encoding: "JSON" };
+  const read = (line: string) => parseSageMakerCapture(line, ["a"]);
+
+  test("inputs first (SageMaker's layout), outputs first, and no outputs give the same record", () => {
+    for (const captureData of [{ endpointInput: input, endpointOutput: output }, { endpointOutput: output, endpointInput: input }, { endpointInput: input }]) {
+      expect(read(JSON.stringify({ captureData, eventMetadata: { eventId: "1" } }))).toEqual({ records: [{ a: 1 }], unparseable: 0 });
+    }
+  });
+
+  test("a payload whose text contains the output key is not cut inside its string", () => {
+    const tricky = { ...input, data: JSON.stringify({ instances: [{ a: ',"endpointOutput":{' }] }) };
+    expect(read(JSON.stringify({ captureData: { endpointInput: tricky, endpointOutput: output } })).records).toEqual([{ a: ',"endpointOutput":{' }]);
+  });
+
+  test("a line whose inputs come after another object with an endpointOutput key is read whole", () => {
+    const line = JSON.stringify({ eventMetadata: { x: { y: 1 } }, captureData: { endpointOutput: output, endpointInput: input } });
+    expect(read(line).records).toEqual([{ a: 1 }]);
+  });
+});

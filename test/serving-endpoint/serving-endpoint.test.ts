@@ -75,6 +75,8 @@ describe("ServingEngine.kserve", () => {
     expect(predictor.logger).toEqual({
       mode: "all",
       url: `s3://${ref(captures, "bucket")}/captures`,
+      batchSize: 100,
+      batchInterval: "10s",
       storage: { path: "/", parameters: { type: "s3", format: "json" }, key: "credentials", serviceAccountName: "acme-ml-fraud" },
     });
     expect(fraud.captureKeyPrefix).toBe("captures/serving/acme-ml-fraud/");

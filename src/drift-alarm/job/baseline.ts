@@ -1,4 +1,4 @@
-import { histogram, jsDistance, ksDistance, normalise, psi, quantileCuts } from "./stats";
+import { binIndex, histogram, jsDistance, ksDistance, normalise, psi, quantileCuts } from "./stats";
 
 /** A record of features as the parsers produce it: name to value (missing features are absent). */
 export type FeatureRecord = Record<string, unknown>;
@@ -27,8 +27,14 @@ export interface Baseline {
   version: 1;
   /** Records in the training sample. */
   recordCount: number;
-  /** Feature names in the order of the training sample's columns (for positional payloads). */
+  /**
+   * Feature names in the order of the model's inputs: the training sample's columns without the
+   * excluded ones. Positional payloads (CSV bodies, row tensors) are mapped by this order, and a row
+   * of another width is unparseable.
+   */
   featureOrder: string[];
+  /** Columns of the training sample left out of the model's inputs (`--exclude label`), in sample order. */
+  excludedColumns?: string[];
   features: Record<string, NumericBaseline | CategoricalBaseline>;
 }
 
@@ -60,9 +66,11 @@ function asNumber(v: unknown): number | undefined {
  * Builds a baseline from a training sample. A feature is numeric when every present value is a
  * number (or a numeric string), categorical otherwise.
  */
-export function buildBaseline(records: FeatureRecord[], bins = 10): Baseline {
-  const order: string[] = [];
-  for (const r of records) for (const k of Object.keys(r)) if (!order.includes(k)) order.push(k);
+export function buildBaseline(records: FeatureRecord[], bins = 10, exclude: string[] = []): Baseline {
+  const columns = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r)) columns.add(k);
+  const order = [...columns].filter((c) => !exclude.includes(c));
+  const excludedColumns = [...columns].filter((c) => exclude.includes(c));
   const features: Baseline["features"] = {};
   for (const name of order) {
     const present = records.map((r) => r[name]).filter((v) => !isMissing(v));
@@ -80,7 +88,7 @@ export function buildBaseline(records: FeatureRecord[], bins = 10): Baseline {
       features[name] = { type: "categorical", frequencies: Object.fromEntries(keys.map((k, i) => [k, shares[i]])), missingRate };
     }
   }
-  return { version: 1, recordCount: records.length, featureOrder: order, features };
+  return { version: 1, recordCount: records.length, featureOrder: order, excludedColumns, features };
 }
 
 /** Checks that `value` is a baseline of format version 1; throws with the reason otherwise. */
@@ -97,28 +105,68 @@ export function parseBaseline(text: string): Baseline {
   return b;
 }
 
+/**
+ * Counts of one feature over a window, accumulated record by record: memory is bounded by the
+ * baseline's bins and the categories seen, not by the number of records.
+ */
+export class FeatureAccumulator {
+  /** Records in which the feature is present (not missing). */
+  private present = 0;
+  /** Numeric: count per baseline bin. */
+  private readonly bins?: number[];
+  /** Categorical: count per category seen. */
+  private readonly categories?: Map<string, number>;
+
+  constructor(
+    public readonly name: string,
+    private readonly baseline: NumericBaseline | CategoricalBaseline,
+  ) {
+    if (baseline.type === "numeric") this.bins = new Array<number>(baseline.cuts.length + 1).fill(0);
+    else this.categories = new Map();
+  }
+
+  /** Adds the feature's value of one record. */
+  add(v: unknown): void {
+    if (isMissing(v)) return;
+    this.present++;
+    if (this.bins) {
+      // A value that is not a number counts in no bin; it shows as schema drift elsewhere.
+      const n = typeof v === "number" ? (Number.isFinite(v) ? v : undefined) : asNumber(v);
+      if (n !== undefined) this.bins[binIndex((this.baseline as NumericBaseline).cuts, n)]++;
+    } else {
+      const c = String(v);
+      this.categories!.set(c, (this.categories!.get(c) ?? 0) + 1);
+    }
+  }
+
+  /** The statistics over `records` records (the window's total, present or not). */
+  result(records: number): FeatureDrift {
+    const name = this.name;
+    const missingRate = records ? (records - this.present) / records : 0;
+    const baseline = this.baseline;
+    if (baseline.type === "numeric") {
+      const actual = normalise(this.bins!);
+      return {
+        feature: name,
+        type: "numeric",
+        psi: psi(baseline.frequencies, actual),
+        ks: ksDistance(baseline.frequencies, actual),
+        missingRate,
+      };
+    }
+    const categories = Object.keys(baseline.frequencies);
+    const known = new Set(categories);
+    // Categories the baseline never saw are kept as their own buckets: new categories are drift.
+    const all = [...categories, ...[...this.categories!.keys()].filter((c) => !known.has(c)).sort()];
+    const expected = all.map((c) => baseline.frequencies[c] ?? 0);
+    const actual = normalise(all.map((c) => this.categories!.get(c) ?? 0));
+    return { feature: name, type: "categorical", psi: psi(expected, actual), jsDistance: jsDistance(expected, actual), missingRate };
+  }
+}
+
 /** Drift statistics of one feature over the window's records. */
 export function featureDrift(name: string, baseline: NumericBaseline | CategoricalBaseline, records: FeatureRecord[]): FeatureDrift {
-  const present = records.map((r) => r[name]).filter((v) => !isMissing(v));
-  const missingRate = records.length ? (records.length - present.length) / records.length : 0;
-  if (baseline.type === "numeric") {
-    // A value that is not a number counts in no bin; it shows as schema drift elsewhere.
-    const values = present.map(asNumber).filter((n): n is number => n !== undefined);
-    const actual = histogram(baseline.cuts, values);
-    return {
-      feature: name,
-      type: "numeric",
-      psi: psi(baseline.frequencies, actual),
-      ks: ksDistance(baseline.frequencies, actual),
-      missingRate,
-    };
-  }
-  const categories = Object.keys(baseline.frequencies);
-  const seen: Record<string, number> = {};
-  for (const v of present) seen[String(v)] = (seen[String(v)] ?? 0) + 1;
-  // Categories the baseline never saw are kept as their own buckets: new categories are drift.
-  const all = [...categories, ...Object.keys(seen).filter((c) => !categories.includes(c)).sort()];
-  const expected = all.map((c) => baseline.frequencies[c] ?? 0);
-  const actual = normalise(all.map((c) => seen[c] ?? 0));
-  return { feature: name, type: "categorical", psi: psi(expected, actual), jsDistance: jsDistance(expected, actual), missingRate };
+  const acc = new FeatureAccumulator(name, baseline);
+  for (const r of records) acc.add(r[name]);
+  return acc.result(records.length);
 }

@@ -1,52 +1,122 @@
 import * as fs from "fs";
-import { buildBaseline, FeatureRecord } from "./baseline";
+import { Baseline, buildBaseline, FeatureRecord } from "./baseline";
 
-/** Reads a training sample: CSV with a header row, or JSON lines of objects. */
+/**
+ * The `cdktf-mlops baseline` command. It runs on a workstation or in a training pipeline, never in the
+ * drift job's Lambda, so it may use csv-parse (the job itself has no dependency).
+ */
+
+const USAGE = "usage: cdktf-mlops baseline <training-sample.csv|.jsonl|.ndjson> [--out baseline.json] [--bins 10] [--exclude label[,column...]]\n";
+
+/** Reads a training sample: CSV with a header row (RFC 4180 quoting), or JSON lines of objects. */
 export function readSample(path: string, text: string): FeatureRecord[] {
+  if (text.trim() === "") throw new Error(`${path} is empty: a training sample needs ${path.endsWith(".csv") ? "a header row and " : ""}at least one record`);
   if (path.endsWith(".jsonl") || path.endsWith(".ndjson")) {
-    return text
-      .split("\n")
-      .filter((l) => l.trim())
-      .map((l, i) => {
-        const v = JSON.parse(l);
-        if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error(`line ${i + 1}: not a JSON object`);
-        return v as FeatureRecord;
-      });
+    const records: FeatureRecord[] = [];
+    text.split("\n").forEach((l, i) => {
+      if (!l.trim()) return;
+      let v: unknown;
+      try {
+        v = JSON.parse(l);
+      } catch (e) {
+        throw new Error(`${path} line ${i + 1}: not JSON (${(e as Error).message})`);
+      }
+      if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error(`${path} line ${i + 1}: not a JSON object`);
+      records.push(v as FeatureRecord);
+    });
+    return records;
   }
   if (path.endsWith(".csv")) {
-    const lines = text.split(/\r?\n/).filter((l) => l.trim());
-    const header = lines[0].split(",").map((h) => h.trim());
-    return lines.slice(1).map((l) => {
-      const cells = l.split(",");
-      return Object.fromEntries(header.map((h, i) => [h, cells[i] === undefined ? undefined : cells[i].trim()]));
-    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parse } = require("csv-parse/sync") as typeof import("csv-parse/sync");
+    let header: string[] = [];
+    let records: FeatureRecord[];
+    try {
+      records = parse(text, {
+        bom: true,
+        trim: true,
+        skip_empty_lines: true,
+        columns: (h: string[]) => {
+          header = h;
+          const twice = h.filter((c, i) => h.indexOf(c) !== i);
+          if (twice.length) throw new Error(`the header names ${[...new Set(twice)].join(", ")} more than once`);
+          if (h.some((c) => c === "")) throw new Error("the header has an empty column name");
+          return h;
+        },
+      }) as FeatureRecord[];
+    } catch (e) {
+      throw new Error(`${path}: ${(e as Error).message}`);
+    }
+    if (records.length === 0) throw new Error(`${path} has a header row (${header.join(", ")}) and no records`);
+    return records;
   }
-  throw new Error(`${path}: expected a .csv or .jsonl training sample`);
+  throw new Error(`${path}: expected a .csv, .jsonl or .ndjson training sample`);
 }
 
-/** `cdktf-mlops baseline <sample.csv|sample.jsonl> [--out baseline.json] [--bins 10]`. Returns the exit code. */
+/** One screen: records, features with their types and bins or categories, excluded columns. */
+export function summary(input: string, b: Baseline, bins: number, target?: string): string {
+  const width = Math.max(7, ...b.featureOrder.map((f) => f.length));
+  const rows = b.featureOrder.map((f) => {
+    const x = b.features[f];
+    const detail = x.type === "numeric" ? `${x.cuts.length + 1} bins` : `${Object.keys(x.frequencies).length} categories`;
+    return `  ${f.padEnd(width)}  ${x.type.padEnd(11)}  ${detail.padEnd(14)}  ${(x.missingRate * 100).toFixed(1)}% missing`;
+  });
+  const excluded = b.excludedColumns?.length ? `; excluded: ${b.excludedColumns.join(", ")}` : "";
+  return [
+    `cdktf-mlops baseline: ${input}: ${b.recordCount} records, ${b.featureOrder.length} features (up to ${bins} bins)${excluded}`,
+    `  ${"feature".padEnd(width)}  ${"type".padEnd(11)}  ${"bins".padEnd(14)}  missing`,
+    ...rows,
+    `  positional inputs (CSV bodies, row tensors) are read in this order, ${b.featureOrder.length} wide`,
+    ...(target ? [`wrote ${target}`] : []),
+    "",
+  ].join("\n");
+}
+
+/**
+ * `cdktf-mlops baseline <sample> [--out baseline.json] [--bins 10] [--exclude label]`. Returns the exit
+ * code: 0 written, 1 bad input, 2 bad usage. The baseline goes to `--out` (summary on stdout) or to
+ * stdout (summary on stderr).
+ */
 export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
   const [command, input, ...rest] = argv;
-  if (command !== "baseline" || !input) {
-    err("usage: cdktf-mlops baseline <training-sample.csv|.jsonl> [--out baseline.json] [--bins 10]\n");
+  if (command !== "baseline" || !input || input.startsWith("--")) {
+    err(USAGE);
     return 2;
   }
-  const flag = (name: string) => {
-    const i = rest.indexOf(name);
-    return i >= 0 ? rest[i + 1] : undefined;
-  };
-  const bins = Number(flag("--bins") ?? 10);
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < rest.length; i += 2) {
+    const name = rest[i];
+    if (!["--out", "--bins", "--exclude"].includes(name) || rest[i + 1] === undefined) {
+      err(`cdktf-mlops baseline: ${rest[i + 1] === undefined && name.startsWith("--") ? `${name} needs a value` : `unknown argument ${name}`}\n${USAGE}`);
+      return 2;
+    }
+    flags.set(name, [...(flags.get(name) ?? []), rest[i + 1]]);
+  }
+  const bins = Number(flags.get("--bins")?.[0] ?? 10);
   if (!Number.isInteger(bins) || bins < 2 || bins > 100) {
     err("--bins must be a whole number from 2 to 100\n");
     return 2;
   }
+  const exclude = (flags.get("--exclude") ?? []).flatMap((v) => v.split(",")).map((c) => c.trim()).filter(Boolean);
   try {
-    if (!/\.(csv|jsonl|ndjson)$/.test(input)) throw new Error(`${input}: expected a .csv or .jsonl training sample`);
+    if (!/\.(csv|jsonl|ndjson)$/.test(input)) throw new Error(`${input}: expected a .csv, .jsonl or .ndjson training sample`);
+    if (!fs.existsSync(input)) throw new Error(`${input}: no such file`);
     const records = readSample(input, fs.readFileSync(input, "utf8"));
-    const json = JSON.stringify(buildBaseline(records, bins), null, 2) + "\n";
-    const target = flag("--out");
-    if (target) fs.writeFileSync(target, json);
-    else out(json);
+    const columns = new Set<string>();
+    for (const r of records) for (const k of Object.keys(r)) columns.add(k);
+    const unknown = exclude.filter((c) => !columns.has(c));
+    if (unknown.length) throw new Error(`--exclude ${unknown.join(", ")}: no such column in ${input} (columns: ${[...columns].join(", ")})`);
+    if (exclude.length >= columns.size) throw new Error(`--exclude leaves no feature of ${input}`);
+    const baseline = buildBaseline(records, bins, exclude);
+    const json = JSON.stringify(baseline, null, 2) + "\n";
+    const target = flags.get("--out")?.[0];
+    if (target) {
+      fs.writeFileSync(target, json);
+      out(summary(input, baseline, bins, target));
+    } else {
+      out(json);
+      err(summary(input, baseline, bins));
+    }
     return 0;
   } catch (e) {
     err(`cdktf-mlops baseline: ${(e as Error).message}\n`);

@@ -1,13 +1,44 @@
-import { Baseline, featureDrift, FeatureDrift, FeatureRecord, parseBaseline } from "./baseline";
+import { Baseline, FeatureAccumulator, FeatureDrift, FeatureRecord, parseBaseline } from "./baseline";
 import { CaptureFormats, DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./metrics";
-import { parseKServeLog, parseSageMakerCapture, ParsedCapture } from "./parsers";
+import { emitKServeLog, emitSageMakerCapture, emitSageMakerLine, isBlank, RecordSink } from "./parsers";
+
+/** An object of a listing page. */
+export interface ListedObject {
+  key: string;
+  lastModified: Date;
+}
+
+/** One page of a listing (ListObjectsV2 with an optional delimiter). */
+export interface ListPage {
+  objects: ListedObject[];
+  /** Common prefixes, when listed with a delimiter. */
+  prefixes: string[];
+  /** Token of the next page; absent on the last page. */
+  nextToken?: string;
+}
 
 /** What the job reads objects through (S3 in Lambda, a fake in tests). */
 export interface ObjectStore {
-  /** Keys under `prefix` last modified at or after `since`. */
-  list(bucket: string, prefix: string, since: Date): Promise<string[]>;
+  /** One page of the keys under `prefix`. */
+  list(bucket: string, prefix: string, options: { delimiter?: string; continuationToken?: string }): Promise<ListPage>;
   /** The object's body as text. */
   get(bucket: string, key: string): Promise<string>;
+  /** The object's body in chunks, for objects read line by line without holding them whole. */
+  stream?(bucket: string, key: string): Promise<AsyncIterable<Uint8Array | string>>;
+}
+
+/** A message of the capture queue (an S3 event notification). */
+export interface QueueMessage {
+  receiptHandle: string;
+  body: string;
+}
+
+/** The queue of S3 event notifications of new capture objects (SQS in Lambda, a fake in tests). */
+export interface CaptureQueue {
+  /** Up to `max` messages (at most 10); none when the queue is empty. */
+  receive(max: number): Promise<QueueMessage[]>;
+  /** Deletes read messages (at most 10 at once). */
+  delete(receiptHandles: string[]): Promise<void>;
 }
 
 /** One CloudWatch datum. */
@@ -38,6 +69,12 @@ export interface DriftJobConfig {
   minRecords: number;
   /** Features to compute statistics for; empty means every baseline feature. */
   features: string[];
+  /** The type each watched feature's alarms expect (`numeric` or `categorical`); checked against the baseline. */
+  featureTypes?: Record<string, string>;
+  /** URL of the SQS queue of S3 notifications of new capture objects (KServe captures, whose keys carry no time). */
+  queueUrl?: string;
+  /** Objects read at the same time. @default 32 */
+  readConcurrency?: number;
 }
 
 /** What one run found. */
@@ -46,41 +83,266 @@ export interface DriftReport {
   objects: number;
   unparseable: number;
   insufficient: boolean;
+  /** The run stopped at its time budget before reading every object of the window. */
+  truncated: boolean;
+  /**
+   * Watched features whose alarms could never fire: absent from the baseline (a typo, an old baseline),
+   * or of another type there (`name (numeric alarms, categorical in the baseline)`).
+   */
+  unknownFeatures: string[];
   fieldsAdded: string[];
   fieldsRemoved: string[];
   drift: FeatureDrift[];
 }
 
+/** What the job runs with besides its configuration. */
+export interface DriftJobDeps {
+  store: ObjectStore;
+  metrics: MetricSink;
+  /** The capture queue, for KServe captures. */
+  queue?: CaptureQueue;
+  /** The run's time: the window ends here. */
+  now: Date;
+  /** Milliseconds on a monotonic clock. @default Date.now */
+  clock?: () => number;
+  /** `clock()` value by which reading stops (what was read is published). @default - no budget */
+  deadline?: number;
+}
+
+/** Distinct field names remembered per run (for SchemaFieldsAdded): bounded like everything else. */
+const MAX_SEEN_FIELDS = 1000;
+
+/** `yyyy/mm/dd/hh/` of a time (UTC), the hour folders of SageMaker data capture. */
+export function hourPrefix(t: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${t.getUTCFullYear()}/${p(t.getUTCMonth() + 1)}/${p(t.getUTCDate())}/${p(t.getUTCHours())}/`;
+}
+
+/**
+ * The hour folders a window touches, from the hour before `since` (capture files are written
+ * up to a few minutes after their hour) to the hour of `now`.
+ */
+export function windowHours(since: Date, now: Date): string[] {
+  const hour = 3_600_000;
+  const out: string[] = [];
+  for (let t = Math.floor(since.getTime() / hour) * hour - hour; t <= now.getTime(); t += hour) out.push(hourPrefix(new Date(t)));
+  return out;
+}
+
+/** Keys of S3 event notification messages (`Records[].s3.object.key`, URL-encoded with '+' for spaces). */
+export function keysOfNotification(body: string): string[] {
+  const event = JSON.parse(body) as { Records?: { eventName?: string; s3?: { object?: { key?: string } } }[] };
+  return (event.Records ?? [])
+    .filter((r) => (r.eventName ?? "ObjectCreated").startsWith("ObjectCreated") && typeof r.s3?.object?.key === "string")
+    .map((r) => decodeURIComponent(r.s3!.object!.key!.replace(/\+/g, " ")));
+}
+
+/** A source of the window's object keys; `done()` is called once the object was read. */
+interface KeySource {
+  next(): Promise<{ key: string; done: () => Promise<void> } | undefined>;
+  /** Called at the end of the run. */
+  close(): Promise<void>;
+}
+
+/** Keys of SageMaker captures: only the hour folders of the window, under every variant. */
+async function sageMakerKeys(config: DriftJobConfig, store: ObjectStore, since: Date, now: Date): Promise<KeySource> {
+  const listAll = async (prefix: string, delimiter?: string) => {
+    const objects: ListedObject[] = [];
+    const prefixes: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await store.list(config.captureBucket, prefix, { delimiter, continuationToken: token });
+      objects.push(...page.objects);
+      prefixes.push(...page.prefixes);
+      token = page.nextToken;
+    } while (token);
+    return { objects, prefixes };
+  };
+  const prefix = config.captureKeyPrefix.endsWith("/") ? config.captureKeyPrefix : `${config.captureKeyPrefix}/`;
+  const variants = (await listAll(prefix, "/")).prefixes;
+  const keys: string[] = [];
+  for (const variant of variants) {
+    for (const hour of windowHours(since, now)) {
+      for (const o of (await listAll(`${variant}${hour}`)).objects) if (o.lastModified >= since) keys.push(o.key);
+    }
+  }
+  let i = 0;
+  return {
+    async next() {
+      return i < keys.length ? { key: keys[i++], done: async () => undefined } : undefined;
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Keys of KServe captures: drained from the queue of S3 notifications, a few receives ahead of the
+ * readers; a message is deleted once its objects were read.
+ */
+function queueKeys(config: DriftJobConfig, queue: CaptureQueue, readers: number): KeySource {
+  const buffer: { key: string; done: () => Promise<void> }[] = [];
+  const toDelete: string[] = [];
+  const ahead = Math.max(1, Math.ceil(readers / 10));
+  let empty = false;
+  const flush = async (all: boolean) => {
+    while (toDelete.length >= 10 || (all && toDelete.length)) await queue.delete(toDelete.splice(0, 10));
+  };
+  const take = (messages: QueueMessage[]) => {
+    if (messages.length === 0) empty = true;
+    for (const m of messages) {
+      let keys: string[];
+      try {
+        keys = keysOfNotification(m.body).filter((k) => k.startsWith(config.captureKeyPrefix));
+      } catch {
+        keys = [];
+      }
+      // A message without capture keys (the s3:TestEvent, another prefix) is read and gone.
+      if (keys.length === 0) toDelete.push(m.receiptHandle);
+      let pending = keys.length;
+      for (const key of keys) {
+        buffer.push({
+          key,
+          done: async () => {
+            if (--pending === 0) {
+              toDelete.push(m.receiptHandle);
+              await flush(false);
+            }
+          },
+        });
+      }
+    }
+  };
+  const inFlight = new Set<Promise<void>>();
+  let failed: unknown;
+  const fill = () => {
+    while (!empty && failed === undefined && inFlight.size < ahead && buffer.length + inFlight.size * 10 < 2 * readers) {
+      const p: Promise<void> = queue
+        .receive(10)
+        .then(take)
+        .catch((e) => {
+          failed = e;
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+  };
+  return {
+    async next() {
+      fill();
+      while (buffer.length === 0 && inFlight.size > 0) {
+        await Promise.race(inFlight);
+        fill();
+      }
+      if (failed !== undefined) throw failed;
+      return buffer.shift();
+    },
+    close: () => flush(true),
+  };
+}
+
+/** Feeds the lines of a chunked body to `line`, holding at most one line and one chunk. */
+async function forEachLine(chunks: AsyncIterable<Uint8Array | string>, line: (l: string) => void, stop: () => boolean): Promise<boolean> {
+  const decoder = new TextDecoder("utf-8");
+  let carry = "";
+  for await (const chunk of chunks) {
+    const text = carry + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
+    let start = 0;
+    let end: number;
+    while ((end = text.indexOf("\n", start)) >= 0) {
+      line(text.slice(start, end));
+      start = end + 1;
+    }
+    carry = text.slice(start);
+    if (stop()) return false;
+  }
+  carry += decoder.decode();
+  if (carry) line(carry);
+  return true;
+}
+
 /** Reads the window's captures, compares them with the baseline and publishes the drift metrics. */
-export async function runDriftJob(config: DriftJobConfig, deps: { store: ObjectStore; metrics: MetricSink; now: Date }): Promise<DriftReport> {
+export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): Promise<DriftReport> {
+  const clock = deps.clock ?? Date.now;
+  const outOfTime = () => deps.deadline !== undefined && clock() >= deps.deadline;
   const baseline: Baseline = parseBaseline(await deps.store.get(config.baselineBucket, config.baselineKey));
-  const parse: (text: string, order: string[]) => ParsedCapture =
-    config.captureFormat === CaptureFormats.sagemaker
-      ? parseSageMakerCapture
-      : config.captureFormat === CaptureFormats.kserve
-        ? parseKServeLog
-        : () => {
-            throw new Error(`unknown capture format ${config.captureFormat}`);
-          };
+  const sagemaker = config.captureFormat === CaptureFormats.sagemaker;
+  if (!sagemaker && config.captureFormat !== CaptureFormats.kserve) throw new Error(`unknown capture format ${config.captureFormat}`);
+  const queue = deps.queue;
+  if (!sagemaker && !queue) throw new Error("KServe captures are read from the queue of their S3 notifications: QUEUE_URL is not set");
+
+  // --- what is watched, checked against the baseline on every run --------------------------------
+  const known = Object.keys(baseline.features);
+  const watchedNames = config.features.length ? config.features : known;
+  const unknownFeatures = watchedNames.flatMap((f) => {
+    if (!(f in baseline.features)) return [f];
+    const expected = config.featureTypes?.[f];
+    return expected && expected !== baseline.features[f].type ? [`${f} (${expected} alarms, ${baseline.features[f].type} in the baseline)`] : [];
+  });
+  const accumulators = watchedNames.filter((f) => f in baseline.features).map((f) => new FeatureAccumulator(f, baseline.features[f]));
+
+  // --- streaming statistics: every record is counted and dropped ----------------------------------
+  let records = 0;
+  const seen = new Set<string>();
+  const sink: RecordSink = (r: FeatureRecord) => {
+    records++;
+    if (seen.size < MAX_SEEN_FIELDS) for (const k in r) seen.add(k);
+    for (const a of accumulators) a.add(r[a.name]);
+  };
+  // Positional rows carry the feature order's names: counted by index, without a record object.
+  const byPosition = baseline.featureOrder.map((f) => accumulators.find((a) => a.name === f));
+  let positionalSeen = false;
+  sink.row = (values: unknown[]) => {
+    records++;
+    if (!positionalSeen) {
+      for (const f of baseline.featureOrder) if (seen.size < MAX_SEEN_FIELDS) seen.add(f);
+      positionalSeen = true;
+    }
+    for (let i = 0; i < byPosition.length; i++) byPosition[i]?.add(values[i]);
+  };
 
   const since = new Date(deps.now.getTime() - config.windowMinutes * 60_000);
-  const keys = await deps.store.list(config.captureBucket, config.captureKeyPrefix, since);
-  const records: FeatureRecord[] = [];
+  const readers = Math.max(1, config.readConcurrency ?? 32);
+  const source = sagemaker ? await sageMakerKeys(config, deps.store, since, deps.now) : queueKeys(config, queue!, readers);
+  const order = baseline.featureOrder;
   let unparseable = 0;
-  for (const key of keys) {
-    const parsed = parse(await deps.store.get(config.captureBucket, key), baseline.featureOrder);
-    records.push(...parsed.records);
-    unparseable += parsed.unparseable;
-  }
+  let objects = 0;
+  let truncated = false;
+  const worker = async () => {
+    for (;;) {
+      if (outOfTime()) {
+        truncated = true;
+        return;
+      }
+      const next = await source.next();
+      if (!next) return;
+      if (sagemaker && deps.store.stream) {
+        const complete = await forEachLine(
+          await deps.store.stream(config.captureBucket, next.key),
+          (line) => {
+            if (!isBlank(line) && !emitSageMakerLine(line, order, sink)) unparseable++;
+          },
+          outOfTime,
+        );
+        objects++;
+        if (!complete) {
+          truncated = true;
+          return;
+        }
+      } else {
+        const text = await deps.store.get(config.captureBucket, next.key);
+        unparseable += sagemaker ? emitSageMakerCapture(text, order, sink) : emitKServeLog(text, order, sink);
+        objects++;
+      }
+      await next.done();
+    }
+  };
+  await Promise.all(Array.from({ length: readers }, worker));
+  await source.close();
 
-  const seen = new Set<string>();
-  for (const r of records) for (const k of Object.keys(r)) seen.add(k);
-  const known = Object.keys(baseline.features);
-  const fieldsAdded = [...seen].filter((f) => !known.includes(f)).sort();
-  const fieldsRemoved = records.length ? known.filter((f) => !seen.has(f)).sort() : [];
-  const insufficient = records.length < config.minRecords;
-  const watched = (config.features.length ? config.features : known).filter((f) => known.includes(f));
-  const drift = insufficient ? [] : watched.map((f) => featureDrift(f, baseline.features[f], records));
+  const fieldsAdded = [...seen].filter((f) => !(f in baseline.features)).sort();
+  const fieldsRemoved = records ? known.filter((f) => !seen.has(f)).sort() : [];
+  const insufficient = records < config.minRecords;
+  const drift = insufficient ? [] : accumulators.map((a) => a.result(records));
 
   const endpoint = { Name: DriftDimensions.endpoint, Value: config.endpointName };
   const datum = (MetricName: string, Value: number, feature?: string, Unit: "None" | "Count" = "None"): MetricDatum => ({
@@ -91,11 +353,14 @@ export async function runDriftJob(config: DriftJobConfig, deps: { store: ObjectS
     Timestamp: deps.now,
   });
   const data: MetricDatum[] = [
-    datum(EndpointMetrics.records, records.length, undefined, "Count"),
+    datum(EndpointMetrics.records, records, undefined, "Count"),
     datum(EndpointMetrics.insufficientRecords, insufficient ? 1 : 0),
     datum(EndpointMetrics.fieldsAdded, fieldsAdded.length, undefined, "Count"),
     datum(EndpointMetrics.fieldsRemoved, fieldsRemoved.length, undefined, "Count"),
     datum(EndpointMetrics.unparseable, unparseable, undefined, "Count"),
+    datum(EndpointMetrics.unknownFeatures, unknownFeatures.length, undefined, "Count"),
+    datum(EndpointMetrics.windowTruncated, truncated ? 1 : 0),
+    datum(EndpointMetrics.objectsRead, objects, undefined, "Count"),
   ];
   for (const d of drift) {
     data.push(datum(FeatureMetrics.psi, d.psi, d.feature), datum(FeatureMetrics.missingRate, d.missingRate, d.feature));
@@ -104,7 +369,7 @@ export async function runDriftJob(config: DriftJobConfig, deps: { store: ObjectS
   }
   for (let i = 0; i < data.length; i += 500) await deps.metrics.put(DRIFT_NAMESPACE, data.slice(i, i + 500));
 
-  return { records: records.length, objects: keys.length, unparseable, insufficient, fieldsAdded, fieldsRemoved, drift };
+  return { records, objects, unparseable, insufficient, truncated, unknownFeatures, fieldsAdded, fieldsRemoved, drift };
 }
 
 /** The job's configuration from its Lambda environment. */
@@ -124,41 +389,71 @@ export function configFromEnv(env: Record<string, string | undefined>): DriftJob
     windowMinutes: Number(need("WINDOW_MINUTES")),
     minRecords: Number(need("MIN_RECORDS")),
     features: JSON.parse(env.FEATURES ?? "[]") as string[],
+    ...(env.FEATURE_TYPES ? { featureTypes: JSON.parse(env.FEATURE_TYPES) as Record<string, string> } : {}),
+    ...(env.QUEUE_URL ? { queueUrl: env.QUEUE_URL } : {}),
+    ...(env.READ_CONCURRENCY ? { readConcurrency: Number(env.READ_CONCURRENCY) } : {}),
   };
 }
+
+/** Time the Lambda keeps after the reading stops, to publish the metrics and log the report. */
+export const PUBLISH_RESERVE_MS = 20_000;
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**
  * The Lambda entry point. The AWS SDK v3 clients come from the Node.js Lambda runtime, so the job
  * ships with no dependency of its own.
  */
-export async function handler(): Promise<DriftReport> {
+export async function handler(_event?: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<DriftReport> {
   const s3sdk = require("@aws-sdk/client-s3");
   const cwsdk = require("@aws-sdk/client-cloudwatch");
+  const config = configFromEnv(process.env);
   const s3 = new s3sdk.S3Client({});
   const cloudwatch = new cwsdk.CloudWatchClient({});
   const store: ObjectStore = {
-    async list(bucket, prefix, since) {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await s3.send(new s3sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-        for (const o of page.Contents ?? []) if (o.Key && o.LastModified && o.LastModified >= since) keys.push(o.Key);
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return keys;
+    async list(bucket, prefix, options) {
+      const page = await s3.send(
+        new s3sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: options.delimiter, ContinuationToken: options.continuationToken }),
+      );
+      return {
+        objects: (page.Contents ?? []).filter((o: { Key?: string; LastModified?: Date }) => o.Key && o.LastModified).map((o: { Key: string; LastModified: Date }) => ({ key: o.Key, lastModified: o.LastModified })),
+        prefixes: (page.CommonPrefixes ?? []).map((p: { Prefix?: string }) => p.Prefix).filter(Boolean),
+        nextToken: page.IsTruncated ? page.NextContinuationToken : undefined,
+      };
     },
     async get(bucket, key) {
       const o = await s3.send(new s3sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
       return o.Body.transformToString("utf-8");
     },
+    async stream(bucket, key) {
+      const o = await s3.send(new s3sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+      return o.Body as AsyncIterable<Uint8Array>;
+    },
   };
+  let queue: CaptureQueue | undefined;
+  if (config.queueUrl) {
+    const sqssdk = require("@aws-sdk/client-sqs");
+    const sqs = new sqssdk.SQSClient({});
+    queue = {
+      async receive(max) {
+        // A one-second long poll asks every SQS server, so an empty answer means an empty queue.
+        const r = await sqs.send(new sqssdk.ReceiveMessageCommand({ QueueUrl: config.queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: 1 }));
+        return (r.Messages ?? []).map((m: { ReceiptHandle: string; Body: string }) => ({ receiptHandle: m.ReceiptHandle, body: m.Body }));
+      },
+      async delete(handles) {
+        await sqs.send(
+          new sqssdk.DeleteMessageBatchCommand({ QueueUrl: config.queueUrl, Entries: handles.map((h, i) => ({ Id: String(i), ReceiptHandle: h })) }),
+        );
+      },
+    };
+  }
   const metrics: MetricSink = {
     async put(namespace, data) {
       await cloudwatch.send(new cwsdk.PutMetricDataCommand({ Namespace: namespace, MetricData: data }));
     },
   };
-  const report = await runDriftJob(configFromEnv(process.env), { store, metrics, now: new Date() });
+  const remaining = context?.getRemainingTimeInMillis?.();
+  const deadline = remaining === undefined ? undefined : Date.now() + Math.max(0, remaining - PUBLISH_RESERVE_MS);
+  const report = await runDriftJob(config, { store, queue, metrics, now: new Date(), deadline });
   console.log(JSON.stringify({ ...report, drift: report.drift.map((d) => ({ ...d })) }));
   return report;
 }

@@ -34,6 +34,12 @@ export const EndpointMetrics = {
   fieldsRemoved: "SchemaFieldsRemoved",
   /** Capture objects or records that could not be parsed. */
   unparseable: "UnparseableRecords",
+  /** Watched features the baseline does not have (a typo, an old baseline): their alarms could never fire. */
+  unknownFeatures: "UnknownFeatures",
+  /** 1 when the run stopped at its time budget before reading every object of the window. */
+  windowTruncated: "WindowTruncated",
+  /** Capture objects read in the run. */
+  objectsRead: "ObjectsRead",
 } as const;
 
 /** Capture formats the job reads (the same strings as the library's CaptureFormat). */

@@ -8,109 +8,225 @@ export interface ParsedCapture {
 }
 
 /**
- * Records of an inference request body, in the shapes model servers accept:
+ * Receives records one at a time, as they are parsed (nothing is kept). With `row`, positional rows
+ * (already checked to be as wide as the feature order) are handed over as they are, unnamed.
+ */
+export interface RecordSink {
+  (record: FeatureRecord): void;
+  row?: (values: unknown[]) => void;
+}
+
+/** Hands a positional row of the feature order's width to the sink. */
+function emitPositional(values: unknown[], featureOrder: string[], sink: RecordSink): void {
+  if (sink.row) sink.row(values);
+  else sink(positional(values, featureOrder)!);
+}
+
+/** Names a positional row by the baseline's feature order; a row of another width is not guessed. */
+function positional(row: unknown[], featureOrder: string[]): FeatureRecord | undefined {
+  if (row.length !== featureOrder.length) return undefined;
+  const r: FeatureRecord = {};
+  for (let i = 0; i < row.length; i++) r[featureOrder[i]] = row[i];
+  return r;
+}
+
+/** Flattens nested tensor data without spreading it into a call's arguments. */
+function flatten(data: unknown[]): unknown[] {
+  if (!data.some(Array.isArray)) return data;
+  const out: unknown[] = [];
+  const walk = (a: unknown[]) => {
+    for (const v of a) if (Array.isArray(v)) walk(v);
+    else out.push(v);
+  };
+  walk(data);
+  return out;
+}
+
+/** Rows of records or positional rows; every row is checked before any is emitted, so that a bad body adds nothing. */
+function emitRows(a: unknown[], featureOrder: string[], sink: RecordSink): boolean {
+  for (const r of a) {
+    if (Array.isArray(r)) {
+      if (r.length !== featureOrder.length) return false;
+    } else if (!r || typeof r !== "object") return false;
+  }
+  for (const r of a) {
+    if (Array.isArray(r)) emitPositional(r, featureOrder, sink);
+    else sink(r as FeatureRecord);
+  }
+  return true;
+}
+
+/**
+ * Emits the records of an inference request body, in the shapes model servers accept:
  * - KServe v1 / TF serving: `{"instances": [ {...} | [...] ]}`
  * - Open Inference Protocol (KServe v2, MLServer): `{"inputs": [{"name", "data", ...}]}`, one tensor per
  *   feature (columnar) or one tensor of rows
  * - MLflow scoring: `{"dataframe_split": {"columns", "data"}}`, `{"dataframe_records": [...]}`
  * - a bare object (one record) or array (of records or rows).
- * Positional rows take their names from `featureOrder`.
+ * Positional rows take their names from `featureOrder`; a row of another width makes the body
+ * unparseable. Returns false (and emits nothing) for a body it cannot read.
  */
-export function recordsOfRequest(body: unknown, featureOrder: string[]): FeatureRecord[] | undefined {
-  const row = (r: unknown): FeatureRecord | undefined => {
-    if (Array.isArray(r)) return Object.fromEntries(r.map((v, i) => [featureOrder[i] ?? `column_${i}`, v]));
-    if (r && typeof r === "object") return r as FeatureRecord;
-    return undefined;
-  };
-  const rows = (a: unknown[]) => {
-    const out = a.map(row);
-    return out.every((r) => r !== undefined) ? (out as FeatureRecord[]) : undefined;
-  };
-  if (Array.isArray(body)) return rows(body);
-  if (!body || typeof body !== "object") return undefined;
+export function emitRequestRecords(body: unknown, featureOrder: string[], sink: RecordSink): boolean {
+  if (Array.isArray(body)) return emitRows(body, featureOrder, sink);
+  if (!body || typeof body !== "object") return false;
   const b = body as Record<string, unknown>;
-  if (Array.isArray(b.instances)) return rows(b.instances);
-  if (Array.isArray(b.dataframe_records)) return rows(b.dataframe_records);
+  if (Array.isArray(b.instances)) return emitRows(b.instances, featureOrder, sink);
+  if (Array.isArray(b.dataframe_records)) return emitRows(b.dataframe_records, featureOrder, sink);
   if (b.dataframe_split && typeof b.dataframe_split === "object") {
     const split = b.dataframe_split as { columns?: string[]; data?: unknown[][] };
-    if (Array.isArray(split.columns) && Array.isArray(split.data)) {
-      return split.data.map((r) => Object.fromEntries(split.columns!.map((c, i) => [c, r[i]])));
+    if (!Array.isArray(split.columns) || !Array.isArray(split.data)) return false;
+    const columns = split.columns;
+    if (!split.data.every((r) => Array.isArray(r) && r.length === columns.length)) return false;
+    for (const r of split.data) {
+      const rec: FeatureRecord = {};
+      for (let i = 0; i < columns.length; i++) rec[columns[i]] = r[i];
+      sink(rec);
     }
-    return undefined;
+    return true;
   }
   if (Array.isArray(b.inputs)) {
     const inputs = b.inputs as { name?: string; data?: unknown[]; shape?: number[] }[];
-    const named = inputs.filter((t) => typeof t.name === "string" && Array.isArray(t.data));
-    if (named.length !== inputs.length) return undefined;
+    if (!inputs.every((t) => t && typeof t.name === "string" && Array.isArray(t.data))) return false;
     // One tensor of rows: shape [n, features].
-    if (named.length === 1 && named[0].shape?.length === 2 && !featureOrder.includes(named[0].name!)) {
-      const [n, width] = named[0].shape;
-      const flat = (named[0].data as unknown[]).flat();
-      return Array.from({ length: n }, (_, i) => row(flat.slice(i * width, (i + 1) * width))!);
+    if (inputs.length === 1 && inputs[0].shape?.length === 2 && !featureOrder.includes(inputs[0].name!)) {
+      const [n, width] = inputs[0].shape;
+      const flat = flatten(inputs[0].data!);
+      if (width !== featureOrder.length || flat.length !== n * width) return false;
+      for (let i = 0; i < n; i++) emitPositional(flat.slice(i * width, (i + 1) * width), featureOrder, sink);
+      return true;
     }
     // One tensor per feature (columnar).
-    const length = Math.max(...named.map((t) => (t.data as unknown[]).flat().length));
-    return Array.from({ length }, (_, i) => Object.fromEntries(named.map((t) => [t.name!, (t.data as unknown[]).flat()[i]])));
+    const columns = inputs.map((t) => flatten(t.data!));
+    let length = 0;
+    for (const c of columns) length = Math.max(length, c.length);
+    for (let i = 0; i < length; i++) {
+      const rec: FeatureRecord = {};
+      for (let j = 0; j < inputs.length; j++) rec[inputs[j].name!] = columns[j][i];
+      sink(rec);
+    }
+    return true;
   }
-  return row(b) ? [b as FeatureRecord] : undefined;
+  sink(b);
+  return true;
 }
 
-function decode(data: string, encoding: string | undefined): string {
-  return encoding === "BASE64" ? Buffer.from(data, "base64").toString("utf8") : data;
+/** The records of a request body as an array, or undefined for a body that cannot be read. */
+export function recordsOfRequest(body: unknown, featureOrder: string[]): FeatureRecord[] | undefined {
+  const out: FeatureRecord[] = [];
+  return emitRequestRecords(body, featureOrder, (r) => out.push(r)) ? out : undefined;
+}
+
+/** Emits the rows of a CSV request body (numbers and plain values, as model servers take them). */
+function emitCsvBody(raw: string, featureOrder: string[], sink: RecordSink): boolean {
+  const lines = raw.split("\n").filter((l) => l.trim());
+  const rows = lines.map((l) => l.split(",").map((v) => v.trim()));
+  if (!rows.every((r) => r.length === featureOrder.length)) return false;
+  for (const r of rows) emitPositional(r, featureOrder, sink);
+  return true;
+}
+
+interface SageMakerInput {
+  data?: string;
+  encoding?: string;
+  observedContentType?: string;
+}
+
+interface SageMakerEvent {
+  captureData?: { endpointInput?: SageMakerInput };
 }
 
 /**
- * SageMaker data capture: JSON lines, each with `captureData.endpointInput` (`data`, `encoding`
- * JSON|CSV|BASE64, `observedContentType`). Only inputs are features.
+ * One line of SageMaker data capture: `captureData.endpointInput` (`data`, `encoding` JSON|CSV|BASE64,
+ * `observedContentType`). Only inputs are features. Returns false for a line it cannot read.
  */
-export function parseSageMakerCapture(text: string, featureOrder: string[]): ParsedCapture {
-  const out: ParsedCapture = { records: [], unparseable: 0 };
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
+export function emitSageMakerLine(line: string, featureOrder: string[], sink: RecordSink): boolean {
+  try {
+    const input = endpointInput(line);
+    if (!input || typeof input.data !== "string") return false;
+    const raw = input.encoding === "BASE64" ? Buffer.from(input.data, "base64").toString("utf8") : input.data;
+    const csv = input.encoding === "CSV" || (input.observedContentType ?? "").includes("csv");
+    return csv ? emitCsvBody(raw, featureOrder, sink) : emitRequestRecords(JSON.parse(raw), featureOrder, sink);
+  } catch {
+    return false;
+  }
+}
+
+const OUTPUT_KEY = ',"endpointOutput":';
+
+/**
+ * The `endpointInput` of a capture line. SageMaker writes `{"captureData":{"endpointInput":{...},
+ * "endpointOutput":{...}},"eventMetadata":...}`: the outputs are no features, so the line is parsed
+ * only up to them. `,"endpointOutput":` cannot occur inside a JSON string (its quote would be
+ * escaped), so the cut is at a key; when the cut text is not such a document, the whole line is parsed.
+ */
+function endpointInput(line: string): SageMakerInput | undefined {
+  const cut = line.indexOf(OUTPUT_KEY);
+  if (cut > 0) {
     try {
-      const event = JSON.parse(line) as { captureData?: { endpointInput?: { data?: string; encoding?: string; observedContentType?: string } } };
-      const input = event.captureData?.endpointInput;
-      if (!input || typeof input.data !== "string") throw new Error("no endpointInput");
-      const raw = decode(input.data, input.encoding);
-      const csv = input.encoding === "CSV" || (input.observedContentType ?? "").includes("csv");
-      const records = csv
-        ? raw
-            .split("\n")
-            .filter((l) => l.trim())
-            .map((l) => Object.fromEntries(l.split(",").map((v, i) => [featureOrder[i] ?? `column_${i}`, v.trim()])))
-        : recordsOfRequest(JSON.parse(raw), featureOrder);
-      if (!records) throw new Error("unknown payload shape");
-      out.records.push(...records);
+      const input = (JSON.parse(line.slice(0, cut) + "}}") as SageMakerEvent).captureData?.endpointInput;
+      if (input && typeof input.data === "string") return input;
     } catch {
-      out.unparseable++;
+      // another layout: parse the whole line
     }
   }
-  return out;
+  return (JSON.parse(line) as SageMakerEvent).captureData?.endpointInput;
+}
+
+/** A line of nothing but white space (cheap for the usual line, which starts with `{`). */
+export function isBlank(line: string): boolean {
+  return line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "");
+}
+
+/** SageMaker data capture (JSON lines), whole object at once. Returns the unparseable lines. */
+export function emitSageMakerCapture(text: string, featureOrder: string[], sink: RecordSink): number {
+  let unparseable = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (!isBlank(line) && !emitSageMakerLine(line, featureOrder, sink)) unparseable++;
+  }
+  return unparseable;
+}
+
+/** SageMaker data capture as an array of records (for tests and small objects). */
+export function parseSageMakerCapture(text: string, featureOrder: string[]): ParsedCapture {
+  const records: FeatureRecord[] = [];
+  const unparseable = emitSageMakerCapture(text, featureOrder, (r) => records.push(r));
+  return { records, unparseable };
 }
 
 /**
- * KServe's logger with S3 storage and the JSON marshaller: an object is one log request or an array
- * of them, each with `reqType` (`...request` or `...response`) and `bytes` (the body, base64).
- * Only requests are features.
+ * KServe's logger with S3 storage and the JSON marshaller: an object is one log request, or, with the
+ * logger's `batchSize` above 1, a JSON array of them (KServe v0.20 `pkg/logger/marshaller_json.go`),
+ * each with `reqType` (`...request` or `...response`) and `bytes` (the body, base64). Only requests are
+ * features. Returns the unparseable requests (a whole object that is not JSON counts one).
  */
-export function parseKServeLog(text: string, featureOrder: string[]): ParsedCapture {
-  const out: ParsedCapture = { records: [], unparseable: 0 };
+export function emitKServeLog(text: string, featureOrder: string[], sink: RecordSink): number {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { records: [], unparseable: 1 };
+    return 1;
   }
+  let unparseable = 0;
   for (const entry of Array.isArray(parsed) ? parsed : [parsed]) {
     const e = entry as { reqType?: string; bytes?: string };
     if (!e || typeof e.reqType !== "string" || !e.reqType.endsWith("request")) continue;
     try {
-      const records = recordsOfRequest(JSON.parse(Buffer.from(e.bytes ?? "", "base64").toString("utf8")), featureOrder);
-      if (!records) throw new Error("unknown payload shape");
-      out.records.push(...records);
+      if (!emitRequestRecords(JSON.parse(Buffer.from(e.bytes ?? "", "base64").toString("utf8")), featureOrder, sink)) unparseable++;
     } catch {
-      out.unparseable++;
+      unparseable++;
     }
   }
-  return out;
+  return unparseable;
+}
+
+/** KServe logger objects as an array of records (for tests and small objects). */
+export function parseKServeLog(text: string, featureOrder: string[]): ParsedCapture {
+  const records: FeatureRecord[] = [];
+  const unparseable = emitKServeLog(text, featureOrder, (r) => records.push(r));
+  return { records, unparseable };
 }

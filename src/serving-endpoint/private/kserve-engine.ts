@@ -39,8 +39,15 @@ const schema = z
       .object({ model: modelRef, trafficPercent: check.int(0, 100), replicas: check.int(1, 50).optional() })
       .strict()
       .optional(),
+    loggerBatchSize: check.int(1, 10000).optional(),
+    loggerBatchIntervalSeconds: check.int(1, 3600).optional(),
   })
-  .strict() satisfies z.ZodType<KServeEngineOptions>;
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.loggerBatchSize === 1 && o.loggerBatchIntervalSeconds !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["loggerBatchIntervalSeconds"], message: "has no effect with loggerBatchSize 1 (every record is written at once)" });
+    }
+  }) satisfies z.ZodType<KServeEngineOptions>;
 
 /** Checks the options and the endpoint's placement, naming the endpoint's path in any error. */
 export function validateKServeOptions(owner: Construct, options: KServeEngineOptions, gpu: boolean) {
@@ -135,9 +142,13 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
         tolerations: [{ key: GpuTaint.KEY, operator: "Exists", effect: "NoSchedule" }],
       }
     : {};
+  // Batched: one object of up to loggerBatchSize records (a JSON array), written when full or after the interval.
+  const batchSize = o.loggerBatchSize ?? 100;
   const logger = {
     mode: "all",
     url: `s3://${endpoint.captureBucketName}/captures`,
+    batchSize,
+    ...(batchSize > 1 ? { batchInterval: `${o.loggerBatchIntervalSeconds ?? 10}s` } : {}),
     storage: {
       path: "/",
       parameters: { type: "s3", format: "json" },
