@@ -36,6 +36,7 @@ import {
   RemovalPolicy,
   validateProps,
 } from "../core";
+import { registerManifest } from "../core/manifest";
 import { INetwork, MlopsNetwork } from "../network";
 import { GpuNodePool, GpuNodePoolOptions, GpuTaint, NodeLabels } from "./gpu-node-pool";
 import { gpuNodePoolOptionsSchema, teamOptionsSchema } from "./private/schemas";
@@ -346,6 +347,13 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       tags,
       // The role's policies must exist before the cluster, and outlive it on destroy.
       dependsOn: [this.logGroup, ...Object.values(clusterRole.attachments), ...(clusterRole.inlinePolicy ? [clusterRole.inlinePolicy] : [])],
+    });
+    registerManifest(this, "TrainingCluster", {
+      clusterName: this.clusterName,
+      kubernetesVersion: this.kubernetesVersion,
+      publicEndpointCidrs: publicCidrs ?? [],
+      privateEndpointCidrs: p.privateEndpointCidrs ?? [],
+      systemNodes: { instanceTypes: p.systemNodeInstanceTypes ?? ["m7i.large"], minSize: p.systemNodeMinSize ?? 2, maxSize: p.systemNodeMaxSize ?? 4 },
     });
     this.clusterEndpoint = this.cluster.endpoint;
     this.clusterCertificateAuthorityData = this.cluster.certificateAuthority.get(0).data;

@@ -12,6 +12,7 @@ import type { KServeEngineOptions } from "../engines";
 import type { ServingEndpoint, ServingEngineResources } from "../serving-endpoint";
 import { CaptureFormat } from "../capture-format";
 import { KServeInstallation } from "./kserve-install";
+import { registerManifest } from "../../core/manifest";
 
 const modelRef = z.custom<ModelReference>((m) => !!m && typeof m === "object" && "artifactS3Uri" in m, {
   message: "must be a model reference from registry.model(name, version)",
@@ -83,6 +84,7 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
   // IRSA rather than Pod Identity: KServe injects its S3 settings (region, endpoint) into the
   // storage initializer and the logger only for ServiceAccounts that carry the IRSA annotation.
   const models = [endpoint.model, ...(o.canary ? [o.canary.model] : [])];
+  if (o.canary) registerManifest(endpoint, "ServingEndpoint", { canary: { model: { name: o.canary.model.modelName, version: o.canary.model.version }, trafficPercent: o.canary.trafficPercent, replicas: o.canary.replicas ?? 1 } });
   const issuerHost = Fn.replace(cluster.cluster.identity.get(0).oidc.get(0).issuer, "https://", "");
   const statements: PolicyStatement[] = [
     {
