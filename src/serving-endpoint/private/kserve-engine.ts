@@ -84,7 +84,10 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
   // IRSA rather than Pod Identity: KServe injects its S3 settings (region, endpoint) into the
   // storage initializer and the logger only for ServiceAccounts that carry the IRSA annotation.
   const models = [endpoint.model, ...(o.canary ? [o.canary.model] : [])];
-  if (o.canary) registerManifest(endpoint, "ServingEndpoint", { canary: { model: { name: o.canary.model.modelName, version: o.canary.model.version }, trafficPercent: o.canary.trafficPercent, replicas: o.canary.replicas ?? 1 } });
+  registerManifest(endpoint, "ServingEndpoint", {
+    cluster: cluster.node.path,
+    canary: o.canary ? { model: { name: o.canary.model.modelName, version: o.canary.model.version }, trafficPercent: o.canary.trafficPercent, replicas: o.canary.replicas ?? 1 } : undefined,
+  });
   const issuerHost = Fn.replace(cluster.cluster.identity.get(0).oidc.get(0).issuer, "https://", "");
   const statements: PolicyStatement[] = [
     {
