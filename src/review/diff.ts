@@ -112,11 +112,15 @@ const isScalarList = (v: unknown): v is unknown[] => Array.isArray(v) && v.every
  */
 export function diffValues(a: unknown, b: unknown, prefix: string): ArgumentChange[] {
   if (a === undefined && b === undefined) return [];
+  // JSON documents inside strings (Helm values, policies, lifecycle rules): compare what they say.
+  const ja = jsonOf(a);
+  const jb = jsonOf(b);
+  if (ja !== undefined && jb !== undefined) return diffValues(ja, jb, prefix);
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => diffValues(a[k], b[k], prefix ? `${prefix}.${k}` : k));
   }
-  if (Array.isArray(a) && Array.isArray(b) && !(isScalarList(a) && isScalarList(b))) {
+  if (Array.isArray(a) && Array.isArray(b) && (!(isScalarList(a) && isScalarList(b)) || [...a, ...b].some((x) => jsonOf(x) !== undefined))) {
     const n = Math.max(a.length, b.length);
     const out: ArgumentChange[] = [];
     for (let i = 0; i < n; i++) out.push(...diffValues(a[i], b[i], `${prefix}[${i}]`));
@@ -127,4 +131,14 @@ export function diffValues(a: unknown, b: unknown, prefix: string): ArgumentChan
   if (Array.isArray(a) && a.length === 1 && isObject(b)) return diffValues(a[0], b, prefix);
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
   return [{ path: prefix, before: a, after: b }];
+}
+
+function jsonOf(v: unknown): object | undefined {
+  if (typeof v !== "string" || !/^\s*[[{]/.test(v)) return undefined;
+  try {
+    const parsed = JSON.parse(v);
+    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { costModel, CostModel, HOURS_PER_MONTH } from "./cost";
+import { CostItem, costModel, CostModel, HOURS_PER_MONTH } from "./cost";
 import { Danger, DangerKind, dataDangers, iamDangers, networkDangers } from "./dangers";
 import { diffOutputs, ResourceChange } from "./diff";
 import { entriesOf, SynthOutput } from "./load";
@@ -46,6 +46,20 @@ function capacityDangers(base: CostModel, head: CostModel): Danger[] {
   if (base.totalMaxGpus !== head.totalMaxGpus) {
     out.push({ kind: "gpu", stack: "", message: `GPU capacity in total: max ${base.totalMaxGpus} → ${head.totalMaxGpus} GPUs` });
   }
+  // A changed item without a price must not read as "cost unchanged": name it.
+  const itemKey = (i: CostItem) => `${i.stack} ${i.address} ${i.item}`;
+  const baseItems = new Map(base.items.map((i) => [itemKey(i), i]));
+  const headItems = new Map(head.items.map((i) => [itemKey(i), i]));
+  const unknown: string[] = [];
+  for (const k of [...new Set([...baseItems.keys(), ...headItems.keys()])].sort()) {
+    const b = baseItems.get(k);
+    const h = headItems.get(k);
+    const i = (h ?? b)!;
+    if (i.price || (b && h && b.idleCount === h.idleCount && b.maxCount === h.maxCount)) continue;
+    const counts = (x?: CostItem) => (x ? `${x.idleCount}-${x.maxCount}` : "0");
+    unknown.push(`\`${i.item}\` in ${i.region ?? "an unknown region"} (${counts(b)} → ${counts(h)}, \`${i.path || i.address}\`)`);
+  }
+  if (unknown.length) out.push({ kind: "cost", stack: "", message: `Cost change not priced (no price in the table, not guessed): ${unknown.join("; ")}` });
   if (Math.round(base.idleMonthlyUsd) !== Math.round(head.idleMonthlyUsd) || Math.round(base.maxMonthlyUsd) !== Math.round(head.maxMonthlyUsd)) {
     out.push({
       kind: "cost",
@@ -104,7 +118,10 @@ export function review(head: SynthOutput, base?: SynthOutput): ReviewResult {
 const SYMBOL: Record<string, string> = { create: "+", delete: "-", update: "~", replace: "-/+", "update-or-replace": "~?" };
 const MAX_COMMENT = 60000;
 const MAX_ARGS = 8;
-const fmt = (v: unknown) => {
+/** Values of arguments that look like credentials are not printed in a comment. */
+const SENSITIVE = /password|secret|token|private_key|credentials/i;
+const fmt = (v: unknown, path = "") => {
+  if (SENSITIVE.test(path) && v !== undefined && typeof v !== "boolean") return "(sensitive)";
   const s = typeof v === "string" ? v : JSON.stringify(v);
   return s === undefined ? "(none)" : s.length > 80 ? `${s.slice(0, 77)}…` : s;
 };
@@ -214,7 +231,7 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
       const [stack, g] = k.split("\u0000");
       out.push(`<details><summary>${stack}: ${g} (${list.length})</summary>`, "");
       for (const ch of list) {
-        const args = ch.arguments.slice(0, MAX_ARGS).map((a) => `\`${a.path}\`${a.forcesReplacement ? " (forces replacement)" : ""}: ${fmt(a.before)} → ${fmt(a.after)}`);
+        const args = ch.arguments.slice(0, MAX_ARGS).map((a) => `\`${a.path}\`${a.forcesReplacement ? " (forces replacement)" : ""}: ${fmt(a.before, a.path)} → ${fmt(a.after, a.path)}`);
         if (ch.arguments.length > MAX_ARGS) args.push(`… ${ch.arguments.length - MAX_ARGS} more`);
         const note = ch.action === "update-or-replace" ? ` (may be replaced: no ForceNew data for ${ch.type})` : "";
         out.push(`- \`${SYMBOL[ch.action]}\` \`${ch.address}\`${note}${args.length ? `: ${args.join("; ")}` : ""}`);

@@ -115,6 +115,17 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     expect(eks.action).toBe("update");
     expect(eks.arguments).toContainEqual(expect.objectContaining({ path: "version", before: "1.35", after: "1.36", forcesReplacement: false }));
     expect(lines(r).filter((l) => /EKS cluster/.test(l))).toEqual([]);
+    // Helm values are JSON inside a string: the change names the value, not the whole document.
+    const autoscaler = change(r, "helm_release", "training/ClusterAutoscaler")!;
+    expect(autoscaler.arguments).toEqual([expect.objectContaining({ path: "values[0].image.tag", forcesReplacement: false })]);
+    expect(autoscaler.arguments[0].after).toMatch(/^v1\.36\./);
+  });
+
+  test("a GPU pool added where the table has no price: the cost change is named as not priced, not guessed", () => {
+    const r = review(synthPlatform({ pools: [{ name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 }, { name: "a100", instanceTypes: ["p4d.24xlarge"], maxSize: 1 }] }), base);
+    expect(lines(r, "cost")).toEqual([
+      "Cost change not priced (no price in the table, not guessed): `ec2:p4d.24xlarge` in eu-west-1 (0 → 0-1, `ml-platform/training/GpuPool-a100/Resource`)",
+    ]);
   });
 
   test("the RDS instance class changed: the database is updated in place", () => {
