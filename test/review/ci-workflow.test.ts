@@ -16,8 +16,9 @@ describe("examples/ci/platform-review.yml", () => {
     for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
     execFileSync("sh", ["-c", app], { cwd: ROOT, env, stdio: "pipe" });
     const synth = readSynthOutput(out);
-    expect([...synth.stacks.keys()]).toEqual(["ml-platform", "ml-workloads"]);
-    expect(synth.manifest?.entries.some((e) => e.kind === "TrainingCluster")).toBe(true);
+    // Whatever the example holds: stacks, and the manifest of the library's constructs next to them.
+    expect(synth.stacks.size).toBeGreaterThan(0);
+    expect(synth.manifest?.entries.filter((e) => e.kind === "MlopsStack").map((e) => e.stack).sort()).toEqual([...synth.stacks.keys()].sort());
   }, 60_000);
 
   test("every review command line of the workflow is one the command accepts", () => {

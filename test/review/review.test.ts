@@ -226,7 +226,9 @@ describe("cdktf-mlops review, the command", () => {
   });
 
   test("bad usage and a directory that is not a synth output exit 2 with the reason", () => {
-    expect(run(["--fail-on", "everything", head.dir]).err).toMatch(/unknown kind\(s\) everything/);
+    const bad = run(["--fail-on", "everything", head.dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/unknown kind\(s\) everything/);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "review-empty-"));
     const r = run([empty]);
     expect(r.code).toBe(2);
