@@ -1,7 +1,7 @@
 import { forceNewOf, ResourceChange } from "./diff";
 
 /** The kinds of findings a reviewer must not miss; `--fail-on` takes these names. */
-export const DANGER_KINDS = ["destroy", "replace", "may-replace", "protection-off", "iam", "network", "gpu", "cost"] as const;
+export const DANGER_KINDS = ["state", "destroy", "replace", "may-replace", "protection-off", "iam", "network", "gpu", "cost"] as const;
 export type DangerKind = (typeof DANGER_KINDS)[number];
 
 /** One line of "what a reviewer must not miss". */
@@ -211,4 +211,33 @@ export function networkDangers(changes: ResourceChange[], hasBase: boolean): Dan
 /** Whether a type has replacement data, for the "no data" note of the report. */
 export function hasForceNewData(type: string): boolean {
   return !!forceNewOf(type);
+}
+
+/**
+ * The stack's state moved (a backend changed) or its provider's region changed: Terraform would look
+ * for every resource of the stack elsewhere, and plan to create them all anew.
+ */
+export function stateDangers(changes: ResourceChange[]): Danger[] {
+  const out: Danger[] = [];
+  for (const c of changes) {
+    if (c.mode !== "settings") continue;
+    for (const a of c.arguments) {
+      if (c.address === "terraform" && a.path.startsWith("backend")) {
+        out.push({
+          kind: "state",
+          stack: c.stack,
+          address: c.address,
+          message: `STATE BACKEND CHANGED \`${c.stack}\`: \`${a.path}\` ${q(a.before)} → ${q(a.after)}: migrate the state (\`terraform init -migrate-state\`) before the next apply, or Terraform plans every resource of the stack anew`,
+        });
+      } else if (c.address === "provider" && /^aws\[\d+\]\.region$/.test(a.path)) {
+        out.push({
+          kind: "state",
+          stack: c.stack,
+          address: c.address,
+          message: `REGION CHANGED \`${c.stack}\`: \`provider.${a.path}\` ${q(a.before)} → ${q(a.after)}: the stack's resources would be looked for, and created, in the new region`,
+        });
+      }
+    }
+  }
+  return out;
 }

@@ -21,7 +21,8 @@ export interface ResourceChange {
   readonly stack: string;
   readonly address: string;
   readonly type: string;
-  readonly mode: "resource" | "data";
+  /** `settings` for a stack's `terraform` block (backend, provider versions) and `provider` block. */
+  readonly mode: "resource" | "data" | "settings";
   /** The construct path of the resource (head's, or base's when deleted). */
   readonly path: string;
   readonly action: ChangeAction;
@@ -65,6 +66,14 @@ export function diffOutputs(base: SynthOutput | undefined, head: SynthOutput): R
   const out: ResourceChange[] = [];
   const stacks = [...new Set([...(base ? base.stacks.keys() : []), ...head.stacks.keys()])].sort();
   for (const stack of stacks) {
+    const bs = base?.stacks.get(stack);
+    const hs = head.stacks.get(stack);
+    if (bs && hs) {
+      for (const block of ["terraform", "provider"] as const) {
+        const args = diffValues(bs.settings[block], hs.settings[block], "");
+        if (args.length) out.push({ stack, address: block, type: block, mode: "settings", path: stack, action: "update", arguments: args });
+      }
+    }
     const b = base?.stacks.get(stack)?.resources ?? new Map<string, SynthResource>();
     const h = head.stacks.get(stack)?.resources ?? new Map<string, SynthResource>();
     const addresses = [...new Set([...b.keys(), ...h.keys()])].sort();

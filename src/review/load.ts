@@ -21,6 +21,8 @@ export interface SynthStack {
   /** The AWS provider's region, when the stack has one with a literal region. */
   readonly region?: string;
   readonly resources: Map<string, SynthResource>;
+  /** The stack's `terraform` block (backend, required providers) and `provider` block. */
+  readonly settings: { readonly terraform?: unknown; readonly provider?: unknown };
 }
 
 /** A `cdktf.out` directory, read: its stacks and, when the app used cdktf-mlops, its platform manifest. */
@@ -64,7 +66,7 @@ export function readSynthOutput(dir: string): SynthOutput {
     }
     const aws = (doc.provider?.aws ?? []) as { region?: unknown }[];
     const region = aws.map((a) => a.region).find((r): r is string => typeof r === "string" && !r.includes("${"));
-    stacks.set(name, { name, region, resources });
+    stacks.set(name, { name, region, resources, settings: { terraform: doc.terraform, provider: doc.provider } });
   }
   let manifest: ManifestDocument | undefined;
   const mf = path.join(dir, "mlops.json");

@@ -1,5 +1,5 @@
 import { CostItem, costModel, CostModel, HOURS_PER_MONTH } from "./cost";
-import { Danger, DangerKind, dataDangers, iamDangers, networkDangers } from "./dangers";
+import { Danger, DangerKind, dataDangers, iamDangers, networkDangers, stateDangers } from "./dangers";
 import { diffOutputs, ResourceChange } from "./diff";
 import { entriesOf, SynthOutput } from "./load";
 import { mermaidDiagram, ownerOf, platformSummary, PlatformSummary } from "./platform";
@@ -88,7 +88,7 @@ function quotaDangers(base: SynthOutput, head: SynthOutput): Danger[] {
   return out;
 }
 
-const ORDER: DangerKind[] = ["destroy", "replace", "protection-off", "may-replace", "iam", "network", "gpu", "cost"];
+const ORDER: DangerKind[] = ["state", "destroy", "replace", "protection-off", "may-replace", "iam", "network", "gpu", "cost"];
 
 /** Reviews `head` against `base` (the target branch's synth output), or only summarizes `head` without a base. */
 export function review(head: SynthOutput, base?: SynthOutput): ReviewResult {
@@ -96,7 +96,7 @@ export function review(head: SynthOutput, base?: SynthOutput): ReviewResult {
   const headCost = costModel(head);
   const baseCost = base ? costModel(base) : undefined;
   const dangers = base
-    ? [...dataDangers(changes), ...iamDangers(changes, true), ...networkDangers(changes, true), ...capacityDangers(baseCost!, headCost), ...quotaDangers(base, head)]
+    ? [...stateDangers(changes), ...dataDangers(changes), ...iamDangers(changes, true), ...networkDangers(changes, true), ...capacityDangers(baseCost!, headCost), ...quotaDangers(base, head)]
     : [];
   dangers.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
   const counts = { create: 0, delete: 0, update: 0, replace: 0, "update-or-replace": 0 };
@@ -221,11 +221,18 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
     const c = r.counts;
     out.push(`### What changes: ${c.create} to add, ${c.delete} to remove, ${c.update + c["update-or-replace"]} to change, ${c.replace} to replace`, "");
     const groups = new Map<string, ResourceChange[]>();
+    const prefixes = new Map<string, string>();
     for (const ch of r.changes) {
-      const owner = ownerOf(ch.action === "delete" ? base : head, ch.path);
-      const g = owner ? `${owner.kind} \`${owner.path}\`` : `\`${ch.path.split("/").slice(0, -1).join("/") || ch.stack}\``;
+      const owner = ch.mode === "settings" ? undefined : ownerOf(ch.action === "delete" ? base : head, ch.path);
+      const g =
+        ch.mode === "settings"
+          ? "stack settings (backend, providers)"
+          : owner
+            ? `${owner.kind} \`${owner.path}\``
+            : `\`${ch.path.split("/").slice(0, -1).join("/") || ch.stack}\``;
       const k = `${ch.stack}\u0000${g}`;
       groups.set(k, [...(groups.get(k) ?? []), ch]);
+      prefixes.set(k, owner?.path ?? ch.path.split("/").slice(0, -1).join("/"));
     }
     for (const [k, list] of groups) {
       const [stack, g] = k.split("\u0000");
@@ -234,7 +241,9 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
         const args = ch.arguments.slice(0, MAX_ARGS).map((a) => `\`${a.path}\`${a.forcesReplacement ? " (forces replacement)" : ""}: ${fmt(a.before, a.path)} → ${fmt(a.after, a.path)}`);
         if (ch.arguments.length > MAX_ARGS) args.push(`… ${ch.arguments.length - MAX_ARGS} more`);
         const note = ch.action === "update-or-replace" ? ` (may be replaced: no ForceNew data for ${ch.type})` : "";
-        out.push(`- \`${SYMBOL[ch.action]}\` \`${ch.address}\`${note}${args.length ? `: ${args.join("; ")}` : ""}`);
+        const prefix = prefixes.get(k) ?? "";
+        const at = ch.mode !== "settings" && prefix && ch.path.startsWith(`${prefix}/`) ? ` at \`${ch.path.slice(prefix.length + 1)}\`` : "";
+        out.push(`- \`${SYMBOL[ch.action]}\` \`${ch.address}\`${at}${note}${args.length ? `: ${args.join("; ")}` : ""}`);
       }
       out.push("", "</details>", "");
     }

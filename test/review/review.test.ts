@@ -20,11 +20,18 @@ interface Knobs {
   gpuQuota?: number;
   grantIngest?: boolean;
   extraBucket?: boolean;
+  backendBucket?: string;
+  tags?: Record<string, string>;
 }
 
 function synthPlatform(k: Knobs = {}): SynthOutput {
   const app = Testing.app();
-  const stack = new MlopsStack(app, "ml-platform", { region: k.region ?? "eu-west-1", name: "acme-ml" });
+  const stack = new MlopsStack(app, "ml-platform", {
+    region: k.region ?? "eu-west-1",
+    name: "acme-ml",
+    tags: k.tags,
+    backend: k.backendBucket ? { bucket: k.backendBucket } : undefined,
+  });
   const cluster = new TrainingCluster(stack, "training", {
     gpuNodePools: k.pools ?? [{ name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 }],
     teams: [{ name: "fraud", gpuQuota: k.gpuQuota ?? 8 }],
@@ -170,6 +177,25 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
       expect.stringMatching(/^PUBLIC API ENDPOINT `ml-platform\/training\/Resource` .*`public_access_cidrs` \+ `203.0.113.0\/24`/),
     ]);
     expect(change(r, "aws_eks_cluster", "training/Resource")!.action).toBe("update");
+  });
+
+  test("the state moved to another backend: flagged first, as the stack's settings change", () => {
+    const r = review(synthPlatform({ backendBucket: "acme-terraform-state" }), base);
+    expect(r.dangers[0]).toMatchObject({ kind: "state", stack: "ml-platform" });
+    expect(lines(r, "state").join("\n")).toMatch(/^STATE BACKEND CHANGED `ml-platform`: `backend\.local` .* → .*terraform init -migrate-state/m);
+    const settings = r.changes.find((c) => c.mode === "settings" && c.address === "terraform")!;
+    expect(settings.arguments.map((a) => a.path)).toEqual(["backend.local", "backend.s3"]);
+    expect(r.counts).toEqual({ create: 0, delete: 0, update: 0, replace: 0, "update-or-replace": 0 });
+  });
+
+  test("a region change is flagged; a default tag change is listed, not flagged", () => {
+    const moved = review(synthPlatform({ region: "us-west-2" }), base);
+    expect(lines(moved, "state")).toContainEqual(expect.stringMatching(/^REGION CHANGED `ml-platform`: `provider\.aws\[0\]\.region` eu-west-1 → us-west-2/));
+    const tagged = review(synthPlatform({ tags: { "cost-center": "ml" } }), base);
+    expect(tagged.dangers).toEqual([]);
+    const provider = tagged.changes.find((c) => c.mode === "settings" && c.address === "provider")!;
+    expect(provider.arguments).toEqual([expect.objectContaining({ path: "aws[0].default_tags[0].tags.cost-center", before: undefined, after: "ml" })]);
+    expect(renderMarkdown(tagged, base, base)).toContain("ml-platform: stack settings (backend, providers)");
   });
 
   test("a resource the library does not know appears in the changes and dangers, not in the summary", () => {
