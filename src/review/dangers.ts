@@ -61,11 +61,14 @@ export function dataDangers(changes: ResourceChange[]): Danger[] {
       }
     }
     if (c.action === "update" || c.action === "replace" || c.action === "update-or-replace") {
+      const guard = (v?: Record<string, unknown>) => (v?.lifecycle as { prevent_destroy?: unknown } | undefined)?.prevent_destroy;
+      if (guard(c.before) === true && guard(c.after) !== true) {
+        out.push({ ...base, kind: "protection-off", message: `PROTECTION OFF ${where(c)}: \`lifecycle.prevent_destroy\` true → ${guard(c.after) === undefined ? "(none)" : q(guard(c.after))}` });
+      }
       for (const a of c.arguments) {
         const off =
-          (a.path === "lifecycle.prevent_destroy" && a.before === true && a.after !== true) ||
           (/^(deletion_protection|deletion_protection_enabled)$/.test(a.path) && a.before === true && a.after !== true) ||
-          (/^(force_destroy|skip_final_snapshot)$/.test(a.path) && a.before !== true && a.after === true);
+          (/^(force_destroy|force_delete|skip_final_snapshot)$/.test(a.path) && a.before !== true && a.after === true);
         if (off) out.push({ ...base, kind: "protection-off", message: `PROTECTION OFF ${where(c)}: \`${a.path}\` ${q(a.before)} → ${q(a.after)}` });
       }
     }

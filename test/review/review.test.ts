@@ -5,7 +5,8 @@ import { App, Testing } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { FeatureEngine, FeatureStore, FeatureType, MlopsStack, ModelRegistry, RegistryEngine, TrainingCluster, TrainingClusterProps } from "../../src";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { FeatureEngine, FeatureStore, FeatureType, MlopsStack, ModelRegistry, RegistryEngine, RemovalPolicy, TrainingCluster, TrainingClusterProps } from "../../src";
 import { GpuNodePoolOptions } from "../../src/training-cluster";
 import { main, readSynthOutput, renderMarkdown, review, ReviewResult, SynthOutput } from "../../src/review";
 
@@ -22,6 +23,8 @@ interface Knobs {
   extraBucket?: boolean;
   backendBucket?: string;
   tags?: Record<string, string>;
+  removalPolicy?: RemovalPolicy;
+  openIngress?: boolean;
 }
 
 function synthPlatform(k: Knobs = {}): SynthOutput {
@@ -31,6 +34,7 @@ function synthPlatform(k: Knobs = {}): SynthOutput {
     name: "acme-ml",
     tags: k.tags,
     backend: k.backendBucket ? { bucket: k.backendBucket } : undefined,
+    removalPolicy: k.removalPolicy,
   });
   const cluster = new TrainingCluster(stack, "training", {
     gpuNodePools: k.pools ?? [{ name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 }],
@@ -61,6 +65,15 @@ function synthPlatform(k: Knobs = {}): SynthOutput {
   if (k.grantIngest) features.grantIngest(pipeline);
   // A resource the library does not know: it must appear in the changes and dangers, not in the summary.
   if (k.extraBucket) new S3Bucket(stack, "TeamScratch", { bucket: "acme-ml-team-scratch" });
+  if (k.openIngress) {
+    new VpcSecurityGroupIngressRule(stack, "DebugSsh", {
+      securityGroupId: cluster.cluster.vpcConfig.clusterSecurityGroupId,
+      ipProtocol: "tcp",
+      fromPort: 22,
+      toPort: 22,
+      cidrIpv4: "0.0.0.0/0",
+    });
+  }
   app.synth();
   return readSynthOutput(app.outdir);
 }
@@ -196,6 +209,25 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     const provider = tagged.changes.find((c) => c.mode === "settings" && c.address === "provider")!;
     expect(provider.arguments).toEqual([expect.objectContaining({ path: "aws[0].default_tags[0].tags.cost-center", before: undefined, after: "ml" })]);
     expect(renderMarkdown(tagged, base, base)).toContain("ml-platform: stack settings (backend, providers)");
+  });
+
+  test("the removal policy switched to DESTROY: every protection turned off is its own line", () => {
+    const r = review(synthPlatform({ removalPolicy: RemovalPolicy.DESTROY }), base);
+    const off = lines(r, "protection-off");
+    expect(off).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PROTECTION OFF `ml-platform\/training\/Resource` .*`deletion_protection` true → false/),
+        expect.stringMatching(/^PROTECTION OFF `ml-platform\/registry\/Mlflow\/Database` .*`deletion_protection` true → false/),
+        expect.stringMatching(/^PROTECTION OFF `ml-platform\/registry\/Repository-fraud` .*`lifecycle.prevent_destroy` true → \(none\)$/),
+        expect.stringMatching(/^PROTECTION OFF `ml-platform\/PlatformKey` .*`lifecycle.prevent_destroy` true → \(none\)$/),
+      ]),
+    );
+    expect(lines(r, "destroy")).toEqual([]);
+  });
+
+  test("an ingress rule from 0.0.0.0/0 added next to the library's resources: flagged as network exposure", () => {
+    const r = review(synthPlatform({ openIngress: true }), base);
+    expect(lines(r, "network")).toEqual([expect.stringMatching(/^INGRESS OPENED `ml-platform\/DebugSsh` .*: tcp port 22 from `0\.0\.0\.0\/0`$/)]);
   });
 
   test("a resource the library does not know appears in the changes and dangers, not in the summary", () => {
