@@ -35,12 +35,23 @@ function capacityDangers(base: CostModel, head: CostModel): Danger[] {
     if (bg === ag && bt === at) continue;
     const p = (after ?? before)!;
     const desc = (x?: typeof p) => (x ? `${x.maxNodes} × ${x.instanceType} (${x.gpusPerNode} × ${x.gpuModel})` : "none");
+    // The pool's monthly cost at max scale, before and after, where the table prices its instance type.
+    const item = (m: CostModel, x?: typeof p) => (x ? m.items.find((i) => i.stack === x.stack && i.address === x.address) : undefined);
+    const bi = item(base, before);
+    const hi = item(head, after);
+    const monthly = (i?: CostItem) => (i?.price ? i.maxCount * i.price.usdPerHour * HOURS_PER_MONTH : i ? undefined : 0);
+    const bm = monthly(bi);
+    const hm = monthly(hi);
+    const cost =
+      bm !== undefined && hm !== undefined
+        ? `, ${hm >= bm ? "+" : "-"}${usd(Math.abs(hm - bm))}/month at max scale`
+        : `, no price for ${[bi, hi].filter((i) => i && !i.price).map((i) => `${i!.item} in ${i!.region ?? "an unknown region"}`).join(", ")}`;
     out.push({
       kind: "gpu",
       stack: p.stack,
       address: p.address,
       path: p.path,
-      message: `GPU capacity ${ag > bg ? "UP" : ag < bg ? "DOWN" : "CHANGED"} \`${p.path || p.address}\`: max ${bg} → ${ag} GPUs (${desc(before)} → ${desc(after)})`,
+      message: `GPU capacity ${ag > bg ? "UP" : ag < bg ? "DOWN" : "CHANGED"} \`${p.path || p.address}\`: max ${bg} → ${ag} GPUs (${desc(before)} → ${desc(after)})${cost}`,
     });
   }
   if (base.totalMaxGpus !== head.totalMaxGpus) {

@@ -106,7 +106,7 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     expect(r.changes.filter((c) => c.action !== "create")).toEqual([]);
     expect(lines(r, "gpu")).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^GPU capacity UP `ml-platform\/training\/GpuPool-h100\/Resource`: max 0 → 16 GPUs \(none → 2 × p5.48xlarge \(8 × H100\)\)/),
+        "GPU capacity UP `ml-platform/training/GpuPool-h100/Resource`: max 0 → 16 GPUs (none → 2 × p5.48xlarge (8 × H100)), +$80,358/month at max scale",
         "GPU capacity in total: max 4 → 20 GPUs",
       ]),
     );
@@ -143,6 +143,7 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
 
   test("a GPU pool added where the table has no price: the cost change is named as not priced, not guessed", () => {
     const r = review(synthPlatform({ pools: [{ name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 }, { name: "a100", instanceTypes: ["p4d.24xlarge"], maxSize: 1 }] }), base);
+    expect(lines(r, "gpu")[0]).toBe("GPU capacity UP `ml-platform/training/GpuPool-a100/Resource`: max 0 → 8 GPUs (none → 1 × p4d.24xlarge (8 × A100)), no price for ec2:p4d.24xlarge in eu-west-1");
     expect(lines(r, "cost")).toEqual([
       "Cost change not priced (no price in the table, not guessed): `ec2:p4d.24xlarge` in eu-west-1 (0 → 0-1, `ml-platform/training/GpuPool-a100/Resource`)",
     ]);
