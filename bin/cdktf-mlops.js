@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The cdktf-mlops command: `cdktf-mlops baseline <training-sample.csv|.jsonl> [--out baseline.json] [--bins 10]`,
-// `cdktf-mlops review [--base BASE_OUT] [HEAD_OUT]`.
+// The cdktf-mlops command: `cdktf-mlops baseline <training-sample.csv|.jsonl> [--out baseline.json] [--bins 10]`.
 // An installed package runs its compiled JavaScript; a checkout of the repository runs the TypeScript
 // sources through tsx (a dev dependency).
 const fs = require("fs");

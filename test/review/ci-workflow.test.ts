@@ -21,6 +21,11 @@ describe("examples/ci/platform-review.yml", () => {
     expect(synth.manifest?.entries.filter((e) => e.kind === "MlopsStack").map((e) => e.stack).sort()).toEqual([...synth.stacks.keys()].sort());
   }, 60_000);
 
+  test("`npx cdktf-mlops review` reaches the review's entry point through bin/cdktf-mlops.js", () => {
+    const out = execFileSync(process.execPath, [path.join(ROOT, "bin", "cdktf-mlops.js"), "review", "--help"], { encoding: "utf8" });
+    expect(out).toMatch(/^usage: cdktf-mlops review \[--base BASE_OUT\] \[HEAD_OUT\]/);
+  }, 30_000);
+
   test("every review command line of the workflow is one the command accepts", () => {
     // Join continued lines, then take each `npx cdktf-mlops review ...` command.
     const calls = WORKFLOW.replace(/\\\n\s*/g, " ")
