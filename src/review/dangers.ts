@@ -1,4 +1,4 @@
-import { forceNewOf, ResourceChange } from "./diff";
+import type { ResourceChange } from "./diff";
 
 /** The kinds of findings a reviewer must not miss; `--fail-on` takes these names. */
 export const DANGER_KINDS = ["state", "destroy", "replace", "may-replace", "protection-off", "iam", "network", "gpu", "cost"] as const;
@@ -118,8 +118,7 @@ function statementsOf(change: ResourceChange, side: "before" | "after"): Stateme
 }
 
 /** IAM widened: new actions, resources or trust principals on an Allow statement, `*`, managed policies attached. */
-export function iamDangers(changes: ResourceChange[], hasBase: boolean): Danger[] {
-  if (!hasBase) return [];
+export function iamDangers(changes: ResourceChange[]): Danger[] {
   const out: Danger[] = [];
   for (const c of changes) {
     const base = { stack: c.stack, address: c.address, path: c.path, kind: "iam" as const };
@@ -160,8 +159,7 @@ function strings(v: unknown, out: string[] = []): string[] {
 }
 
 /** Network exposure: a public API endpoint or its CIDRs, `0.0.0.0/0`, a route to an internet gateway, an ingress rule. */
-export function networkDangers(changes: ResourceChange[], hasBase: boolean): Danger[] {
-  if (!hasBase) return [];
+export function networkDangers(changes: ResourceChange[]): Danger[] {
   const out: Danger[] = [];
   for (const c of changes) {
     if (c.mode !== "resource" || c.action === "delete") continue;
@@ -209,11 +207,6 @@ export function networkDangers(changes: ResourceChange[], hasBase: boolean): Dan
     for (const o of newlyOpen) out.push({ ...base, message: `OPEN TO THE INTERNET ${where(c)}: \`${o}\` appears` });
   }
   return out;
-}
-
-/** Whether a type has replacement data, for the "no data" note of the report. */
-export function hasForceNewData(type: string): boolean {
-  return !!forceNewOf(type);
 }
 
 /**

@@ -107,7 +107,7 @@ export function review(head: SynthOutput, base?: SynthOutput): ReviewResult {
   const headCost = costModel(head);
   const baseCost = base ? costModel(base) : undefined;
   const dangers = base
-    ? [...stateDangers(changes), ...dataDangers(changes), ...iamDangers(changes, true), ...networkDangers(changes, true), ...capacityDangers(baseCost!, headCost), ...quotaDangers(base, head)]
+    ? [...stateDangers(changes), ...dataDangers(changes), ...iamDangers(changes), ...networkDangers(changes), ...capacityDangers(baseCost!, headCost), ...quotaDangers(base, head)]
     : [];
   dangers.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
   const counts = { create: 0, delete: 0, update: 0, replace: 0, "update-or-replace": 0 };
