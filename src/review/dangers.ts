@@ -40,11 +40,13 @@ export function dataDangers(changes: ResourceChange[]): Danger[] {
     const base = { stack: c.stack, address: c.address, path: c.path };
     if (what && c.action === "delete") {
       const guarded = (c.before?.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy === true;
-      out.push({
-        ...base,
-        kind: "destroy",
-        message: `DESTROY ${what} ${where(c)}${guarded ? ": it has prevent_destroy, so the plan fails until it is removed from state or kept in the code" : ""}`,
-      });
+      const protectedByService = c.before?.deletion_protection === true || c.before?.deletion_protection_enabled === true;
+      const note = guarded
+        ? ": it has prevent_destroy, so the plan fails until it is removed from state or kept in the code"
+        : protectedByService
+          ? ": it has deletion protection, so the apply fails until protection is turned off in an apply of its own"
+          : "";
+      out.push({ ...base, kind: "destroy", message: `DESTROY ${what} ${where(c)}${note}` });
     } else if (what && c.action === "replace") {
       const forcing = c.arguments.filter((a) => a.forcesReplacement).map((a) => `\`${a.path}\` ${q(a.before)} → ${q(a.after)}`);
       out.push({ ...base, kind: "replace", message: `REPLACE ${what} ${where(c)}: ${forcing.join(", ")} forces a new resource (its data does not move)` });
@@ -189,7 +191,9 @@ export function networkDangers(changes: ResourceChange[]): Danger[] {
     const ingress =
       c.type === "aws_vpc_security_group_ingress_rule" || (c.type === "aws_security_group_rule" && a.type === "ingress") || c.type === "aws_security_group";
     if (ingress) {
-      const changedIngress = c.action === "create" || c.type !== "aws_security_group" || c.arguments.some((x) => x.path.startsWith("ingress"));
+      // A rule created, or one whose source, ports or protocol changed (not its description or tags).
+      const exposure = /^(ingress|cidr_|ipv6_cidr|from_port|to_port|ip_protocol|protocol|referenced_security_group_id|source_security_group_id|prefix_list_id|type)/;
+      const changedIngress = c.action === "create" || c.arguments.some((x) => exposure.test(x.path));
       if (changedIngress) {
         const rules = c.type === "aws_security_group" ? ([a.ingress].flat().filter(Boolean) as Record<string, any>[]) : [a];
         for (const r of rules) {
