@@ -76,6 +76,7 @@ export interface CostModel {
   readonly unpriced: CostItem[];
 }
 
+const parentOf = (p: string) => p.split("/").slice(0, -1).join("/");
 const lit = (v: unknown): v is string => typeof v === "string" && !v.includes("${");
 const num = (v: unknown, d = 0) => (typeof v === "number" ? v : d);
 const first = (v: unknown): Record<string, any> => ([v].flat()[0] as Record<string, any>) ?? {};
@@ -91,6 +92,13 @@ export function costModel(output: SynthOutput): CostModel {
   const pools: GpuPoolCapacity[] = [];
   for (const [stack, s] of output.stacks) {
     const region = regionOf(output, stack);
+    // SageMaker autoscaling targets by their construct's parent and variant, to find a variant's min and max.
+    const scaling = new Map<string, { min: number; max: number }>();
+    for (const r of s.resources.values()) {
+      const v = r.values as Record<string, any>;
+      const m = r.type === "aws_appautoscaling_target" && v.service_namespace === "sagemaker" ? /\/variant\/([^/]+)$/.exec(String(v.resource_id)) : null;
+      if (m) scaling.set(`${parentOf(r.path)} ${m[1]}`, { min: num(v.min_capacity), max: num(v.max_capacity) });
+    }
     const add = (r: SynthResource, item: string, idleCount: number, maxCount: number, note?: string) =>
       items.push({ stack, address: r.address, path: r.path, item, region, idleCount, maxCount, price: priceOf(item, region), ...(note ? { note } : {}) });
     for (const r of s.resources.values()) {
@@ -149,7 +157,9 @@ export function costModel(output: SynthOutput): CostModel {
           for (const pv of [v.production_variants].flat().filter(Boolean) as Record<string, any>[]) {
             if (pv.serverless_config) continue;
             const n = num(pv.initial_instance_count, 1);
-            add(r, `sagemaker:${pv.instance_type ?? "?"}`, n, n, "initial instance count; autoscaling beyond it is not counted");
+            const auto = scaling.get(`${parentOf(r.path)} ${pv.variant_name}`);
+            if (auto) add(r, `sagemaker:${pv.instance_type ?? "?"}`, auto.min, Math.max(auto.max, n), `variant ${pv.variant_name}, autoscaling ${auto.min}-${auto.max}`);
+            else add(r, `sagemaker:${pv.instance_type ?? "?"}`, n, n, `variant ${pv.variant_name ?? "?"}, no autoscaling target found`);
           }
           break;
         case "aws_sagemaker_mlflow_tracking_server":

@@ -1,4 +1,4 @@
-import { diffValues, forcesReplacement, priceOf } from "../../src/review";
+import { costModel, diffValues, forcesReplacement, priceOf } from "../../src/review";
 import forceNew from "../../src/review/data/force-new.json";
 import prices from "../../src/review/data/prices.json";
 
@@ -64,5 +64,38 @@ describe("the price table", () => {
     expect(priceOf("ec2:p5.48xlarge", "us-east-1")).toMatchObject({ usdPerHour: 55.04, date: "2026-07-20" });
     expect(priceOf("ec2:p5.48xlarge", "eu-west-1")).toBeUndefined();
     expect(priceOf("eks:cluster", "eu-west-1")).toMatchObject({ usdPerHour: 0.1 });
+  });
+});
+
+describe("the cost model of any app's resources", () => {
+  test("node groups at min and max, GPU capacity from the instance type, SageMaker variants at their autoscaling range", () => {
+    const res = (type: string, p: string, values: Record<string, unknown>) => [`${type}.${p.replace(/\W/g, "_")}`, { stack: "s", address: `${type}.${p}`, type, mode: "resource" as const, path: p, values }] as const;
+    const output = {
+      dir: "x",
+      stacks: new Map([
+        [
+          "s",
+          {
+            name: "s",
+            region: "us-east-1",
+            settings: {},
+            resources: new Map([
+              res("aws_eks_node_group", "s/pool/Resource", { instance_types: ["g6.xlarge"], capacity_type: "SPOT", scaling_config: { min_size: 1, max_size: 3 } }),
+              res("aws_sagemaker_endpoint_configuration", "s/ep/Configuration", { production_variants: [{ instance_type: "ml.g5.xlarge", initial_instance_count: 2, variant_name: "primary" }] }),
+              res("aws_appautoscaling_target", "s/ep/ScalableTarget", { service_namespace: "sagemaker", resource_id: "endpoint/ep/variant/primary", min_capacity: 2, max_capacity: 6 }),
+            ]),
+          },
+        ],
+      ]),
+    };
+    const m = costModel(output);
+    expect(m.pools).toEqual([expect.objectContaining({ instanceType: "g6.xlarge", gpusPerNode: 1, minNodes: 1, maxNodes: 3, maxGpus: 3, capacityType: "SPOT" })]);
+    expect(m.items.map((i) => [i.item, i.idleCount, i.maxCount, i.price?.usdPerHour])).toEqual([
+      ["ec2:g6.xlarge", 1, 3, 0.8048],
+      ["sagemaker:ml.g5.xlarge", 2, 6, undefined],
+    ]);
+    expect(m.idleMonthlyUsd).toBeCloseTo(0.8048 * 730, 6);
+    expect(m.maxMonthlyUsd).toBeCloseTo(3 * 0.8048 * 730, 6);
+    expect(m.unpriced.map((i) => i.item)).toEqual(["sagemaker:ml.g5.xlarge"]);
   });
 });
