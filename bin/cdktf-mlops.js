@@ -5,6 +5,20 @@
 const fs = require("fs");
 const path = require("path");
 
+// `cdktf-mlops review [--base BASE_OUT] [HEAD_OUT] ...`: its own entry point, which loads no construct.
+if (process.argv[2] === "review") {
+  const compiledReview = path.join(__dirname, "..", "lib", "review", "cli.js");
+  let review;
+  if (fs.existsSync(compiledReview)) {
+    review = require(compiledReview);
+  } else {
+    require("tsx/cjs");
+    review = require(path.join(__dirname, "..", "src", "review", "cli.ts"));
+  }
+  process.exitCode = review.main(process.argv.slice(3));
+  return;
+}
+
 const compiled = path.join(__dirname, "..", "lib", "drift-alarm", "job", "cli.js");
 let cli;
 if (fs.existsSync(compiled)) {

@@ -1,4 +1,4 @@
-import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { IStackSynthesizer, ISynthesisSession, LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { z } from "zod";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -16,6 +16,7 @@ import { customerManagedKeyWithPolicy } from "./kms";
 import { SecureBucket } from "./secure-bucket";
 import "./token-stack-traces"; // off unless CDKTF_MLOPS_STACK_TRACES=1: see the file
 import { inheritAppAspects } from "./app-aspects";
+import { registerManifest, writeManifest } from "./manifest";
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
 export interface S3StateBackendOptions {
@@ -140,6 +141,10 @@ export class MlopsStack extends TerraformStack {
     this.platformName = p.name;
     this.region = p.region;
     this.removalPolicy = p.removalPolicy ?? RemovalPolicy.RETAIN;
+    // The platform manifest (cdktf.out/mlops.json) for `cdktf-mlops review`, written at synth.
+    registerManifest(this, "MlopsStack", { platformName: p.name, region: p.region, removalPolicy: this.removalPolicy });
+    const stackSynthesizer: IStackSynthesizer = this.synthesizer;
+    this.synthesizer = { synthesize: (session: ISynthesisSession) => (stackSynthesizer.synthesize(session), writeManifest(session.outdir, this)) };
 
     this.awsProvider = new AwsProvider(this, "aws", {
       region: p.region,

@@ -33,6 +33,7 @@ import {
   validateProps,
   withPlatformPrefix,
 } from "../core";
+import { registerManifest } from "../core/manifest";
 import { CaptureFormat } from "../serving-endpoint/capture-format";
 import type { IServingEndpoint } from "../serving-endpoint";
 import { buildModelMonitor } from "./private/model-monitor";
@@ -274,6 +275,10 @@ export class DriftAlarm extends Construct {
     const partition = stack.partition;
     const name = fitName(`${withPlatformPrefix(stack.platformName, endpoint.endpointName)}-drift`, { maxLength: 64, allowed: /[A-Za-z0-9_-]/, lowercase: false });
     const interval = p.intervalMinutes ?? 60;
+    registerManifest(this, "DriftAlarm", {
+      endpoint: endpoint.node.path, endpointName: endpoint.endpointName, engine: endpoint.engineKind, job: p.modelMonitor ? "model-monitor" : "drift-job",
+      intervalMinutes: interval, features: [...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])], notify: p.notify ?? [], retrainingTargetArn: p.retrainingTargetArn,
+    });
     const [, baselineBucket, baselineKey] = /^s3:\/\/([^/]+)\/(.+)$/.exec(p.baselineS3Uri)!;
     // KServe's capture keys carry no time: the shipped job reads the window from S3 notifications.
     const viaQueue = !p.modelMonitor && endpoint.captureFormat === CaptureFormat.KSERVE_LOGGER_JSON;

@@ -4,6 +4,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { grantToRole, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, stableHash, validateProps } from "../core";
+import { registerManifest } from "../core/manifest";
 import type { FeastEngineOptions, SageMakerFeatureEngineOptions } from "./engines";
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "./feature-types";
 import { bindFeastEngine, checkFeastGroups, validateFeastOptions } from "./private/feast-engine";
@@ -162,6 +163,11 @@ export class FeatureStore extends Construct {
     this.removalPolicy = p.removalPolicy ?? stack.removalPolicy;
     this.featureGroups = (p.featureGroups as FeatureGroupDefinition[]).map((g) => ({ ...g, online: g.online ?? true, offline: g.offline ?? true }));
     this.engineKind = p.engine.kind;
+    registerManifest(this, "FeatureStore", {
+      engine: this.engineKind,
+      removalPolicy: this.removalPolicy,
+      featureGroups: this.featureGroups.map((g) => ({ name: g.name, features: g.features.length, online: g.online, offline: g.offline, ttlDays: g.ttlDays })),
+    });
     this.offlineBucket = new SecureBucket(this, "OfflineStore", {
       component: "feature-store",
       kmsKey: this.kmsKey,

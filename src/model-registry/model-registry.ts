@@ -18,6 +18,7 @@ import {
   stableHash,
   validateProps, ECR_LOGIN_STATEMENT
 } from "../core";
+import { registerManifest } from "../core/manifest";
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
 import { bindMlflowEngine, validateMlflowOptions } from "./private/mlflow-engine";
 import { bindSageMakerEngine, validateSageMakerOptions } from "./private/sagemaker-engine";
@@ -182,6 +183,7 @@ export class ModelRegistry extends Construct {
     this.models = p.models ?? [];
     this.engineKind = p.engine.kind;
     const tags = componentTags("model-registry");
+    registerManifest(this, "ModelRegistry", { engine: this.engineKind, models: this.models, removalPolicy: this.removalPolicy });
 
     this.artifactBucket = new SecureBucket(this, "Artifacts", {
       component: "model-registry",

@@ -4,6 +4,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { check, fail, grantToRole, MlopsStack, physicalName, PolicyStatement, SecureBucket, stableHash, validateProps } from "../core";
+import { registerManifest } from "../core/manifest";
 import type { ModelReference } from "../model-registry";
 import { CaptureFormat } from "./capture-format";
 import type { KServeEngineOptions, SageMakerServingOptions } from "./engines";
@@ -206,6 +207,10 @@ export class ServingEndpoint extends Construct implements IServingEndpoint {
     this.captureSamplingPercentage = p.captureSamplingPercentage ?? 100;
     this.kmsKey = p.kmsKey ?? stack.kmsKey;
     this.endpointName = p.endpointName ?? physicalName(this, stack.platformName, { maxLength: 40, allowed: /[a-z0-9-]/, lowercase: true });
+    registerManifest(this, "ServingEndpoint", {
+      engine: this.engineKind, endpointName: this.endpointName, gpu: this.gpu, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
+      model: { name: p.model.modelName, version: p.model.version }, captureSamplingPercentage: this.captureSamplingPercentage,
+    });
 
     this.captureBucket = new SecureBucket(this, "Captures", {
       component: "serving-endpoint",

@@ -4,6 +4,7 @@ import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { PlacementGroup } from "@cdktf/provider-aws/lib/placement-group";
 import { componentTags, fail, fitName, MlopsStack, NameRules, physicalName, validateProps } from "../core";
+import { registerManifest } from "../core/manifest";
 import { CapacityType, CpuArchitecture, GpuAmiType, GpuInstance, GpuInstanceInfo } from "./gpu-instances";
 import { gpuNodePoolOptionsSchema } from "./private/schemas";
 import { managedNodeGroup } from "./private/node-group";
@@ -55,6 +56,10 @@ export class GpuNodePool extends Construct {
     const minSize = p.minSize ?? 0;
     const maxSize = p.maxSize ?? 2;
     const tags = componentTags("training-cluster");
+    registerManifest(this, "GpuNodePool", {
+      cluster: cluster.node.path, name: p.name, instanceTypes: p.instanceTypes, gpuModel: this.gpu.gpuModel, gpuCount: this.gpu.gpuCount,
+      gpuMemoryGiB: this.gpu.gpuMemoryGiB, capacityType, minSize, maxSize, efa: !!p.efa,
+    });
     // Named after the cluster and the pool, so that a node group reads as `acme-ml-training-a100-<suffix>`.
     const name = fitName(`${cluster.clusterName}-${p.name}`, NameRules.nodeGroupPrefix);
 

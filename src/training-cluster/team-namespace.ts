@@ -4,6 +4,7 @@ import { LimitRangeV1 } from "@cdktf/provider-kubernetes/lib/limit-range-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { validateProps } from "../core";
+import { registerManifest } from "../core/manifest";
 import type { TeamOptions } from "./contract";
 import { teamOptionsSchema } from "./private/schemas";
 
@@ -33,6 +34,7 @@ export class TeamNamespace extends Construct {
     const { provider, ...options } = props;
     const p = validateProps(this, "TeamNamespace", teamOptionsSchema, options);
     const pss = p.podSecurity ?? "baseline";
+    registerManifest(this, "Team", { name: p.name, gpuQuota: p.gpuQuota, cpuQuota: p.cpuQuota, memoryQuotaGiB: p.memoryQuotaGiB, podSecurity: pss });
     this.namespace = new NamespaceV1(this, "Resource", {
       provider,
       metadata: {

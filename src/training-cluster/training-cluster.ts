@@ -37,6 +37,7 @@ import {
   RemovalPolicy,
   validateProps,
 } from "../core";
+import { registerManifest } from "../core/manifest";
 import { INetwork, MlopsNetwork } from "../network";
 import type { GpuNodePoolOptions, IGpuNodePoolHost, ITrainingCluster, PodIdentityAssociationOptions, TeamOptions, TrainingClusterAttributes } from "./contract";
 import { GpuNodePool } from "./gpu-node-pool";
@@ -421,6 +422,13 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
       tags,
       // The role's policies must exist before the cluster, and outlive it on destroy.
       dependsOn: [this.logGroup, ...Object.values(clusterRole.attachments), ...(clusterRole.inlinePolicy ? [clusterRole.inlinePolicy] : [])],
+    });
+    registerManifest(this, "TrainingCluster", {
+      clusterName: this.clusterName,
+      kubernetesVersion: this.kubernetesVersion,
+      publicEndpointCidrs: publicCidrs ?? [],
+      privateEndpointCidrs: p.privateEndpointCidrs ?? [],
+      systemNodes: { instanceTypes: p.systemNodeInstanceTypes ?? ["m7i.large"], minSize: p.systemNodeMinSize ?? 2, maxSize: p.systemNodeMaxSize ?? 4 },
     });
     this.clusterEndpoint = this.cluster.endpoint;
     this.clusterNameReference = this.cluster.name;

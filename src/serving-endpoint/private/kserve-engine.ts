@@ -12,6 +12,7 @@ import type { KServeEngineOptions } from "../engines";
 import type { ServingEndpoint, ServingEngineResources } from "../serving-endpoint";
 import { CaptureFormat } from "../capture-format";
 import { KServeInstallation } from "./kserve-install";
+import { registerManifest } from "../../core/manifest";
 
 const modelRef = z.custom<ModelReference>((m) => !!m && typeof m === "object" && "artifactS3Uri" in m, {
   message: "must be a model reference from registry.model(name, version)",
@@ -99,6 +100,10 @@ export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngin
   // IRSA rather than Pod Identity: KServe injects its S3 settings (region, endpoint) into the
   // storage initializer and the logger only for ServiceAccounts that carry the IRSA annotation.
   const models = [endpoint.model, ...(o.canary ? [o.canary.model] : [])];
+  registerManifest(endpoint, "ServingEndpoint", {
+    cluster: cluster.node.path,
+    canary: o.canary ? { model: { name: o.canary.model.modelName, version: o.canary.model.version }, trafficPercent: o.canary.trafficPercent, replicas: o.canary.replicas ?? 1 } : undefined,
+  });
   const issuerHost = Fn.replace(cluster.oidcIssuerUrl, "https://", "");
   const statements: PolicyStatement[] = [
     // The storage initializer calls HeadBucket before it lists the version's prefix.

@@ -15,6 +15,7 @@ import type { INetwork } from "../../network";
 import { SageMakerServingOptions, TrafficRouting } from "../engines";
 import type { ServingEndpoint, ServingEngineResources } from "../serving-endpoint";
 import { CaptureFormat } from "../capture-format";
+import { registerManifest } from "../../core/manifest";
 
 /** SageMaker instance families with NVIDIA GPUs. */
 const GPU_FAMILY = /^ml\.(g4dn|g5|g6|g6e|gr6|p3|p3dn|p4d|p4de|p5|p5e|p5en|p6-b200)\./;
@@ -108,6 +109,7 @@ export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMak
   const serverless = o.serverlessMemoryMiB !== undefined;
   const primaryType = o.instanceType ?? (endpoint.gpu ? "ml.g5.xlarge" : "ml.m5.xlarge");
   const variants = o.variants ?? [];
+  registerManifest(endpoint, "ServingEndpoint", { instanceType: serverless ? undefined : primaryType, serverless, variants: variants.length + 1 });
   const allModels = [endpoint.model, ...variants.map((v) => v.model)];
   // SageMaker appends <endpoint>/<variant>/yyyy/mm/dd/hh/ to the destination.
   const captureKeyPrefix = `captures/${name}/`;
