@@ -97,7 +97,14 @@ const MLOPS_STACK = Symbol.for("cdktf-mlops.MlopsStack");
  * stack uses unless given its own.
  */
 export class MlopsStack extends TerraformStack {
-  /** The {@link MlopsStack} that `scope` belongs to; throws when there is none. */
+  /**
+   * The {@link MlopsStack} that `scope` belongs to; throws when there is none.
+   *
+   * TypeScript/JavaScript only (jsii does not allow a static method to narrow the return type of
+   * `TerraformStack.of`); in other languages the inherited `TerraformStack.of` returns the same stack.
+   *
+   * @jsii ignore
+   */
   public static of(scope: IConstruct): MlopsStack {
     const found = scope.node.scopes
       .slice()

@@ -206,7 +206,7 @@ export class GpuNodePool extends Construct {
       kmsKeyArn: cluster.kmsKeyArn,
       tags,
       instanceTags: { ...tags, Name: name },
-      dependsOn: cluster.nodeDependencies,
+      dependsOn: cluster._nodeDependencies,
       launchTemplateExtras: extras,
     });
     this.nodeGroup = parts.nodeGroup;
@@ -232,7 +232,7 @@ export class GpuNodePool extends Construct {
         });
       });
 
-    if (!bottlerocket) cluster.ensureNvidiaDevicePlugin();
-    if (p.efa) cluster.ensureEfaDevicePlugin();
+    if (!bottlerocket) cluster._ensureNvidiaDevicePlugin();
+    if (p.efa) cluster._ensureEfaDevicePlugin();
   }
 }

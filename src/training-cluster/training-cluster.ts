@@ -273,7 +273,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
   /** The team namespaces, by team name. */
   public readonly teams: Record<string, TeamNamespace> = {};
   /** What a node group must wait for (the add-ons that nodes need to join). @internal */
-  public readonly nodeDependencies: ITerraformDependable[];
+  public readonly _nodeDependencies: ITerraformDependable[];
 
   private readonly stack: MlopsStack;
   private nvidiaDevicePluginRelease?: Release;
@@ -416,7 +416,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
     addon("eks-pod-identity-agent", []);
     addon("vpc-cni", [this.addons["eks-pod-identity-agent"]], { serviceAccount: "aws-node", roleArn: cniRole.arn });
     addon("kube-proxy", []);
-    this.nodeDependencies = [this.addons["vpc-cni"], this.addons["kube-proxy"], this.addons["eks-pod-identity-agent"]];
+    this._nodeDependencies = [this.addons["vpc-cni"], this.addons["kube-proxy"], this.addons["eks-pod-identity-agent"]];
 
     const systemPool = new Construct(this, "SystemNodes");
     this.systemNodeGroup = managedNodeGroup(systemPool, {
@@ -436,7 +436,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
       kmsKeyArn: kmsKey.arn,
       tags,
       instanceTags: { ...tags, Name: `${this.clusterName}-system` },
-      dependsOn: this.nodeDependencies,
+      dependsOn: this._nodeDependencies,
     }).nodeGroup;
 
     // --- add-ons that need nodes ------------------------------------------------------------------
@@ -577,7 +577,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
    * their own): scheduled only on GPU nodes of the AL2023 family, tolerating the GPU taint.
    * @internal
    */
-  public ensureNvidiaDevicePlugin(): Release {
+  public _ensureNvidiaDevicePlugin(): Release {
     this.nvidiaDevicePluginRelease ??= pinnedHelmRelease(this, "NvidiaDevicePlugin", {
       chart: Charts.nvidiaDevicePlugin,
       name: "nvidia-device-plugin",
@@ -667,7 +667,7 @@ export class TrainingCluster extends Construct implements IClusterEndpoint {
    * `cdktf-mlops/efa`), tolerating the GPU taint.
    * @internal
    */
-  public ensureEfaDevicePlugin(): Release {
+  public _ensureEfaDevicePlugin(): Release {
     this.efaDevicePluginRelease ??= pinnedHelmRelease(this, "EfaDevicePlugin", {
       chart: Charts.efaDevicePlugin,
       name: "aws-efa-k8s-device-plugin",

@@ -26,7 +26,7 @@ import {
 } from "../../core";
 import { NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
-import type { ModelRegistry, RegistryEngineResources } from "../model-registry";
+import type { ModelRegistry, IRegistryEngineResources } from "../model-registry";
 
 /** community-charts mlflow 1.11.5 (MLflow 3.15.1); values keys read from that version's values.yaml. */
 export const MLFLOW_CHART: PinnedChart = {
@@ -59,7 +59,7 @@ const schema = z
   }) satisfies z.ZodType<MlflowRegistryOptions>;
 
 /** The resources of the MLflow engine, reachable as `(registry.engineResources as MlflowRegistryResources)`. */
-export interface MlflowRegistryResources extends RegistryEngineResources {
+export interface MlflowRegistryResources extends IRegistryEngineResources {
   readonly database: DbInstance;
   readonly databaseSecurityGroup: SecurityGroup;
   readonly serverRole: IamRole;
