@@ -42,9 +42,7 @@ function main(argv: string[]): number {
     const file = path.join(outdir, entry.synthesizedStackPath);
     const json = JSON.parse(fs.readFileSync(file, "utf8")) as { resource?: object; data?: object };
     const kib = (fs.statSync(file).size / 1024).toFixed(0);
-    console.log(
-      `  ${stack}: ${path.relative(process.cwd(), file)}  ${count(json.resource)} resources, ${count(json.data)} data sources, ${kib} KiB`,
-    );
+    console.log(`  ${stack}: ${path.relative(process.cwd(), file)}  ${count(json.resource)} resources, ${count(json.data)} data sources, ${kib} KiB`);
   }
   for (const stale of removed) console.log(`  removed stale stack ${path.relative(process.cwd(), stale)}`);
   return 0;
