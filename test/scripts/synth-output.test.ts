@@ -3,8 +3,17 @@ import * as os from "os";
 import * as path from "path";
 import { count, removeStaleStacks } from "../../scripts/synth-output";
 
-function outdirWith(stacks: string[]): string {
+const made: string[] = [];
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function tempOutdir(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-output-"));
+  made.push(outdir);
+  return outdir;
+}
+
+function outdirWith(stacks: string[]): string {
+  const outdir = tempOutdir();
   for (const s of stacks) {
     fs.mkdirSync(path.join(outdir, "stacks", s, ".terraform"), { recursive: true });
     fs.writeFileSync(path.join(outdir, "stacks", s, "cdk.tf.json"), "{}");
@@ -29,7 +38,7 @@ describe("npm run synth output", () => {
   });
 
   test("GIVEN no stacks folder THEN nothing is removed", () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-output-"));
+    const outdir = tempOutdir();
     expect(removeStaleStacks(outdir, manifestOf("ml-platform"))).toEqual([]);
   });
 
