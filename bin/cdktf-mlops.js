@@ -1,30 +1,25 @@
 #!/usr/bin/env node
-// The cdktf-mlops command: `cdktf-mlops baseline <training-sample.csv|.jsonl> [--out baseline.json] [--bins 10]`.
-// An installed package runs its compiled JavaScript; a checkout of the repository runs the TypeScript
-// sources through tsx (a dev dependency).
+// The cdktf-mlops command:
+//   cdktf-mlops baseline <training-sample.csv|.jsonl> [--out baseline.json] [--bins 10]
+//   cdktf-mlops review [--base BASE_OUT] [HEAD_OUT] ...
+// An installed package runs its compiled JavaScript; a checkout of the repository (which has src/, and
+// a lib/ from `prepare` that may be older than src/) runs the TypeScript sources through tsx (a dev dependency).
 const fs = require("fs");
 const path = require("path");
 
-// `cdktf-mlops review [--base BASE_OUT] [HEAD_OUT] ...`: its own entry point, which loads no construct.
-if (process.argv[2] === "review") {
-  const compiledReview = path.join(__dirname, "..", "lib", "review", "cli.js");
-  let review;
-  if (fs.existsSync(compiledReview)) {
-    review = require(compiledReview);
-  } else {
+/** The module at `rel` (without extension) from src/ in a checkout, or from lib/ in an installed package. */
+function load(rel) {
+  const source = path.join(__dirname, "..", "src", `${rel}.ts`);
+  if (fs.existsSync(source)) {
     require("tsx/cjs");
-    review = require(path.join(__dirname, "..", "src", "review", "cli.ts"));
+    return require(source);
   }
-  process.exitCode = review.main(process.argv.slice(3));
-  return;
+  return require(path.join(__dirname, "..", "lib", `${rel}.js`));
 }
 
-const compiled = path.join(__dirname, "..", "lib", "drift-alarm", "job", "cli.js");
-let cli;
-if (fs.existsSync(compiled)) {
-  cli = require(compiled);
+if (process.argv[2] === "review") {
+  // Its own entry point, which loads no construct.
+  process.exitCode = load("review/cli").main(process.argv.slice(3));
 } else {
-  require("tsx/cjs");
-  cli = require(path.join(__dirname, "..", "src", "drift-alarm", "job", "cli.ts"));
+  process.exitCode = load("drift-alarm/job/cli").main(process.argv.slice(2));
 }
-process.exitCode = cli.main(process.argv.slice(2));

@@ -1,7 +1,16 @@
 // The public API. Shared mechanics (naming, validation, IAM and Helm helpers) stay internal to
 // src/core, so that the API remains jsii-compatible: classes, interfaces and enums only.
 export { MlopsStack, RemovalPolicy, MlopsValidationError, SecureBucket } from "./core";
-export type { MlopsStackProps, S3StateBackendOptions, SecureBucketProps, IClusterEndpoint, ClusterProviders } from "./core";
+export type {
+  MlopsStackProps,
+  S3StateBackendOptions,
+  SecureBucketProps,
+  IClusterEndpoint,
+  ClusterProviders,
+  PolicyStatement,
+  PolicyPrincipal,
+  PolicyCondition,
+} from "./core";
 export * from "./network";
 export * from "./training-cluster";
 export * from "./model-registry";

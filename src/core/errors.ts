@@ -2,6 +2,11 @@
  * Thrown when a construct is given props it cannot build from. The message names the construct
  * type, its path in the construct tree, the field and the offending value, e.g.
  * `TrainingCluster ml-platform/training: gpuNodePools[1].maxSize (0) must be >= minSize (1)`.
+ *
+ * jsii cannot model a subclass of `Error`, so the class is TypeScript/JavaScript only: other languages
+ * see the thrown error with the same message.
+ *
+ * @jsii ignore
  */
 export class MlopsValidationError extends Error {
   /** The construct path, e.g. `ml-platform/training`. */

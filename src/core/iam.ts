@@ -13,8 +13,21 @@ export interface PolicyStatement {
   readonly actions: string[];
   /** Resources; required for identity policies. */
   readonly resources?: string[];
-  readonly principals?: { type: string; identifiers: string[] }[];
-  readonly conditions?: { test: string; variable: string; values: string[] }[];
+  readonly principals?: PolicyPrincipal[];
+  readonly conditions?: PolicyCondition[];
+}
+
+/** The principals of a resource-policy statement, e.g. `{ type: "Service", identifiers: ["sns.amazonaws.com"] }`. */
+export interface PolicyPrincipal {
+  readonly type: string;
+  readonly identifiers: string[];
+}
+
+/** A condition of a policy statement, e.g. `{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }`. */
+export interface PolicyCondition {
+  readonly test: string;
+  readonly variable: string;
+  readonly values: string[];
 }
 
 /** An `aws_iam_policy_document` data source: structured, so the synthesized JSON stays readable. */

@@ -102,11 +102,18 @@ const MLOPS_STACK = Symbol.for("cdktf-mlops.MlopsStack");
  */
 export class MlopsStack extends TerraformStack {
   /** Whether `x` is an {@link MlopsStack} (also one made with another copy of this library). */
-  public static isMlopsStack(x: unknown): x is MlopsStack {
+  public static isMlopsStack(x: any): x is MlopsStack {
     return !!x && typeof x === "object" && (x as Record<symbol, boolean>)[MLOPS_STACK] === true;
   }
 
-  /** The {@link MlopsStack} that `scope` belongs to; throws when there is none. */
+  /**
+   * The {@link MlopsStack} that `scope` belongs to; throws when there is none.
+   *
+   * TypeScript/JavaScript only (jsii does not allow a static method to narrow the return type of
+   * `TerraformStack.of`); in other languages the inherited `TerraformStack.of` returns the same stack.
+   *
+   * @jsii ignore
+   */
   public static of(scope: IConstruct): MlopsStack {
     const found = scope.node.scopes
       .slice()

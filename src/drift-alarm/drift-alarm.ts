@@ -16,6 +16,8 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import type { SagemakerDataQualityJobDefinition } from "@cdktf/provider-aws/lib/sagemaker-data-quality-job-definition";
+import type { SagemakerMonitoringSchedule } from "@cdktf/provider-aws/lib/sagemaker-monitoring-schedule";
 import {
   check,
   componentTags,
@@ -231,6 +233,14 @@ interface FeatureAlarmSpec {
   threshold: number;
 }
 
+/** The resources of `DriftAlarm.modelMonitor`. */
+export interface DriftModelMonitorResources {
+  readonly jobDefinition: SagemakerDataQualityJobDefinition;
+  readonly schedule: SagemakerMonitoringSchedule;
+  /** The role the monitoring job runs as. */
+  readonly role: IamRole;
+}
+
 /**
  * Drift monitoring of a serving endpoint: the library's drift job on a schedule (Lambda from the
  * compiled job, EventBridge Scheduler, dead-letter queue, encrypted logs), CloudWatch alarms per
@@ -253,7 +263,7 @@ export class DriftAlarm extends Construct {
   public readonly captureNotification?: S3BucketNotification;
   public readonly schedule?: SchedulerSchedule;
   /** Model Monitor's job definition and schedule, with `modelMonitor`. */
-  public readonly modelMonitor?: ReturnType<typeof buildModelMonitor>;
+  public readonly modelMonitor?: DriftModelMonitorResources;
   /** The key of the topic and the dead-letter queue. */
   public readonly key: KmsKey;
   public readonly topic: SnsTopic;
@@ -365,8 +375,9 @@ export class DriftAlarm extends Construct {
     // --- the shipped job, or Model Monitor in its place ---------------------------------------------
     let featureAlarmTarget: { namespace: string; metric: (feature: string, statistic: string) => string; dimensions: (feature: string) => Record<string, string> };
     if (p.modelMonitor) {
-      this.modelMonitor = buildModelMonitor(this, { endpoint, options: p.modelMonitor, name, hourly: interval === 60, tags });
-      featureAlarmTarget = this.modelMonitor.alarmTarget;
+      const monitor = buildModelMonitor(this, { endpoint, options: p.modelMonitor, name, hourly: interval === 60, tags });
+      this.modelMonitor = monitor;
+      featureAlarmTarget = monitor.alarmTarget;
     } else {
       // --- the job ---------------------------------------------------------------------------------
       const deadLetterQueue = new SqsQueue(this, "DeadLetterQueue", {

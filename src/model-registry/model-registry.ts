@@ -24,7 +24,7 @@ import { bindMlflowEngine, validateMlflowOptions } from "./private/mlflow-engine
 import { bindSageMakerEngine, validateSageMakerOptions } from "./private/sagemaker-engine";
 
 /** What an engine built, as the registry exposes it. */
-export interface RegistryEngineResources {
+export interface IRegistryEngineResources {
   /** Where clients reach the registry: the MLflow server's in-cluster URL, or the SageMaker MLflow tracking server ARN. */
   readonly trackingUri?: string;
   /** The SageMaker model package group ARN of a model, with the SageMaker engine. */
@@ -62,7 +62,7 @@ export class RegistryEngine {
     /** `mlflow` or `sagemaker`. */
     public readonly kind: string,
     private readonly validator: (owner: Construct) => unknown,
-    private readonly binder: (registry: ModelRegistry) => RegistryEngineResources,
+    private readonly binder: (registry: ModelRegistry) => IRegistryEngineResources,
   ) {}
 
   /** Checks the engine's options for `owner`, before anything is built; throws MlopsValidationError. */
@@ -71,7 +71,7 @@ export class RegistryEngine {
   }
 
   /** Builds the engine's resources under `registry`. */
-  public bind(registry: ModelRegistry): RegistryEngineResources {
+  public bind(registry: ModelRegistry): IRegistryEngineResources {
     return this.binder(registry);
   }
 }
@@ -165,7 +165,7 @@ export class ModelRegistry extends Construct {
   /** The engine name. */
   public readonly engineKind: string;
   /** What the engine built. */
-  public readonly engineResources: RegistryEngineResources;
+  public readonly engineResources: IRegistryEngineResources;
   /** The KMS key of artifacts, images and database. */
   public readonly kmsKey: KmsKey;
   /** The removal policy of the registry's stateful resources. */

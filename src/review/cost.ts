@@ -1,4 +1,4 @@
-import priceData from "./data/prices.json";
+import * as priceData from "./data/prices.json";
 import { GpuInstance } from "../training-cluster/gpu-instances";
 import type { SynthOutput, SynthResource } from "./load";
 

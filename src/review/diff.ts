@@ -1,4 +1,4 @@
-import forceNewData from "./data/force-new.json";
+import * as forceNewData from "./data/force-new.json";
 import type { SynthOutput, SynthResource } from "./load";
 
 /** What Terraform will do to a resource, as far as two synth outputs tell. */

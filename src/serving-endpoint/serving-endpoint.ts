@@ -46,6 +46,12 @@ export interface IServingEndpoint extends IConstruct {
   metric(metricName: string, statistic?: string): MetricReference;
 }
 
+/** Where an engine publishes an endpoint's CloudWatch metrics. */
+export interface ServingEngineMetrics {
+  readonly namespace: string;
+  readonly dimensions: Record<string, string>;
+}
+
 /** What an engine built. */
 export interface ServingEngineResources {
   readonly endpointUrl: string;
@@ -56,7 +62,7 @@ export interface ServingEngineResources {
   readonly invokeStatements?: PolicyStatement[];
   readonly noInvokeReason?: string;
   /** CloudWatch namespace and dimensions, or a reason why the engine publishes none. */
-  readonly metrics?: { namespace: string; dimensions: Record<string, string> };
+  readonly metrics?: ServingEngineMetrics;
   readonly noMetricsReason?: string;
 }
 

@@ -26,7 +26,7 @@ import {
 } from "../../core";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
-import type { ModelRegistry, RegistryEngineResources } from "../model-registry";
+import type { ModelRegistry, IRegistryEngineResources } from "../model-registry";
 
 /** community-charts mlflow (version in the one table, Pins). */
 export const MLFLOW_CHART = Pins.charts.mlflow;
@@ -55,7 +55,7 @@ const schema = z
   }) satisfies z.ZodType<MlflowRegistryOptions>;
 
 /** The resources of the MLflow engine, reachable as `(registry.engineResources as MlflowRegistryResources)`. */
-export interface MlflowRegistryResources extends RegistryEngineResources {
+export interface MlflowRegistryResources extends IRegistryEngineResources {
   readonly database: DbInstance;
   readonly databaseSecurityGroup: SecurityGroup;
   readonly serverRole: IamRole;

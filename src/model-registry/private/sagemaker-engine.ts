@@ -6,7 +6,7 @@ import { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-mo
 import { SagemakerModelPackageGroupPolicy } from "@cdktf/provider-aws/lib/sagemaker-model-package-group-policy";
 import { check, componentTags, createRole, fitName, MlopsStack, NameRules, physicalName, policyDocument, validateProps } from "../../core";
 import type { SageMakerRegistryOptions } from "../engines";
-import type { ModelRegistry, RegistryEngineResources } from "../model-registry";
+import type { ModelRegistry, IRegistryEngineResources } from "../model-registry";
 
 const schema = z
   .object({
@@ -22,7 +22,7 @@ const schema = z
   }) satisfies z.ZodType<SageMakerRegistryOptions>;
 
 /** The resources of the SageMaker engine. */
-export interface SageMakerRegistryResources extends RegistryEngineResources {
+export interface SageMakerRegistryResources extends IRegistryEngineResources {
   readonly modelPackageGroups: Record<string, SagemakerModelPackageGroup>;
   readonly trackingServer?: SagemakerMlflowTrackingServer;
   readonly trackingServerRole?: IamRole;
