@@ -14,6 +14,7 @@ import { RemovalPolicy } from "./removal-policy";
 import { PolicyStatement, setPolicyStatements } from "./iam";
 import { customerManagedKeyWithPolicy } from "./kms";
 import { SecureBucket } from "./secure-bucket";
+import { MLOPS_STACK, mlopsStackOf } from "./stack-context";
 import "./token-stack-traces"; // off unless CDKTF_MLOPS_STACK_TRACES=1: see the file
 import { inheritAppAspects } from "./app-aspects";
 import { registerManifest, writeManifest } from "./manifest";
@@ -93,7 +94,6 @@ const schema = z
   })
   .strict() satisfies z.ZodType<MlopsStackProps>;
 
-const MLOPS_STACK = Symbol.for("cdktf-mlops.MlopsStack");
 
 /**
  * A Terraform stack of the platform: the AWS provider in one region with the platform's default
@@ -115,14 +115,7 @@ export class MlopsStack extends TerraformStack {
    * @jsii ignore
    */
   public static of(scope: IConstruct): MlopsStack {
-    const found = scope.node.scopes
-      .slice()
-      .reverse()
-      .find((s) => (s as unknown as Record<symbol, boolean>)[MLOPS_STACK]);
-    if (!found) {
-      throw new Error(`${scope.node.path}: cdktf-mlops constructs must be created inside an MlopsStack`);
-    }
-    return found as MlopsStack;
+    return mlopsStackOf(scope) as unknown as MlopsStack;
   }
 
   /** Platform name, the prefix of every physical name. */

@@ -9,9 +9,9 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { policyDocument, PolicyStatement } from "./iam";
-import { MlopsStack } from "./mlops-stack";
 import { claimUniqueName, fitName, NameRules, physicalName } from "./naming";
 import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
+import { mlopsStackOf } from "./stack-context";
 import { componentTags } from "./tags";
 import { MlopsGuardrails } from "../guardrails/mlops-guardrails";
 
@@ -79,7 +79,7 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
-    const stack = MlopsStack.of(this);
+    const stack = mlopsStackOf(this);
     const tags = componentTags(props.component);
     // S3 names are global: the account id and region make them unique; 63 characters in all.
     const suffix = `-${stack.accountId}-${stack.region}`;

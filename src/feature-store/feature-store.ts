@@ -3,20 +3,14 @@ import { z } from "zod";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { grantToRole, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, stableHash, validateProps } from "../core";
+import { grantToRole, MlopsStack, RemovalPolicy, SecureBucket, stableHash, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
+import type { FeatureEngineResources, IFeatureStoreHost } from "./contract";
 import type { FeastEngineOptions, SageMakerFeatureEngineOptions } from "./engines";
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "./feature-types";
 import { bindFeastEngine, checkFeastGroups, validateFeastOptions } from "./private/feast-engine";
 import { bindSageMakerFeatureEngine, checkSageMakerGroups, validateSageMakerFeatureOptions } from "./private/sagemaker-engine";
 
-/** What an engine built, as the feature store exposes it. */
-export interface FeatureEngineResources {
-  /** Statements that let a principal read features online. */
-  readonly readOnlineStatements: PolicyStatement[];
-  /** Statements that let a principal write features (online and offline). */
-  readonly ingestStatements: PolicyStatement[];
-}
 
 /**
  * Which service keeps the features: Feast on the training cluster, or SageMaker Feature Store.
@@ -140,7 +134,7 @@ const schema = z
  * A feature store: feature groups declared in code and validated before synthesis, kept online and
  * offline by an engine (Feast on EKS, or SageMaker), with grants that work whatever the engine.
  */
-export class FeatureStore extends Construct {
+export class FeatureStore extends Construct implements IFeatureStoreHost {
   /** The declared groups, with defaults applied. */
   public readonly featureGroups: FeatureGroupDefinition[];
   /** The KMS key of the stores. */

@@ -1,2 +1,3 @@
+export * from "./contract";
 export * from "./engines";
 export * from "./model-registry";

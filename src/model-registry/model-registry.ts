@@ -19,21 +19,11 @@ import {
   validateProps, ECR_LOGIN_STATEMENT
 } from "../core";
 import { registerManifest } from "../core/manifest";
+import type { IModelRegistryHost, IRegistryEngineResources, ModelReference } from "./contract";
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
 import { bindMlflowEngine, validateMlflowOptions } from "./private/mlflow-engine";
 import { bindSageMakerEngine, validateSageMakerOptions } from "./private/sagemaker-engine";
 
-/** What an engine built, as the registry exposes it. */
-export interface IRegistryEngineResources {
-  /** Where clients reach the registry: the MLflow server's in-cluster URL, or the SageMaker MLflow tracking server ARN. */
-  readonly trackingUri?: string;
-  /** The SageMaker model package group ARN of a model, with the SageMaker engine. */
-  modelPackageGroupArn(model: string): string | undefined;
-  /** Statements that let a principal read the registry's engine-specific resources. */
-  readonly readStatements: PolicyStatement[];
-  /** Statements that let a principal register model versions with the engine. */
-  readonly writeStatements: PolicyStatement[];
-}
 
 /**
  * Which service keeps the registry: MLflow on the training cluster, or SageMaker's model registry.
@@ -76,31 +66,6 @@ export class RegistryEngine {
   }
 }
 
-/** A model version as the rest of the platform consumes it, whatever the engine. */
-export interface ModelReference {
-  /** The model name. */
-  readonly modelName: string;
-  /** The version, or `latest`. */
-  readonly version: string;
-  /** `s3://<artifact bucket>/models/<name>/<version>/`: where the version's files are published for serving. */
-  readonly artifactS3Uri: string;
-  /** The artifact bucket's name. */
-  readonly artifactBucketName: string;
-  /** The artifact bucket's ARN. */
-  readonly artifactBucketArn: string;
-  /** The object key prefix of the version (`models/<name>/<version>/`). */
-  readonly artifactKeyPrefix: string;
-  /** The KMS key ARN of the artifacts. */
-  readonly artifactKmsKeyArn: string;
-  /** The ECR repository URL of the model's serving images. */
-  readonly imageRepositoryUrl: string;
-  /** The ECR repository ARN. */
-  readonly imageRepositoryArn: string;
-  /** The SageMaker model package ARN of the version (SageMaker engine and a numeric version only). */
-  readonly modelPackageArn?: string;
-  /** `mlflow` or `sagemaker`. */
-  readonly engine: string;
-}
 
 /** Props of {@link ModelRegistry}. */
 export interface ModelRegistryProps {
@@ -157,7 +122,7 @@ const schema = z
  * engine (MLflow on EKS, or SageMaker) that records model versions. `model(name, version)` hands
  * a version to a serving endpoint, whatever the engine.
  */
-export class ModelRegistry extends Construct {
+export class ModelRegistry extends Construct implements IModelRegistryHost {
   /** The artifact bucket. */
   public readonly artifactBucket: SecureBucket;
   /** ECR repositories by model name. */

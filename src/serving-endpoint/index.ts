@@ -1,3 +1,4 @@
+export * from "./contract";
 export * from "./capture-format";
 export * from "./engines";
 export * from "./serving-endpoint";

@@ -3,10 +3,11 @@ import { z } from "zod";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { check, fail, grantToRole, MlopsStack, physicalName, PolicyStatement, SecureBucket, stableHash, validateProps } from "../core";
+import { check, fail, grantToRole, MlopsStack, physicalName, SecureBucket, stableHash, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import type { ModelReference } from "../model-registry";
 import { CaptureFormat } from "./capture-format";
+import type { IServingEndpointHost, ServingEngineResources } from "./contract";
 import type { KServeEngineOptions, SageMakerServingOptions } from "./engines";
 import { bindKServeEngine, validateKServeOptions } from "./private/kserve-engine";
 import { bindSageMakerServing, validateSageMakerServing } from "./private/sagemaker-engine";
@@ -46,25 +47,7 @@ export interface IServingEndpoint extends IConstruct {
   metric(metricName: string, statistic?: string): MetricReference;
 }
 
-/** Where an engine publishes an endpoint's CloudWatch metrics. */
-export interface ServingEngineMetrics {
-  readonly namespace: string;
-  readonly dimensions: Record<string, string>;
-}
 
-/** What an engine built. */
-export interface ServingEngineResources {
-  readonly endpointUrl: string;
-  /** Where the engine writes this endpoint's payloads in the capture bucket, ending in `/`. */
-  readonly captureKeyPrefix: string;
-  readonly captureFormat: CaptureFormat;
-  /** Invocation statements, or a reason why the engine has no IAM-governed invocation. */
-  readonly invokeStatements?: PolicyStatement[];
-  readonly noInvokeReason?: string;
-  /** CloudWatch namespace and dimensions, or a reason why the engine publishes none. */
-  readonly metrics?: ServingEngineMetrics;
-  readonly noMetricsReason?: string;
-}
 
 /**
  * Which service serves the model: KServe on the training cluster, or SageMaker.
@@ -177,7 +160,7 @@ const schema = z
  * A model version served behind an endpoint, on KServe or SageMaker, with its request and response
  * payloads captured to S3 for drift monitoring.
  */
-export class ServingEndpoint extends Construct implements IServingEndpoint {
+export class ServingEndpoint extends Construct implements IServingEndpoint, IServingEndpointHost {
   public readonly endpointName: string;
   public readonly endpointUrl: string;
   public readonly engineKind: string;

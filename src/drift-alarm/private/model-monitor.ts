@@ -4,7 +4,7 @@ import { SagemakerDataQualityJobDefinition } from "@cdktf/provider-aws/lib/sagem
 import { SagemakerMonitoringSchedule } from "@cdktf/provider-aws/lib/sagemaker-monitoring-schedule";
 import { createRole, fitName, MlopsStack, NameRules, ECR_LOGIN_STATEMENT } from "../../core";
 import type { IServingEndpoint } from "../../serving-endpoint";
-import type { ModelMonitorOptions } from "../drift-alarm";
+import type { ModelMonitorOptions } from "../contract";
 
 /**
  * Namespace of Model Monitor's data-quality metrics for real-time endpoints, with dimensions

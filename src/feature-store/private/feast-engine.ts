@@ -32,7 +32,7 @@ import {
 } from "../../core";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { FeastEngineOptions } from "../engines";
-import type { FeatureEngineResources, FeatureStore } from "../feature-store";
+import type { FeatureEngineResources, IFeatureStoreHost } from "../contract";
 import type { FeatureGroupDefinition, FeatureGroupIssue } from "../feature-types";
 import { feastRepository, GLUE_TYPES } from "./feast-repo";
 
@@ -93,7 +93,7 @@ export function validateFeastOptions(owner: Construct, options: FeastEngineOptio
 }
 
 /** Builds Feast under `store`. */
-export function bindFeastEngine(store: FeatureStore, options: FeastEngineOptions): FeastEngineResources {
+export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOptions): FeastEngineResources {
   const o = validateFeastOptions(store, options);
   const scope = new Construct(store, "Feast");
   const cluster = o.cluster;

@@ -4,7 +4,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
 import { applyRemovalPolicy, componentTags, createRole, fitName, MlopsStack, NameRules, validateProps } from "../../core";
 import type { SageMakerFeatureEngineOptions } from "../engines";
-import type { FeatureEngineResources, FeatureStore } from "../feature-store";
+import type { FeatureEngineResources, IFeatureStoreHost } from "../contract";
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "../feature-types";
 
 /** SageMaker Feature Store type of each feature type; `Bool` has none. */
@@ -67,7 +67,7 @@ export function validateSageMakerFeatureOptions(owner: Construct, options: SageM
 }
 
 /** Builds SageMaker feature groups under `store`. */
-export function bindSageMakerFeatureEngine(store: FeatureStore, options: SageMakerFeatureEngineOptions): SageMakerFeatureResources {
+export function bindSageMakerFeatureEngine(store: IFeatureStoreHost, options: SageMakerFeatureEngineOptions): SageMakerFeatureResources {
   const o = validateSageMakerFeatureOptions(store, options);
   const scope = new Construct(store, "SageMaker");
   const stack = MlopsStack.of(scope);

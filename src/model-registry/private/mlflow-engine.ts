@@ -26,7 +26,7 @@ import {
 } from "../../core";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
-import type { ModelRegistry, IRegistryEngineResources } from "../model-registry";
+import type { IModelRegistryHost, IRegistryEngineResources } from "../contract";
 
 /** community-charts mlflow (version in the one table, Pins). */
 export const MLFLOW_CHART = Pins.charts.mlflow;
@@ -69,7 +69,7 @@ export function validateMlflowOptions(owner: Construct, options: MlflowRegistryO
 }
 
 /** Builds the engine under `registry`. */
-export function bindMlflowEngine(registry: ModelRegistry, options: MlflowRegistryOptions): MlflowRegistryResources {
+export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRegistryOptions): MlflowRegistryResources {
   const o = validateMlflowOptions(registry, options);
   const scope = new Construct(registry, "Mlflow");
   const cluster = o.cluster;

@@ -6,7 +6,7 @@ import { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-mo
 import { SagemakerModelPackageGroupPolicy } from "@cdktf/provider-aws/lib/sagemaker-model-package-group-policy";
 import { check, componentTags, createRole, fitName, MlopsStack, NameRules, physicalName, policyDocument, validateProps } from "../../core";
 import type { SageMakerRegistryOptions } from "../engines";
-import type { ModelRegistry, IRegistryEngineResources } from "../model-registry";
+import type { IModelRegistryHost, IRegistryEngineResources } from "../contract";
 
 const schema = z
   .object({
@@ -34,7 +34,7 @@ export function validateSageMakerOptions(owner: Construct, options: SageMakerReg
 }
 
 /** Builds the engine under `registry`. */
-export function bindSageMakerEngine(registry: ModelRegistry, options: SageMakerRegistryOptions): SageMakerRegistryResources {
+export function bindSageMakerEngine(registry: IModelRegistryHost, options: SageMakerRegistryOptions): SageMakerRegistryResources {
   const o = validateSageMakerOptions(registry, options);
   const scope = new Construct(registry, "SageMaker");
   const stack = MlopsStack.of(scope);

@@ -9,7 +9,7 @@ import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName,
 import type { ModelReference } from "../../model-registry";
 import { GpuTaint, ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { KServeEngineOptions } from "../engines";
-import type { ServingEndpoint, ServingEngineResources } from "../serving-endpoint";
+import type { IServingEndpointHost, ServingEngineResources } from "../contract";
 import { CaptureFormat } from "../capture-format";
 import { KServeInstallation } from "./kserve-install";
 import { registerManifest } from "../../core/manifest";
@@ -70,7 +70,7 @@ export function validateKServeOptions(owner: Construct, options: KServeEngineOpt
 }
 
 /** Builds the InferenceService (and installs KServe on the cluster once). */
-export function bindKServeEngine(endpoint: ServingEndpoint, options: KServeEngineOptions): ServingEngineResources & {
+export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServeEngineOptions): ServingEngineResources & {
   readonly inferenceService: Manifest;
   readonly serviceAccount: ServiceAccountV1;
   readonly role: IamRole;

@@ -13,7 +13,7 @@ import { check, componentTags, createRole, fail, fitName, MlopsStack, NameRules,
 import type { ModelReference } from "../../model-registry";
 import type { INetwork } from "../../network";
 import { SageMakerServingOptions, TrafficRouting } from "../engines";
-import type { ServingEndpoint, ServingEngineResources } from "../serving-endpoint";
+import type { IServingEndpointHost, ServingEngineResources } from "../contract";
 import { CaptureFormat } from "../capture-format";
 import { registerManifest } from "../../core/manifest";
 
@@ -92,7 +92,7 @@ export function validateSageMakerServing(owner: Construct, options: SageMakerSer
 }
 
 /** Builds the SageMaker model(s), endpoint configuration, endpoint, alarms and autoscaling. */
-export function bindSageMakerServing(endpoint: ServingEndpoint, options: SageMakerServingOptions): ServingEngineResources & {
+export function bindSageMakerServing(endpoint: IServingEndpointHost, options: SageMakerServingOptions): ServingEngineResources & {
   readonly models: SagemakerModel[];
   readonly endpointConfiguration: SagemakerEndpointConfiguration;
   readonly endpoint: SagemakerEndpoint;
