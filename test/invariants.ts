@@ -41,7 +41,7 @@ export function violations(doc: TfDoc): string[] {
   for (const r of resources(doc)) {
     const v = r.values;
     // An argument that names the cluster must reference it, so that Terraform orders it after the cluster.
-    if (r.type.startsWith("aws_") && typeof v.cluster_name === "string" && !/^\$\{(aws_eks_cluster\.[^.}]+\.name|data\.terraform_remote_state\.[^}]+)\}$/.test(v.cluster_name)) {
+    if (r.type.startsWith("aws_") && typeof v.cluster_name === "string" && !/^\$\{(aws_eks_cluster\.[^.}]+\.name|data\.aws_eks_cluster\.[^.}]+\.name|data\.terraform_remote_state\.[^}]+)\}$/.test(v.cluster_name)) {
       out.push(`${r.address}: cluster_name is not a reference to the cluster (${v.cluster_name})`);
     }
     // Pods get Pod Identity credentials only once the agent runs.

@@ -54,6 +54,6 @@ export function pinnedHelmRelease(scope: Construct, id: string, opts: HelmReleas
     wait: true,
     timeout: opts.timeoutSeconds ?? 600,
     maxHistory: 10,
-    dependsOn: opts.dependsOn,
+    dependsOn: opts.dependsOn?.length ? opts.dependsOn : undefined,
   });
 }

@@ -1,6 +1,9 @@
 import { Construct } from "constructs";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { once } from "./dependencies";
+import { claimUniqueName, fitName, NameRules, stableHash } from "./naming";
+import type { IRoleRef } from "./refs";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 
@@ -139,9 +142,26 @@ export function createRole(parent: Construct, id: string, opts: RoleOptions): Cr
  * Gives `role` the permissions of `statements` through an inline policy created under `scope`
  * (id `id`), so that the grant lives with the construct that grants it and leaves with it.
  */
-export function grantToRole(scope: Construct, id: string, role: IamRole, policyName: string, statements: PolicyStatement[]): IamRolePolicy {
+export function grantToRole(scope: Construct, id: string, role: IRoleRef, policyName: string, statements: PolicyStatement[]): IamRolePolicy {
   const doc = policyDocument(scope, `${id}Document`, statements);
-  return new IamRolePolicy(scope, id, { name: policyName, role: role.id, policy: doc.json });
+  return new IamRolePolicy(scope, id, { name: policyName, role: role.name, policy: doc.json });
+}
+
+/**
+ * A construct's grant of `statements` to `role` (`kind` names it: `Read`, `Write`, ...), once per
+ * role: asking again returns the same policy. The inline policy is named `<owner id>-<suffix>` unless
+ * another grant of the app to the same role has that name (two stacks granting to one role); then the
+ * owner's stack id is part of it.
+ */
+export function grantOnce(owner: Construct, kind: string, role: IRoleRef, suffix: string, statements: PolicyStatement[], baseName = owner.node.id): IamRolePolicy {
+  const key = Construct.isConstruct(role) ? role.node.path : String(role.arn);
+  const id = `Grant${kind}-${stableHash(key)}`;
+  return once(owner, id, () => {
+    const name = claimUniqueName(owner, `iam-inline-policy:${role.name}`, fitName(`${baseName}-${suffix}`, NameRules.iamRole), (stackId) =>
+      fitName(`${stackId}-${baseName}-${suffix}`, NameRules.iamRole),
+    );
+    return grantToRole(owner, id, role, name, statements);
+  });
 }
 
 /** ECR issues registry-wide login tokens: `ecr:GetAuthorizationToken` has no resource to scope to. */

@@ -12,3 +12,5 @@ export * from "./pins";
 export * from "./secure-bucket";
 export * from "./dependencies";
 export * from "./kms";
+export * from "./refs";
+export * from "./stack-context";

@@ -7,11 +7,11 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { policyDocument, PolicyStatement } from "./iam";
 import { claimUniqueName, fitName, NameRules, physicalName } from "./naming";
 import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
 import { mlopsStackOf } from "./stack-context";
+import type { IKmsKeyRef } from "./refs";
 import { componentTags } from "./tags";
 import { MlopsGuardrails } from "../guardrails/mlops-guardrails";
 
@@ -24,7 +24,7 @@ export interface SecureBucketProps {
    * only a bucket that receives S3 server access logs should do.
    * @default - SSE-S3
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: IKmsKeyRef;
   /**
    * Send S3 server access logs to the stack's access-log bucket.
    * @default true

@@ -66,7 +66,16 @@ export function fail(scope: IConstruct, constructType: string, field: string, de
   throw new MlopsValidationError(constructType, scope.node.path, field, detail);
 }
 
-const unresolved = (v: unknown) => Token.isUnresolved(v);
+/**
+ * Whether `v` is known only at deploy time: a token, or the element of a token list (a list token such
+ * as `Fn.tolist(...)` or a data source's list attribute is a one-element array whose element reads
+ * `#{TfToken[TOKEN.n]}`, which `Token.isUnresolved` does not recognise on its own).
+ */
+export function isDeployTimeValue(v: unknown): boolean {
+  return Token.isUnresolved(v) || (typeof v === "string" && /#\{TfToken\[TOKEN\.\d+\]\}/.test(v));
+}
+
+const unresolved = isDeployTimeValue;
 
 /**
  * Zod building blocks that let deploy-time tokens through unchecked: a value known only at

@@ -1,8 +1,7 @@
 // The contract of the feature-store family: what its engines build on and what they return. Types
 // only: engines import it, never the construct that uses them.
 import type { IConstruct } from "constructs";
-import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import type { PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
+import type { IKmsKeyRef, PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
 import type { FeatureGroupDefinition } from "./feature-types";
 
 /** What an engine built, as the feature store exposes it. */
@@ -18,7 +17,7 @@ export interface IFeatureStoreHost extends IConstruct {
   /** The declared feature groups, validated. */
   readonly featureGroups: FeatureGroupDefinition[];
   /** The KMS key of the store's data. */
-  readonly kmsKey: KmsKey;
+  readonly kmsKey: IKmsKeyRef;
   /** The removal policy of the store's data. */
   readonly removalPolicy: RemovalPolicy;
   /** The offline store's bucket. */

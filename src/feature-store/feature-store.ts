@@ -1,9 +1,7 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { grantToRole, MlopsStack, RemovalPolicy, SecureBucket, stableHash, validateProps } from "../core";
+import { grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, RemovalPolicy, SecureBucket, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import type { FeatureEngineResources, IFeatureStoreHost } from "./contract";
 import type { FeastEngineOptions, SageMakerFeatureEngineOptions } from "./engines";
@@ -66,7 +64,7 @@ export interface FeatureStoreProps {
    * KMS key of the online and offline stores.
    * @default - the stack's platform key
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: IKmsKeyRef;
   /**
    * What happens to the stores' data when they are removed from the code.
    * @default - the stack's removal policy (RETAIN)
@@ -116,7 +114,7 @@ const schema = z
       message: "must be FeatureEngine.feast({ cluster }) or FeatureEngine.sagemaker()",
     }),
     featureGroups: z.array(groupSchema).min(1, { message: "must declare at least one feature group" }),
-    kmsKey: z.custom<KmsKey>((k) => k instanceof KmsKey, { message: "must be a KmsKey" }).optional(),
+    kmsKey: z.custom<IKmsKeyRef>((k) => isKmsKeyRef(k), { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(arn)" }).optional(),
     removalPolicy: z.enum(RemovalPolicy).optional(),
   })
   .strict()
@@ -138,7 +136,7 @@ export class FeatureStore extends Construct implements IFeatureStoreHost {
   /** The declared groups, with defaults applied. */
   public readonly featureGroups: FeatureGroupDefinition[];
   /** The KMS key of the stores. */
-  public readonly kmsKey: KmsKey;
+  public readonly kmsKey: IKmsKeyRef;
   /** The removal policy of the stores. */
   public readonly removalPolicy: RemovalPolicy;
   /** The bucket of the offline store. */
@@ -171,12 +169,12 @@ export class FeatureStore extends Construct implements IFeatureStoreHost {
   }
 
   /** Lets `role` read features from the online store. */
-  public grantReadOnline(role: IamRole): IamRolePolicy {
-    return grantToRole(this, `GrantReadOnline-${stableHash(role.node.path)}`, role, `${this.node.id}-read-online`, this.engineResources.readOnlineStatements);
+  public grantReadOnline(role: IRoleRef): IamRolePolicy {
+    return grantOnce(this, "ReadOnline", role, "read-online", this.engineResources.readOnlineStatements);
   }
 
   /** Lets `role` write features (online, and the offline data prefix). */
-  public grantIngest(role: IamRole): IamRolePolicy {
-    return grantToRole(this, `GrantIngest-${stableHash(role.node.path)}`, role, `${this.node.id}-ingest`, this.engineResources.ingestStatements);
+  public grantIngest(role: IRoleRef): IamRolePolicy {
+    return grantOnce(this, "Ingest", role, "ingest", this.engineResources.ingestStatements);
   }
 }

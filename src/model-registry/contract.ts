@@ -1,8 +1,7 @@
 // The contract of the model-registry family: the model reference other families consume, what its
 // engines build on and what they return. Types only: engines import it, never the construct that uses them.
 import type { IConstruct } from "constructs";
-import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import type { PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
+import type { IKmsKeyRef, PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
 
 /** What an engine built, as the registry exposes it. */
 export interface IRegistryEngineResources {
@@ -49,7 +48,7 @@ export interface IModelRegistryHost extends IConstruct {
   /** The artifact bucket. */
   readonly artifactBucket: SecureBucket;
   /** The KMS key of artifacts, images and database. */
-  readonly kmsKey: KmsKey;
+  readonly kmsKey: IKmsKeyRef;
   /** The removal policy of the registry's stateful resources. */
   readonly removalPolicy: RemovalPolicy;
 }

@@ -2,22 +2,8 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import {
-  applyRemovalPolicy,
-  check,
-  componentTags,
-  fail,
-  grantToRole,
-  MlopsStack,
-  PolicyStatement,
-  RemovalPolicy,
-  SecureBucket,
-  stableHash,
-  validateProps, ECR_LOGIN_STATEMENT
-} from "../core";
+import { applyRemovalPolicy, check, componentTags, ECR_LOGIN_STATEMENT, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import type { IModelRegistryHost, IRegistryEngineResources, ModelReference } from "./contract";
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
@@ -81,7 +67,7 @@ export interface ModelRegistryProps {
    * KMS key of the artifacts, images and database.
    * @default - the stack's platform key
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: IKmsKeyRef;
   /**
    * Tagged images kept per repository; older ones expire.
    * @default 100
@@ -110,7 +96,7 @@ const schema = z
       .array(check.matching(MODEL_NAME, "must be lowercase letters, digits and '-', at most 48 characters"))
       .refine((m) => new Set(m).size === m.length, { message: "must not name a model twice" })
       .optional(),
-    kmsKey: z.custom<KmsKey>((k) => k instanceof KmsKey, { message: "must be a KmsKey" }).optional(),
+    kmsKey: z.custom<IKmsKeyRef>((k) => isKmsKeyRef(k), { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(arn)" }).optional(),
     imageRetentionCount: check.int(1, 10000).optional(),
     noncurrentVersionExpirationDays: check.int(1, 3650).optional(),
     removalPolicy: z.enum(RemovalPolicy).optional(),
@@ -132,7 +118,7 @@ export class ModelRegistry extends Construct implements IModelRegistryHost {
   /** What the engine built. */
   public readonly engineResources: IRegistryEngineResources;
   /** The KMS key of artifacts, images and database. */
-  public readonly kmsKey: KmsKey;
+  public readonly kmsKey: IKmsKeyRef;
   /** The removal policy of the registry's stateful resources. */
   public readonly removalPolicy: RemovalPolicy;
   /** The model names. */
@@ -229,8 +215,8 @@ export class ModelRegistry extends Construct implements IModelRegistryHost {
   }
 
   /** Lets `role` read artifacts, pull the models' images and read the engine's records. */
-  public grantRead(role: IamRole): IamRolePolicy {
-    return grantToRole(this, `GrantRead-${stableHash(role.node.path)}`, role, `${this.node.id}-read`, [
+  public grantRead(role: IRoleRef): IamRolePolicy {
+    return grantOnce(this, "Read", role, "read", [
       ...this.bucketStatements(false),
       ...this.imageStatements(false),
       ...this.engineResources.readStatements,
@@ -238,8 +224,8 @@ export class ModelRegistry extends Construct implements IModelRegistryHost {
   }
 
   /** Lets `role` publish artifacts, push the models' images and register versions. */
-  public grantWrite(role: IamRole): IamRolePolicy {
-    return grantToRole(this, `GrantWrite-${stableHash(role.node.path)}`, role, `${this.node.id}-write`, [
+  public grantWrite(role: IRoleRef): IamRolePolicy {
+    return grantOnce(this, "Write", role, "write", [
       ...this.bucketStatements(true),
       ...this.imageStatements(true),
       ...this.engineResources.readStatements,

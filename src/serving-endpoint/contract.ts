@@ -1,8 +1,7 @@
 // The contract of the serving-endpoint family: what its engines build on and what they return. Types
 // only: engines import it, never the construct that uses them.
 import type { IConstruct } from "constructs";
-import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import type { PolicyStatement } from "../core";
+import type { IKmsKeyRef, PolicyStatement } from "../core";
 import type { ModelReference } from "../model-registry/contract";
 import type { CaptureFormat } from "./capture-format";
 
@@ -41,7 +40,7 @@ export interface IServingEndpointHost extends IConstruct {
   /** Share of requests captured, percent. */
   readonly captureSamplingPercentage: number;
   /** The endpoint's KMS key. */
-  readonly kmsKey: KmsKey;
+  readonly kmsKey: IKmsKeyRef;
   /** Bucket of the captured payloads. */
   readonly captureBucketName: string;
   /** ARN of that bucket. */

@@ -1,9 +1,7 @@
 import { Construct, IConstruct } from "constructs";
 import { z } from "zod";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { check, fail, grantToRole, MlopsStack, physicalName, SecureBucket, stableHash, validateProps } from "../core";
+import { check, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, physicalName, SecureBucket, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import type { ModelReference } from "../model-registry";
 import { CaptureFormat } from "./capture-format";
@@ -42,7 +40,7 @@ export interface IServingEndpoint extends IConstruct {
   /** Format of the captured payloads. */
   readonly captureFormat: CaptureFormat;
   /** Lets `role` invoke the endpoint. */
-  grantInvoke(role: IamRole): IamRolePolicy;
+  grantInvoke(role: IRoleRef): IamRolePolicy;
   /** A CloudWatch metric of the endpoint. */
   metric(metricName: string, statistic?: string): MetricReference;
 }
@@ -131,7 +129,7 @@ export interface ServingEndpointProps {
    * KMS key of captured payloads and endpoint storage.
    * @default - the stack's platform key
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: IKmsKeyRef;
 }
 
 const schema = z
@@ -148,7 +146,7 @@ const schema = z
     maxReplicas: check.int(1, 1000).optional(),
     captureSamplingPercentage: check.int(0, 100).optional(),
     captureRetentionDays: check.int(1, 3650).optional(),
-    kmsKey: z.custom<KmsKey>((k) => k instanceof KmsKey, { message: "must be a KmsKey" }).optional(),
+    kmsKey: z.custom<IKmsKeyRef>((k) => isKmsKeyRef(k), { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(arn)" }).optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -171,7 +169,7 @@ export class ServingEndpoint extends Construct implements IServingEndpoint, ISer
   public readonly maxReplicas: number;
   public readonly captureSamplingPercentage: number;
   /** The KMS key of captures and storage. */
-  public readonly kmsKey: KmsKey;
+  public readonly kmsKey: IKmsKeyRef;
   /** The bucket of captured payloads. */
   public readonly captureBucket: SecureBucket;
   public readonly captureBucketName: string;
@@ -218,10 +216,10 @@ export class ServingEndpoint extends Construct implements IServingEndpoint, ISer
     this.captureFormat = this.engineResources.captureFormat;
   }
 
-  public grantInvoke(role: IamRole): IamRolePolicy {
+  public grantInvoke(role: IRoleRef): IamRolePolicy {
     const statements = this.engineResources.invokeStatements;
     if (!statements) fail(this, "ServingEndpoint", "grantInvoke", `is not available: ${this.engineResources.noInvokeReason}`);
-    return grantToRole(this, `GrantInvoke-${stableHash(role.node.path)}`, role, `${this.endpointName}-invoke`, statements);
+    return grantOnce(this, "Invoke", role, "invoke", statements, this.endpointName);
   }
 
   public metric(metricName: string, statistic = "Average"): MetricReference {

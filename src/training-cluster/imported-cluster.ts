@@ -4,7 +4,7 @@ import { z } from "zod";
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { check, ClusterProviders, componentTags, connectCluster, MlopsStack, validateProps } from "../core";
+import { check, ClusterProviders, componentTags, connectCluster, isDeployTimeValue, MlopsStack, validateProps } from "../core";
 import type { INetwork } from "../network";
 import type { ITrainingCluster, PodIdentityAssociationOptions, TrainingClusterAttributes } from "./contract";
 import * as addons from "./private/addons";
@@ -20,7 +20,12 @@ const attributesSchema = z
     oidcIssuerUrl: check.matching(/^https:\/\/\S+$/, "must be the OIDC issuer URL (https://oidc.eks...)"),
     clusterSecurityGroupId: check.matching(/^sg-[0-9a-f]{8,17}$/, "must be a security group id (sg-...)"),
     vpcId: check.matching(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id (vpc-...)"),
-    privateSubnetIds: z.array(check.matching(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id (subnet-...)")).min(2, { message: "must name at least two subnets (RDS and EKS need two availability zones)" }),
+    privateSubnetIds: z
+      .array(check.matching(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id (subnet-...)"))
+      // A list known only at deploy time (a data source's subnets) is one token: its length cannot be judged.
+      .refine((a) => a.some((x) => isDeployTimeValue(x)) || a.length >= 2, {
+        message: "must name at least two subnets (RDS and EKS need two availability zones)",
+      }),
     publicSubnetIds: z.array(check.matching(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id (subnet-...)")).optional(),
     kubernetesVersion: z
       .string()

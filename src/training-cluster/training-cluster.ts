@@ -11,32 +11,10 @@ import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-ident
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
-import {
-  check,
-  ClusterProviders,
-  fail,
-  componentTags,
-  connectCluster,
-  createRole,
-  existingClusterProviders,
-  dependsOnAcrossStacks,
-  encryptedLogGroup,
-  firstIssue,
-  fitName,
-  LOG_RETENTION_DAYS,
-  MlopsStack,
-  NameRules,
-  physicalName,
-  pinnedHelmRelease,
-  Pins,
-  PolicyStatement,
-  RemovalPolicy,
-  validateProps,
-} from "../core";
+import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, fail, firstIssue, fitName, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, PolicyStatement, RemovalPolicy, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import { INetwork, MlopsNetwork } from "../network";
 import type { GpuNodePoolOptions, IGpuNodePoolHost, ITrainingCluster, PodIdentityAssociationOptions, TeamOptions, TrainingClusterAttributes } from "./contract";
@@ -134,7 +112,7 @@ export interface TrainingClusterProps {
    * KMS key for Kubernetes secrets, logs and node volumes.
    * @default - the stack's platform key
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: IKmsKeyRef;
   /**
    * Instance types of the on-demand system node group that runs the controllers.
    * @default ["m7i.large"]
@@ -229,7 +207,7 @@ const schema = z
         message: `must be one of CloudWatch Logs' retention values (${LOG_RETENTION_DAYS.join(", ")})`,
       })
       .optional(),
-    kmsKey: z.custom<KmsKey>((k) => k instanceof KmsKey, { message: "must be a KmsKey" }).optional(),
+    kmsKey: z.custom<IKmsKeyRef>((k) => isKmsKeyRef(k), { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(arn)" }).optional(),
     systemNodeInstanceTypes: z
       .array(check.matching(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large"))
       .min(1)

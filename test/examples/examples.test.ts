@@ -3,6 +3,7 @@ import * as path from "path";
 import { App } from "cdktf";
 import { buildReferencePlatform } from "../../examples/reference-platform/main";
 import { buildSageMakerPlatform } from "../../examples/sagemaker-platform/main";
+import { buildExistingClusterPlatform } from "../../examples/existing-cluster/main";
 import { newApp, resources, synthApp, TfDoc } from "../helpers";
 import { violations } from "../invariants";
 
@@ -10,6 +11,7 @@ import { violations } from "../invariants";
 const EXAMPLES: Record<string, (app: App) => unknown> = {
   "reference-platform": buildReferencePlatform,
   "sagemaker-platform": buildSageMakerPlatform,
+  "existing-cluster": buildExistingClusterPlatform,
 };
 
 function synthesize(build: (app: App) => unknown): Record<string, TfDoc> {
@@ -140,5 +142,38 @@ describe("examples/sagemaker-platform uses the SageMaker engines", () => {
     expect(resources(doc, "helm_release").map((r) => r.values.chart)).not.toEqual(expect.arrayContaining(["mlflow"]));
     expect(resources(doc, "aws_db_instance")).toHaveLength(0);
     expect(resources(doc, "aws_glue_catalog_table")).toHaveLength(0);
+  });
+});
+
+describe("examples/existing-cluster puts the ML layer on a cluster made elsewhere", () => {
+  const docs = synthesize(buildExistingClusterPlatform);
+  const all = Object.values(docs);
+
+  test("no cluster, node group, VPC or add-on is created: the cluster is read with data sources", () => {
+    for (const type of ["aws_eks_cluster", "aws_eks_node_group", "aws_vpc", "aws_eks_addon", "aws_launch_template"]) {
+      expect(all.flatMap((d) => resources(d, type))).toEqual([]);
+    }
+    expect(resources(docs["ml-layer"], "aws_eks_cluster", "data")).toHaveLength(1);
+  });
+
+  test("MLflow, Feast, KServe and the drift job are there, as on a created cluster", () => {
+    expect(resources(docs["ml-layer-kubernetes"], "helm_release").map((r) => r.values.chart).sort()).toEqual(
+      ["cert-manager", "external-secrets", "feast-feature-server", "kserve-crd", "kserve-resources", "kserve-runtime-configs", "mlflow", "reloader"].sort(),
+    );
+    expect(resources(docs["ml-serving"], "kubernetes_manifest").map((m) => m.values.manifest.kind)).toEqual(["InferenceService"]);
+    expect(resources(docs["ml-serving"], "aws_lambda_function")).toHaveLength(1);
+  });
+
+  test("the associations, the database's ingress and IRSA use the imported cluster's attributes", () => {
+    const cluster = "${data.aws_eks_cluster.ExistingCluster.name}";
+    for (const a of resources(docs["ml-layer"], "aws_eks_pod_identity_association")) expect(a.values.cluster_name).toBe(cluster);
+    const ingress = resources(docs["ml-layer"], "aws_vpc_security_group_ingress_rule").find((r) => r.values.from_port === 5432)!;
+    expect(ingress.values.referenced_security_group_id).toBe("${data.aws_eks_cluster.ExistingCluster.vpc_config[0].cluster_security_group_id}");
+  });
+
+  test("grants reach roles the team already has: one read by a data source, one known by ARN", () => {
+    const policies = resources(docs["ml-layer"], "aws_iam_role_policy").map((p) => p.values.role);
+    expect(policies).toContain("${data.aws_iam_role.CiRole.name}");
+    expect(policies).toContain("fraud-scoring");
   });
 });

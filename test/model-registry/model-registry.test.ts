@@ -53,7 +53,7 @@ describe("ModelRegistry (shared by both engines)", () => {
     const policies = resources(d, "aws_iam_role_policy").filter((p) => p.path.includes("/Grant"));
     expect(policies).toHaveLength(2);
     for (const p of policies) {
-      expect(p.values.role).toBe("${aws_iam_role.ci.id}");
+      expect(p.values.role).toBe("${aws_iam_role.ci.name}");
       for (const s of policyStatements(d, p.values.policy)) {
         if (s.sid === "EcrLogin") expect(s.actions).toEqual(["ecr:GetAuthorizationToken"]);
         else expect(s.resources).not.toContain("*");
@@ -135,7 +135,7 @@ describe("RegistryEngine.mlflow", () => {
 
   test("External Secrets may read exactly that secret; only the server's role touches the artifacts", () => {
     const eso = resource(doc, "aws_iam_role_policy", "ExternalSecretsCanReadDatabaseSecret");
-    expect(eso.values.role).toBe(ref(resource(doc, "aws_iam_role", "training/ExternalSecretsRole/Role"), "id"));
+    expect(eso.values.role).toBe(ref(resource(doc, "aws_iam_role", "training/ExternalSecretsRole/Role"), "name"));
     const [read] = policyStatements(doc, eso.values.policy);
     expect(read.resources).toEqual([ref(db, "master_user_secret[0].secret_arn")]);
     const server = policyStatements(doc, resource(doc, "aws_iam_role_policy", "registry/Mlflow/ServerRole/Policy").values.policy);

@@ -272,7 +272,7 @@ describe("ServingEndpoint rejects bad input", () => {
       const cluster = new TrainingCluster(platform, "training");
       const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
       return new ServingEndpoint(workloads, "fraud", { engine: ServingEngine.kserve({ cluster }), model: registry.model("fraud", "3"), gpu: true });
-    }, "ServingEndpoint workloads/fraud: gpu (true) needs a GPU node pool on the cluster platform/training"],
+    }, "ServingEndpoint workloads/fraud: gpu (true) needs GPU nodes on the cluster platform/training: add a pool with gpuNodePools or addGpuNodePool"],
     ["serverless with GPU", () => sagemakerEndpoint({ gpu: true, captureSamplingPercentage: 0 }, { serverlessMemoryMiB: 2048 }),
       "ServingEngine.sagemaker platform/fraud: serverlessMemoryMiB (2048) excludes GPUs"],
     ["serverless with data capture", () => sagemakerEndpoint({}, { serverlessMemoryMiB: 2048 }), "serverlessMemoryMiB (2048) excludes data capture: set captureSamplingPercentage to 0"],

@@ -64,7 +64,12 @@ export function validateKServeOptions(owner: Construct, options: KServeEngineOpt
     );
   }
   if (gpu && !o.cluster.hasGpuNodes) {
-    fail(owner, "ServingEndpoint", "gpu", `(true) needs a GPU node pool on the cluster ${o.cluster.node.path}: add one with gpuNodePools or addGpuNodePool`);
+    fail(
+      owner,
+      "ServingEndpoint",
+      "gpu",
+      `(true) needs GPU nodes on the cluster ${o.cluster.node.path}: add a pool with gpuNodePools or addGpuNodePool, or, for a cluster made elsewhere, say gpuNodes: true in fromClusterAttributes`,
+    );
   }
   return o;
 }
