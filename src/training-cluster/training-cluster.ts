@@ -661,16 +661,28 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
 
   /** Adds a GPU node pool and returns it. `id` is its construct id (its address in Terraform). */
   public addGpuNodePool(id: string, options: GpuNodePoolOptions): GpuNodePool {
-    const pool = new GpuNodePool(this, `GpuPool-${id}`, { ...options, cluster: this });
-    if (this.gpuNodePools[pool.poolName]) {
-      throw new Error(`TrainingCluster ${this.node.path}: a GPU node pool named "${pool.poolName}" exists already`);
+    // Checked before anything is built: a failed addition leaves no half of a pool behind.
+    if (typeof id !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) {
+      fail(this, "TrainingCluster", "addGpuNodePool.id", `(${JSON.stringify(id)}) must be letters, digits, '-' and '_': it becomes the pool's construct id and Terraform address`);
     }
+    const name = (options as { name?: unknown } | undefined)?.name;
+    if (typeof name === "string" && this.gpuNodePools[name]) {
+      fail(this, "TrainingCluster", "addGpuNodePool.name", `(${JSON.stringify(name)}) names a GPU node pool that exists already`);
+    }
+    if (this.node.tryFindChild(`GpuPool-${id}`)) {
+      fail(this, "TrainingCluster", "addGpuNodePool.id", `(${JSON.stringify(id)}) is the id of a GPU node pool that exists already`);
+    }
+    const pool = new GpuNodePool(this, `GpuPool-${id}`, { ...options, cluster: this });
     this.gpuNodePools[pool.poolName] = pool;
     return pool;
   }
 
   /** Adds a team namespace with a GPU quota and returns it. */
   public addTeam(options: TeamOptions): TeamNamespace {
+    const name = (options as { name?: unknown } | undefined)?.name;
+    if (typeof name === "string" && this.teams[name]) {
+      fail(this, "TrainingCluster", "addTeam.name", `(${JSON.stringify(name)}) names a team that exists already`);
+    }
     const team = new TeamNamespace(this.kube, `Team-${options.name}`, { ...options, provider: this.connect(this.kube).kubernetes });
     this.teams[options.name] = team;
     return team;
