@@ -20,6 +20,7 @@ import {
 } from "../../src";
 import { deployerCidrs } from "../shared/deployer";
 import { FRAUD_FEATURES } from "../shared/features";
+import { fraudDriftAlarm } from "../shared/fraud";
 
 export interface ReferencePlatform {
   platform: MlopsStack;
@@ -86,16 +87,7 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
     maxReplicas: 4,
   });
 
-  // The baseline travels with the model version: written by `npx cdktf-mlops baseline` at training time.
-  const fraudV3 = registry.model("fraud", "3");
-  const drift = new DriftAlarm(workloads, "fraud-drift", {
-    endpoint: fraud,
-    baselineS3Uri: `${fraudV3.artifactS3Uri}baseline.json`,
-    baselineKmsKeyArn: fraudV3.artifactKmsKeyArn,
-    numericFeatures: ["txn_amount", "txn_count_1h"],
-    categoricalFeatures: ["merchant_category"],
-    notify: ["ml-oncall@acme.io"],
-  });
+  const drift = fraudDriftAlarm(workloads, fraud, registry);
 
   return { platform, platformKubernetes, cluster, registry, features, workloads, fraud, drift };
 }
