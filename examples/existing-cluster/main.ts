@@ -25,6 +25,7 @@ import {
   TrainingCluster,
 } from "../../src";
 import { FRAUD_FEATURES } from "../shared/features";
+import { withGuardrails } from "../shared/guardrails";
 import { fraudDriftAlarm } from "../shared/fraud";
 
 export interface ExistingClusterPlatform {
@@ -85,5 +86,5 @@ export function buildExistingClusterPlatform(app: App): ExistingClusterPlatform 
 if (require.main === module) {
   const app = new App();
   buildExistingClusterPlatform(app);
-  app.synth();
+  withGuardrails(app).synth();
 }

@@ -20,6 +20,7 @@ import {
 } from "../../src";
 import { deployerCidrs } from "../shared/deployer";
 import { FRAUD_FEATURES } from "../shared/features";
+import { withGuardrails } from "../shared/guardrails";
 import { fraudDriftAlarm } from "../shared/fraud";
 
 export interface ReferencePlatform {
@@ -96,5 +97,5 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
 if (require.main === module) {
   const app = new App();
   buildReferencePlatform(app);
-  app.synth();
+  withGuardrails(app).synth();
 }

@@ -20,6 +20,7 @@ import {
   TrainingCluster,
 } from "../../src";
 import { FRAUD_FEATURES } from "../shared/features";
+import { withGuardrails } from "../shared/guardrails";
 import { fraudDriftAlarm } from "../shared/fraud";
 import { deployerCidrs } from "../shared/deployer";
 
@@ -83,5 +84,5 @@ export function buildSageMakerPlatform(app: App): SageMakerPlatform {
 if (require.main === module) {
   const app = new App();
   buildSageMakerPlatform(app);
-  app.synth();
+  withGuardrails(app).synth();
 }
