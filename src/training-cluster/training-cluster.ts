@@ -140,7 +140,7 @@ export interface TrainingClusterProps {
   readonly teams?: TeamOptions[];
   /**
    * Versions of EKS managed add-ons by add-on name (`vpc-cni`, `coredns`, `kube-proxy`,
-   * `aws-ebs-csi-driver`, `eks-pod-identity-agent`).
+   * `aws-ebs-csi-driver`, `eks-pod-identity-agent`, `eks-node-monitoring-agent`).
    * @default - EKS's default version of each add-on for the cluster's Kubernetes version
    */
   readonly addonVersions?: Record<string, string>;
@@ -175,7 +175,7 @@ function publicAccessCidrs(instead: string, orElse: string) {
     .optional();
 }
 
-const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver"] as const;
+const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver", "eks-node-monitoring-agent"] as const;
 
 const schema = z
   .object({
@@ -509,6 +509,10 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
 
     // --- add-ons that need nodes ------------------------------------------------------------------
     addon("coredns", [this.systemNodeGroup]);
+    // Node auto-repair (on in every node group) acts on the conditions this agent sets: without it,
+    // GPU faults (NVIDIA XID errors), kernel, network and storage problems go unnoticed. Its DaemonSet
+    // tolerates every taint, so it runs on the GPU nodes too.
+    addon("eks-node-monitoring-agent", [this.systemNodeGroup]);
     const ebsRole = this.podIdentityRole("EbsCsiRole", "ebs-csi", {
       managedPolicies: { EbsCsiPolicy: `arn:${partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy` },
     });
