@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { z } from "zod";
+import { TerraformOutput } from "cdktf";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -7,12 +8,15 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import {
+  albIngress,
+  AlbIngress,
   applyRemovalPolicy,
   check,
   componentTags,
   createRole,
   dependsOnAcrossStacks,
   encryptedLogGroup,
+  exposureSchema,
   fitName,
   listPrefixStatement,
   MlopsStack,
@@ -45,6 +49,7 @@ const schema = z
     backupRetentionDays: check.int(7, 35).optional(),
     allocatedStorageGiB: check.int(20, 65536).optional(),
     maxAllocatedStorageGiB: check.int(20, 65536).optional(),
+    exposure: exposureSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -61,6 +66,8 @@ export interface MlflowRegistryResources extends IRegistryEngineResources {
   readonly serverRole: IamRole;
   readonly release: Release;
   readonly namespace: string;
+  /** The MLflow URL outside the cluster (`https://<hostname>`), when exposed through a load balancer. */
+  readonly externalUrl?: string;
 }
 
 /** Checks the options, naming the registry's path in any error. */
@@ -177,6 +184,19 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
   const serviceHosts = ["mlflow", `mlflow.${namespace}`, `mlflow.${namespace}.svc`, `mlflow.${namespace}.svc.cluster.local`];
   // What runs on the cluster goes to the cluster's in-cluster stack (the same stack unless it has one).
   const kube = cluster._inClusterScope(scope);
+
+  // --- exposure: an ALB made by the load balancer controller from the chart's Ingress --------------
+  const exposure = o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing" ? o.exposure : undefined;
+  let ingress: AlbIngress | undefined;
+  const exposureDeps = [];
+  if (exposure) {
+    ingress = albIngress(scope, cluster, exposure, `${identifier}-mlflow`.slice(0, 63), "/health");
+    exposureDeps.push(cluster.ensureLoadBalancerController());
+    const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
+    if (oidc) exposureDeps.push(cluster.grantExternalSecretRead(scope, "ExternalSecretsCanReadOidcClient", oidc.clientSecretArn, oidc.clientSecretKmsKeyArn));
+    new TerraformOutput(scope, "UrlOutput", { value: ingress.url, description: "MLflow UI and API behind the load balancer" });
+  }
+  const hostname = exposure?.loadBalancer!.hostname;
   const release = pinnedHelmRelease(kube, "Server", {
     chart: MLFLOW_CHART,
     name: "mlflow",
@@ -198,8 +218,20 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
         s3: { enabled: true, bucket: registry.artifactBucket.bucketName, path: "mlflow" },
       },
       extraEnvVars: { AWS_DEFAULT_REGION: stack.region },
-      serverAllowedHosts: serviceHosts,
+      serverAllowedHosts: hostname ? [...serviceHosts, hostname] : serviceHosts,
+      // TLS ends at the load balancer, so the chart cannot tell that browsers use https://.
+      ...(hostname ? { corsAllowedOrigins: [`https://${hostname}`] } : {}),
       service: { type: "ClusterIP" },
+      ...(ingress
+        ? {
+            ingress: {
+              enabled: true,
+              className: "alb",
+              annotations: ingress.annotations,
+              hosts: [{ host: hostname, paths: [{ path: "/", pathType: "Prefix" }] }],
+            },
+          }
+        : {}),
       nodeSelector: { [NodeLabels.POOL]: "system" },
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
       // Ride in the chart, so that these custom resources are applied by Helm after the operator's
@@ -229,9 +261,10 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
             ],
           },
         },
+        ...(ingress?.extraObjects ?? []),
       ],
     },
-    dependsOn: dependsOnAcrossStacks(kube, [eso, reloader, esoGrant, association, db]),
+    dependsOn: dependsOnAcrossStacks(kube, [eso, reloader, esoGrant, association, db, ...exposureDeps]),
   });
 
   return {
@@ -244,5 +277,6 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
     serverRole,
     release,
     namespace,
+    externalUrl: ingress?.url,
   };
 }
