@@ -188,14 +188,14 @@ export const exposureSchema = z
     const signIn = lb.signIn;
     if (signIn?.kind === "oidc") {
       for (const issue of oidcSchema.safeParse(signIn.oidcOptions).error?.issues ?? [])
-        ctx.addIssue({ code: "custom", path: ["loadBalancer", "signIn", ...issue.path.map(String)], message: issue.message });
+        ctx.addIssue({ code: "custom", path: ["loadBalancer", "signIn", "oidcOptions", ...issue.path.map(String)], message: issue.message });
     } else if (signIn?.kind === "cognito") {
       for (const issue of cognitoSchema.safeParse(signIn.cognitoOptions).error?.issues ?? [])
-        ctx.addIssue({ code: "custom", path: ["loadBalancer", "signIn", ...issue.path.map(String)], message: issue.message });
+        ctx.addIssue({ code: "custom", path: ["loadBalancer", "signIn", "cognitoOptions", ...issue.path.map(String)], message: issue.message });
     }
     if (e.scheme === "internet-facing") {
       if (!lb.allowedCidrs) {
-        ctx.addIssue({ code: "custom", path: ["loadBalancer", "allowedCidrs"], message: "must name the networks allowed to reach an internet-facing load balancer" });
+        ctx.addIssue({ code: "custom", path: ["loadBalancer"], message: "needs allowedCidrs on an internet-facing load balancer: name the networks allowed to reach it" });
       } else {
         lb.allowedCidrs.forEach((c, i) => {
           if (!isDeployTimeValue(c) && /\/0$/.test(c)) {
@@ -203,7 +203,7 @@ export const exposureSchema = z
           }
         });
       }
-      if (!signIn) ctx.addIssue({ code: "custom", path: ["loadBalancer", "signIn"], message: "is required on an internet-facing load balancer (SignIn.oidc(...) or SignIn.cognito(...))" });
+      if (!signIn) ctx.addIssue({ code: "custom", path: ["loadBalancer"], message: "needs signIn on an internet-facing load balancer (SignIn.oidc(...) or SignIn.cognito(...))" });
     }
   });
 
