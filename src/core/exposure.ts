@@ -66,14 +66,18 @@ export class SignIn {
     return new SignIn("cognito", undefined, options);
   }
 
-  private constructor(
-    /** `oidc` or `cognito`. */
-    public readonly kind: string,
-    /** The OIDC options, for `oidc`. */
-    public readonly oidcOptions: OidcSignInOptions | undefined,
-    /** The Cognito options, for `cognito`. */
-    public readonly cognitoOptions: CognitoSignInOptions | undefined,
-  ) {}
+  /** `oidc` or `cognito`. */
+  public readonly kind: string;
+  /** The OIDC options, for `oidc`. */
+  public readonly oidcOptions?: OidcSignInOptions;
+  /** The Cognito options, for `cognito`. */
+  public readonly cognitoOptions?: CognitoSignInOptions;
+
+  private constructor(kind: string, oidcOptions?: OidcSignInOptions, cognitoOptions?: CognitoSignInOptions) {
+    this.kind = kind;
+    this.oidcOptions = oidcOptions;
+    this.cognitoOptions = cognitoOptions;
+  }
 }
 
 /** Options of an exposure through an Application Load Balancer. */
@@ -128,12 +132,15 @@ export class Exposure {
     return new Exposure("internet-facing", options);
   }
 
-  private constructor(
-    /** `none`, `internal` or `internet-facing`: the ALB scheme, or none. */
-    public readonly scheme: string,
-    /** The load balancer's options, unless `none`. */
-    public readonly loadBalancer: LoadBalancerExposureOptions | undefined,
-  ) {}
+  /** `none`, `internal` or `internet-facing`: the ALB scheme, or none. */
+  public readonly scheme: string;
+  /** The load balancer's options, unless `none`. */
+  public readonly loadBalancer?: LoadBalancerExposureOptions;
+
+  private constructor(scheme: string, loadBalancer?: LoadBalancerExposureOptions) {
+    this.scheme = scheme;
+    this.loadBalancer = loadBalancer;
+  }
 }
 
 /** The TLS policy of every listener unless one is named. */

@@ -1,7 +1,8 @@
-import { Exposure, ModelRegistry, RegistryEngine, SignIn, TrainingCluster } from "../../src";
+import { Aspects } from "cdktf";
+import { Exposure, GuardrailPack, MlopsGuardrails, ModelRegistry, RegistryEngine, SignIn, TrainingCluster } from "../../src";
 import * as chartKeys from "../fixtures/chart-values-keys.json";
 import * as lbcPolicy from "../../src/training-cluster/private/data/aws-load-balancer-controller-iam-policy.json";
-import { allStrings, helmValues, newStack, policyStatements, resource, resources, synth, validationError } from "../helpers";
+import { allStrings, helmValues, newApp, newStack, policyStatements, resource, resources, synth, validationError } from "../helpers";
 import { violations } from "../invariants";
 
 const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-aaaa-bbbb-cccc-111122223333";
@@ -237,4 +238,22 @@ describe("MLflow exposure", () => {
     // No client secret in the configuration: only the secret's ARN.
     expect(allStrings(doc).some((s) => s.includes("clientSecret\":\""))).toBe(false);
   });
+});
+
+test("GIVEN MLflow on an internet-facing ALB with every guardrail pack on THEN no unsuppressed finding", () => {
+  const app = newApp();
+  const stack = newStack({}, app);
+  const cluster = new TrainingCluster(stack, "training", { privateEndpointCidrs: ["10.100.0.0/16"] });
+  new ModelRegistry(stack, "registry", {
+    engine: RegistryEngine.mlflow({
+      cluster,
+      exposure: Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, allowedCidrs: ["203.0.113.0/24"], signIn: oidc() }),
+    }),
+    models: ["fraud"],
+  });
+  const guardrails = new MlopsGuardrails({ packs: [GuardrailPack.SECURITY, GuardrailPack.COST, GuardrailPack.DATA_PROTECTION] });
+  Aspects.of(app).add(guardrails);
+  app.synth();
+  expect(guardrails.findings.filter((f) => !f.suppressedReason).map((f) => `${f.ruleId} ${f.constructPath}: ${f.message}`)).toEqual([]);
+  expect(guardrails.findings.some((f) => f.suppressedReason)).toBe(true); // the aspect ran (the log bucket's SSE-S3 is suppressed with its reason)
 });
