@@ -214,6 +214,17 @@ export const exposureSchema = z
     }
   });
 
+/**
+ * Why `exposure` cannot work on `cluster`, or undefined: an internet-facing load balancer needs the
+ * VPC's public subnets (a list known only at deploy time passes).
+ */
+export function exposureNetworkProblem(exposure: Exposure | undefined, cluster: IExposureCluster): string | undefined {
+  if (exposure?.scheme !== "internet-facing") return undefined;
+  const subnets = cluster.network.publicSubnetIds;
+  if (subnets.length === 0) return "(internet-facing) needs public subnets, and the cluster's network has none (MlopsNetwork.fromExisting({ publicSubnetIds }) or publicSubnetIds in fromClusterAttributes)";
+  return undefined;
+}
+
 /** What the Ingress builder needs of the cluster (an ITrainingCluster fits). */
 export interface IExposureCluster {
   readonly network: { readonly vpcId: string; readonly privateSubnetIds: string[]; readonly publicSubnetIds: string[] };

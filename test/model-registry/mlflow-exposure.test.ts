@@ -4,9 +4,20 @@ import * as chartKeys from "../fixtures/chart-values-keys.json";
 import * as lbcPolicy from "../../src/training-cluster/private/data/aws-load-balancer-controller-iam-policy.json";
 import { allStrings, helmValues, newApp, newStack, policyStatements, resource, resources, synth, validationError } from "../helpers";
 import { violations } from "../invariants";
+import { manifestOf } from "../../src/core/manifest";
 
 const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-aaaa-bbbb-cccc-111122223333";
 const OIDC_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mlflow-oidc-AbCdEf";
+const IMPORTED = {
+  clusterName: "prod-eks",
+  clusterEndpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+  clusterCertificateAuthorityData: "Q0E=",
+  oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+  oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+  clusterSecurityGroupId: "sg-0123456789abcdef0",
+  vpcId: "vpc-0123456789abcdef0",
+  privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+};
 const oidc = () =>
   SignIn.oidc({
     issuer: "https://acme.okta.com",
@@ -220,6 +231,14 @@ describe("MLflow exposure", () => {
         /exposure\.loadBalancer\.signIn\.oidcOptions\.issuer \("http:\/\/idp"\) must be an https:\/\/ URL/,
       );
     });
+    test("an internet-facing load balancer on a network without public subnets", () => {
+      const stack = newStack();
+      const cluster = TrainingCluster.fromClusterAttributes(stack, "existing", IMPORTED);
+      const exposure = Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, allowedCidrs: ["203.0.113.0/24"], signIn: oidc() });
+      expect(validationError(() => new ModelRegistry(stack, "registry", { engine: RegistryEngine.mlflow({ cluster, exposure }), models: ["f"] })).message).toMatch(
+        /RegistryEngine\.mlflow platform\/registry: exposure \(internet-facing\) needs public subnets/,
+      );
+    });
     test("nothing is built before the refusal", () => {
       const stack = newStack();
       const cluster = new TrainingCluster(stack, "training");
@@ -256,4 +275,20 @@ test("GIVEN MLflow on an internet-facing ALB with every guardrail pack on THEN n
   app.synth();
   expect(guardrails.findings.filter((f) => !f.suppressedReason).map((f) => `${f.ruleId} ${f.constructPath}: ${f.message}`)).toEqual([]);
   expect(guardrails.findings.some((f) => f.suppressedReason)).toBe(true); // the aspect ran (the log bucket's SSE-S3 is suppressed with its reason)
+});
+
+test("GIVEN an imported cluster THEN the controller is installed on it too, with the cluster's VPC, and the review manifest records the exposure", () => {
+  const stack = newStack();
+  const cluster = TrainingCluster.fromClusterAttributes(stack, "existing", IMPORTED);
+  const registry = new ModelRegistry(stack, "registry", {
+    engine: RegistryEngine.mlflow({ cluster, exposure: Exposure.internalLoadBalancer({ hostname: "mlflow.ml.acme.io", certificateArn: CERT }) }),
+    models: ["fraud"],
+  });
+  const doc = synth(stack);
+  const v = helmValues(resource(doc, "helm_release", "existing/AwsLoadBalancerController"));
+  expect(v).toMatchObject({ clusterName: "prod-eks", region: "eu-west-1", vpcId: "vpc-0123456789abcdef0" });
+  const a = helmValues(resource(doc, "helm_release", "registry/Mlflow/Server")).ingress.annotations;
+  expect(a["alb.ingress.kubernetes.io/subnets"]).toBe("subnet-0123456789abcdef0,subnet-0123456789abcdef1");
+  const entry = manifestOf(stack).entries.find((e) => e.path === registry.node.path && e.kind === "ModelRegistry")!;
+  expect(entry.exposure).toEqual({ scheme: "internal", url: "https://mlflow.ml.acme.io", signIn: "none" });
 });

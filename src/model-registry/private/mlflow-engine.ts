@@ -16,7 +16,9 @@ import {
   createRole,
   dependsOnAcrossStacks,
   encryptedLogGroup,
+  exposureNetworkProblem,
   exposureSchema,
+  fail,
   fitName,
   listPrefixStatement,
   MlopsStack,
@@ -28,6 +30,7 @@ import {
   RemovalPolicy,
   validateProps,
 } from "../../core";
+import { registerManifest } from "../../core/manifest";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
 import type { IModelRegistryHost, IRegistryEngineResources } from "../contract";
@@ -72,7 +75,10 @@ export interface MlflowRegistryResources extends IRegistryEngineResources {
 
 /** Checks the options, naming the registry's path in any error. */
 export function validateMlflowOptions(owner: Construct, options: MlflowRegistryOptions) {
-  return validateProps(owner, "RegistryEngine.mlflow", schema, options);
+  const o = validateProps(owner, "RegistryEngine.mlflow", schema, options);
+  const problem = exposureNetworkProblem(o.exposure, o.cluster);
+  if (problem) fail(owner, "RegistryEngine.mlflow", "exposure", problem);
+  return o;
 }
 
 /** Builds the engine under `registry`. */
@@ -195,6 +201,9 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
     const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
     if (oidc) exposureDeps.push(cluster.grantExternalSecretRead(scope, "ExternalSecretsCanReadOidcClient", oidc.clientSecretArn, oidc.clientSecretKmsKeyArn));
     new TerraformOutput(scope, "UrlOutput", { value: ingress.url, description: "MLflow UI and API behind the load balancer" });
+    registerManifest(registry, "ModelRegistry", {
+      exposure: { scheme: exposure.scheme, url: ingress.url, signIn: exposure.loadBalancer!.signIn?.kind ?? "none" },
+    });
   }
   const hostname = exposure?.loadBalancer!.hostname;
   const release = pinnedHelmRelease(kube, "Server", {
