@@ -1,3 +1,4 @@
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
@@ -287,12 +288,12 @@ export function albIngress(owner: Construct, cluster: IExposureCluster, exposure
   const annotations: Record<string, string> = {
     "alb.ingress.kubernetes.io/scheme": exposure.scheme,
     "alb.ingress.kubernetes.io/target-type": "ip",
-    "alb.ingress.kubernetes.io/subnets": (internet ? cluster.network.publicSubnetIds : cluster.network.privateSubnetIds).join(","),
+    "alb.ingress.kubernetes.io/subnets": commaList(internet ? cluster.network.publicSubnetIds : cluster.network.privateSubnetIds),
     "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
     "alb.ingress.kubernetes.io/ssl-redirect": "443",
     "alb.ingress.kubernetes.io/certificate-arn": lb.certificateArn,
     "alb.ingress.kubernetes.io/ssl-policy": lb.sslPolicy ?? DEFAULT_SSL_POLICY,
-    "alb.ingress.kubernetes.io/inbound-cidrs": cidrs.join(","),
+    "alb.ingress.kubernetes.io/inbound-cidrs": commaList(cidrs),
     "alb.ingress.kubernetes.io/healthcheck-path": healthCheckPath,
     "alb.ingress.kubernetes.io/load-balancer-attributes": [
       "access_logs.s3.enabled=true",
@@ -359,6 +360,14 @@ export function albIngress(owner: Construct, cluster: IExposureCluster, exposure
     });
   }
   return { annotations, url: `https://${lb.hostname}`, extraObjects };
+}
+
+/**
+ * `a,b,c`; through Terraform's `join` when the list is a list token (a data source's subnet ids),
+ * which cannot be joined at synth time. String tokens (`${aws_subnet.x.id}`) join as text.
+ */
+function commaList(list: string[]): string {
+  return list.some((x) => /#\{TfToken\[TOKEN\.\d+\]\}/.test(x)) ? Fn.join(",", list) : list.join(",");
 }
 
 /** The CIDR block of the cluster's VPC (an `aws_vpc` data source under `owner`, once). */

@@ -1,4 +1,4 @@
-import { Aspects } from "cdktf";
+import { Aspects, Fn } from "cdktf";
 import { Exposure, GuardrailPack, MlopsGuardrails, ModelRegistry, RegistryEngine, SignIn, TrainingCluster } from "../../src";
 import * as chartKeys from "../fixtures/chart-values-keys.json";
 import * as lbcPolicy from "../../src/training-cluster/private/data/aws-load-balancer-controller-iam-policy.json";
@@ -291,4 +291,15 @@ test("GIVEN an imported cluster THEN the controller is installed on it too, with
   expect(a["alb.ingress.kubernetes.io/subnets"]).toBe("subnet-0123456789abcdef0,subnet-0123456789abcdef1");
   const entry = manifestOf(stack).entries.find((e) => e.path === registry.node.path && e.kind === "ModelRegistry")!;
   expect(entry.exposure).toEqual({ scheme: "internal", url: "https://mlflow.ml.acme.io", signIn: "none" });
+});
+
+test("GIVEN subnets known only at deploy time (a data source's list) THEN Terraform joins them", () => {
+  const stack = newStack();
+  const cluster = TrainingCluster.fromClusterAttributes(stack, "existing", { ...IMPORTED, privateSubnetIds: Fn.tolist(Fn.split(",", "${var.subnets}")) });
+  new ModelRegistry(stack, "registry", {
+    engine: RegistryEngine.mlflow({ cluster, exposure: Exposure.internalLoadBalancer({ hostname: "mlflow.ml.acme.io", certificateArn: CERT, allowedCidrs: ["10.0.0.0/16"] }) }),
+    models: ["fraud"],
+  });
+  const raw = resource(synth(stack), "helm_release", "registry/Mlflow/Server").values.values[0] as string;
+  expect(raw).toContain('"alb.ingress.kubernetes.io/subnets": "${join(",", tolist(split(",", ')
 });
