@@ -1,6 +1,6 @@
 // The public API. Shared mechanics (naming, validation, IAM and Helm helpers) stay internal to
 // src/core, so that the API remains jsii-compatible: classes, interfaces and enums only.
-export { MlopsStack, RemovalPolicy, MlopsValidationError, SecureBucket, RoleRef, KmsKeyRef } from "./core";
+export { MlopsStack, RemovalPolicy, MlopsValidationError, SecureBucket, RoleRef, KmsKeyRef, Exposure, SignIn } from "./core";
 export type {
   MlopsStackProps,
   S3StateBackendOptions,
@@ -12,6 +12,9 @@ export type {
   PolicyCondition,
   IRoleRef,
   IKmsKeyRef,
+  LoadBalancerExposureOptions,
+  OidcSignInOptions,
+  CognitoSignInOptions,
 } from "./core";
 export * from "./network";
 export * from "./training-cluster";

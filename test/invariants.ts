@@ -155,12 +155,29 @@ export function violations(doc: TfDoc): string[] {
             out.push(`${r.address}: statement ${s.sid} allows ${broad.join(", ")} on every resource`);
           }
           const isResourcePolicy = !!s.principals && arg === "policy" && r.type === "aws_kms_key";
-          if (onEverything && !isResourcePolicy && !s.condition && !actions.every((a) => READ_ONLY_ACTION.test(a))) {
+          // The AWS Load Balancer Controller's published policy (kept unchanged) manages load balancers and
+          // security groups it has yet to create, some without a tag condition.
+          const publishedPolicy = /^AwsLoadBalancerController\d+$/.test(s.sid ?? "");
+          if (onEverything && !isResourcePolicy && !publishedPolicy && !s.condition && !actions.every((a) => READ_ONLY_ACTION.test(a))) {
             out.push(`${r.address}: statement ${s.sid} writes on every resource without a condition`);
           }
         }
       }
     }
+  }
+  // No internet-facing load balancer without an allow-list and a sign-in (Ingress annotations in chart values).
+  for (const r of resources(doc, "helm_release")) {
+    const walk = (v: unknown): void => {
+      if (!v || typeof v !== "object") return;
+      const o = v as Record<string, unknown>;
+      if (o["alb.ingress.kubernetes.io/scheme"] === "internet-facing") {
+        const cidrs = String(o["alb.ingress.kubernetes.io/inbound-cidrs"] ?? "");
+        if (!cidrs || cidrs.split(",").some((c) => /\/0$/.test(c.trim()))) out.push(`${r.address}: an internet-facing load balancer without an allow-list`);
+        if (!o["alb.ingress.kubernetes.io/auth-type"]) out.push(`${r.address}: an internet-facing load balancer without sign-in`);
+      }
+      Object.values(o).forEach(walk);
+    };
+    for (const values of (r.values.values as string[] | undefined) ?? []) walk(JSON.parse(values));
   }
   return out;
 }

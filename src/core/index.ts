@@ -14,3 +14,4 @@ export * from "./dependencies";
 export * from "./kms";
 export * from "./refs";
 export * from "./stack-context";
+export * from "./exposure";

@@ -20,6 +20,12 @@ export const Pins = {
     metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.13.1" },
     /** External Secrets Operator 2.9.0 (API external-secrets.io/v1). */
     externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
+    /**
+     * AWS Load Balancer Controller chart 3.5.0 (controller v3.5.0); values keys read from that version's
+     * values.yaml (aws/eks-charts stable/aws-load-balancer-controller); its IAM policy is the controller's
+     * docs/install/iam_policy.json at tag v3.5.0, kept in src/training-cluster/private/data.
+     */
+    awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
     /** Stakater Reloader chart 2.2.16 (Reloader v1.4.21): restarts workloads when a Secret they name changes. */
     reloader: { repository: "https://stakater.github.io/stakater-charts", chart: "reloader", version: "2.2.16" },
     /** cert-manager v1.21.1, which KServe's webhooks need for their certificates. */

@@ -7,7 +7,8 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { policyDocument, PolicyStatement } from "./iam";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { policyDocument, PolicyStatement, setPolicyStatements } from "./iam";
 import { claimUniqueName, fitName, NameRules, physicalName } from "./naming";
 import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
 import { mlopsStackOf } from "./stack-context";
@@ -76,6 +77,8 @@ export class SecureBucket extends Construct {
   public readonly logging?: S3BucketLoggingA;
   /** ARN of the KMS key of the objects, when SSE-KMS. */
   public readonly kmsKeyArn?: string;
+  private readonly policyStatements: PolicyStatement[];
+  private readonly policyDocument: DataAwsIamPolicyDocument;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -134,7 +137,7 @@ export class SecureBucket extends Construct {
       ],
       dependsOn: [this.versioning],
     });
-    const doc = policyDocument(this, "PolicyDocument", [
+    this.policyStatements = [
       {
         sid: "DenyRequestsWithoutTls",
         effect: "Deny",
@@ -155,10 +158,11 @@ export class SecureBucket extends Construct {
           ]
         : []),
       ...(props.policyStatements ?? []),
-    ]);
+    ];
+    this.policyDocument = policyDocument(this, "PolicyDocument", this.policyStatements);
     this.policy = new S3BucketPolicy(this, "Policy", {
       bucket: this.bucket.id,
-      policy: doc.json,
+      policy: this.policyDocument.json,
       dependsOn: [this.publicAccessBlock],
     });
     if (props.accessLogs ?? true) {
@@ -169,5 +173,11 @@ export class SecureBucket extends Construct {
         targetPrefix: `${base}/`,
       });
     }
+  }
+
+  /** Adds statements to the bucket policy (for a service that starts writing into the bucket later, such as ELB access logs). */
+  public addToResourcePolicy(...statements: PolicyStatement[]): void {
+    this.policyStatements.push(...statements);
+    setPolicyStatements(this.policyDocument, this.policyStatements);
   }
 }

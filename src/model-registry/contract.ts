@@ -66,6 +66,8 @@ export interface IMlflowRegistryResources extends IRegistryEngineResources {
   readonly serverRole: IamRole;
   readonly release: Release;
   readonly namespace: string;
+  /** The MLflow URL outside the cluster (`https://<hostname>`), when exposed through a load balancer. */
+  readonly externalUrl?: string;
 }
 
 /** The resources of the SageMaker engine, as `registry.sagemaker`. */

@@ -1,3 +1,4 @@
+import type { Exposure } from "../core";
 import type { ITrainingCluster } from "../training-cluster";
 
 /** Options of the MLflow registry engine. */
@@ -44,6 +45,13 @@ export interface MlflowRegistryOptions {
    * @default 200
    */
   readonly maxAllocatedStorageGiB?: number;
+  /**
+   * How the MLflow UI and API are reached from outside the cluster: `Exposure.internalLoadBalancer(...)`
+   * or `Exposure.internetFacingLoadBalancer(...)` (with allowed networks and sign-in) put them behind an
+   * Application Load Balancer with TLS, made by the AWS Load Balancer Controller, which is then installed.
+   * @default Exposure.internalOnly() - the ClusterIP Service only
+   */
+  readonly exposure?: Exposure;
 }
 
 /** Options of the SageMaker registry engine. */

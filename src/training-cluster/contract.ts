@@ -139,8 +139,10 @@ export interface ITrainingCluster extends IClusterEndpoint {
   ensureExternalSecrets(): Release;
   /** Installs Stakater Reloader once and returns its release. */
   ensureReloader(): Release;
-  /** Lets External Secrets Operator read one Secrets Manager secret (and decrypt it with its key). */
-  grantExternalSecretRead(scope: Construct, id: string, secretArn: string, kmsKeyArn: string): IamRolePolicy;
+  /** Lets External Secrets Operator read one Secrets Manager secret (and decrypt it with its key, when it has a customer managed one). */
+  grantExternalSecretRead(scope: Construct, id: string, secretArn: string, kmsKeyArn?: string): IamRolePolicy;
+  /** Installs the AWS Load Balancer Controller once (IngressClass `alb`) and returns its release. */
+  ensureLoadBalancerController(): Release;
   /** The construct under which what `owner` installs on the cluster is created. @internal */
   _inClusterScope(owner: IConstruct): Construct;
   /** The stack in which what `owner` installs on the cluster ends up. @internal */

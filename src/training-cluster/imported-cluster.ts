@@ -103,8 +103,16 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
     return addons.reloader(this.addonHost);
   }
 
-  public grantExternalSecretRead(scope: Construct, id: string, secretArn: string, kmsKeyArn: string): IamRolePolicy {
+  public grantExternalSecretRead(scope: Construct, id: string, secretArn: string, kmsKeyArn?: string): IamRolePolicy {
     return addons.grantExternalSecretRead(this.addonHost, scope, id, secretArn, kmsKeyArn);
+  }
+
+  /**
+   * Installs the AWS Load Balancer Controller once (IngressClass `alb`, on the system nodes, with a Pod
+   * Identity role holding the controller's published IAM policy) and returns its release.
+   */
+  public ensureLoadBalancerController(): Release {
+    return addons.loadBalancerController(this.addonHost);
   }
 
   /** @internal */

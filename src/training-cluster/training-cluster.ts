@@ -750,8 +750,16 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   }
 
   /** Lets External Secrets Operator read one Secrets Manager secret (and decrypt it with its key). */
-  public grantExternalSecretRead(scope: Construct, id: string, secretArn: string, kmsKeyArn: string): IamRolePolicy {
+  public grantExternalSecretRead(scope: Construct, id: string, secretArn: string, kmsKeyArn?: string): IamRolePolicy {
     return addons.grantExternalSecretRead(this.addonHost, scope, id, secretArn, kmsKeyArn);
+  }
+
+  /**
+   * Installs the AWS Load Balancer Controller once (IngressClass `alb`, on the system nodes, with a Pod
+   * Identity role holding the controller's published IAM policy) and returns its release.
+   */
+  public ensureLoadBalancerController(): Release {
+    return addons.loadBalancerController(this.addonHost);
   }
 
   /** Installs Stakater Reloader once, which restarts workloads annotated with the Secrets they use when those change. */

@@ -1,16 +1,22 @@
 import { Construct } from "constructs";
 import { z } from "zod";
+import { TerraformOutput } from "cdktf";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import {
+  albIngress,
+  AlbIngress,
   applyRemovalPolicy,
   check,
   componentTags,
   createRole,
   dependsOnAcrossStacks,
   encryptedLogGroup,
+  exposureNetworkProblem,
+  exposureSchema,
+  fail,
   fitName,
   listPrefixStatement,
   MlopsStack,
@@ -22,6 +28,7 @@ import {
   RemovalPolicy,
   validateProps,
 } from "../../core";
+import { registerManifest } from "../../core/manifest";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
 import type { IModelRegistryHost, IMlflowRegistryResources } from "../contract";
@@ -43,6 +50,7 @@ const schema = z
     backupRetentionDays: check.int(7, 35).optional(),
     allocatedStorageGiB: check.int(20, 65536).optional(),
     maxAllocatedStorageGiB: check.int(20, 65536).optional(),
+    exposure: exposureSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -55,7 +63,10 @@ const schema = z
 
 /** Checks the options, naming the registry's path in any error. */
 export function validateMlflowOptions(owner: Construct, options: MlflowRegistryOptions) {
-  return validateProps(owner, "RegistryEngine.mlflow", schema, options);
+  const o = validateProps(owner, "RegistryEngine.mlflow", schema, options);
+  const problem = exposureNetworkProblem(o.exposure, o.cluster);
+  if (problem) fail(owner, "RegistryEngine.mlflow", "exposure", problem);
+  return o;
 }
 
 /** Builds the engine under `registry`. */
@@ -167,6 +178,22 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
   const serviceHosts = ["mlflow", `mlflow.${namespace}`, `mlflow.${namespace}.svc`, `mlflow.${namespace}.svc.cluster.local`];
   // What runs on the cluster goes to the cluster's in-cluster stack (the same stack unless it has one).
   const kube = cluster._inClusterScope(scope);
+
+  // --- exposure: an ALB made by the load balancer controller from the chart's Ingress --------------
+  const exposure = o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing" ? o.exposure : undefined;
+  let ingress: AlbIngress | undefined;
+  const exposureDeps = [];
+  if (exposure) {
+    ingress = albIngress(scope, cluster, exposure, `${identifier}-mlflow`.slice(0, 63), "/health");
+    exposureDeps.push(cluster.ensureLoadBalancerController());
+    const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
+    if (oidc) exposureDeps.push(cluster.grantExternalSecretRead(scope, "ExternalSecretsCanReadOidcClient", oidc.clientSecretArn, oidc.clientSecretKmsKeyArn));
+    new TerraformOutput(scope, "UrlOutput", { value: ingress.url, description: "MLflow UI and API behind the load balancer" });
+    registerManifest(registry, "ModelRegistry", {
+      exposure: { scheme: exposure.scheme, url: ingress.url, signIn: exposure.loadBalancer!.signIn?.kind ?? "none" },
+    });
+  }
+  const hostname = exposure?.loadBalancer!.hostname;
   const release = pinnedHelmRelease(kube, "Server", {
     chart: MLFLOW_CHART,
     name: "mlflow",
@@ -188,8 +215,20 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
         s3: { enabled: true, bucket: registry.artifactBucket.bucketName, path: "mlflow" },
       },
       extraEnvVars: { AWS_DEFAULT_REGION: stack.region },
-      serverAllowedHosts: serviceHosts,
+      serverAllowedHosts: hostname ? [...serviceHosts, hostname] : serviceHosts,
+      // TLS ends at the load balancer, so the chart cannot tell that browsers use https://.
+      ...(hostname ? { corsAllowedOrigins: [`https://${hostname}`] } : {}),
       service: { type: "ClusterIP" },
+      ...(ingress
+        ? {
+            ingress: {
+              enabled: true,
+              className: "alb",
+              annotations: ingress.annotations,
+              hosts: [{ host: hostname, paths: [{ path: "/", pathType: "Prefix" }] }],
+            },
+          }
+        : {}),
       nodeSelector: { [NodeLabels.POOL]: "system" },
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
       // Ride in the chart, so that these custom resources are applied by Helm after the operator's
@@ -219,9 +258,10 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
             ],
           },
         },
+        ...(ingress?.extraObjects ?? []),
       ],
     },
-    dependsOn: dependsOnAcrossStacks(kube, [eso, reloader, esoGrant, association, db]),
+    dependsOn: dependsOnAcrossStacks(kube, [eso, reloader, esoGrant, association, db, ...exposureDeps]),
   });
 
   return {
@@ -234,5 +274,6 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
     serverRole,
     release,
     namespace,
+    externalUrl: ingress?.url,
   };
 }

@@ -18,6 +18,7 @@ import {
 } from "../../core";
 import type { ITrainingCluster } from "../contract";
 import { GpuTaint, NodeLabels } from "../labels";
+import * as lbcPolicy from "./data/aws-load-balancer-controller-iam-policy.json";
 
 // What is installed on a cluster once, whoever asks first, for a cluster the library created and for
 // one it imported alike. Each add-on is found by its construct id (`once`): the in-cluster parts under
@@ -86,13 +87,17 @@ export function externalSecrets(host: AddonHost): Release {
   });
 }
 
-/** Lets External Secrets Operator read one Secrets Manager secret (and decrypt it with its key). */
-export function grantExternalSecretRead(host: AddonHost, scope: Construct, id: string, secretArn: string, kmsKeyArn: string): IamRolePolicy {
+/**
+ * Lets External Secrets Operator read one Secrets Manager secret (and decrypt it with its key; without
+ * `kmsKeyArn`, a secret under the AWS managed key `aws/secretsmanager`, whose key policy already lets
+ * Secrets Manager decrypt for the account's principals).
+ */
+export function grantExternalSecretRead(host: AddonHost, scope: Construct, id: string, secretArn: string, kmsKeyArn?: string): IamRolePolicy {
   externalSecrets(host);
   const role = podIdentityRole(host, "ExternalSecretsRole", "external-secrets", {});
   return grantToRole(scope, id, role, `${fitName(scope.node.path, NameRules.iamRole)}-eso`, [
     { sid: "ReadOneSecret", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [secretArn] },
-    { sid: "DecryptThatSecret", actions: ["kms:Decrypt"], resources: [kmsKeyArn] },
+    ...(kmsKeyArn ? [{ sid: "DecryptThatSecret", actions: ["kms:Decrypt"], resources: [kmsKeyArn] }] : []),
   ]);
 }
 
@@ -162,4 +167,67 @@ export function efaDevicePlugin(host: AddonHost): Release {
       dependsOn: dependsOnAcrossStacks(host.kube, host.cluster.systemNodeDependencies),
     }),
   );
+}
+
+/** Namespace and ServiceAccount of the AWS Load Balancer Controller. */
+export const LOAD_BALANCER_CONTROLLER = { namespace: "kube-system", serviceAccount: "aws-load-balancer-controller", ingressClass: "alb" } as const;
+
+type IamJsonStatement = { Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string | string[]>> };
+
+/**
+ * The controller's published IAM policy (docs/install/iam_policy.json of the pinned version, kept
+ * unchanged in ./data with its source) as the library's statements.
+ */
+export function loadBalancerControllerStatements(): PolicyStatement[] {
+  const doc = (lbcPolicy as unknown as { policy: { Statement: IamJsonStatement[] } }).policy;
+  const list = (x: string | string[]) => (Array.isArray(x) ? [...x] : [x]);
+  return doc.Statement.map((s, i) => ({
+    sid: `AwsLoadBalancerController${i + 1}`,
+    effect: s.Effect,
+    actions: list(s.Action),
+    resources: list(s.Resource),
+    conditions: s.Condition
+      ? Object.entries(s.Condition).flatMap(([test, byKey]) => Object.entries(byKey).map(([variable, values]) => ({ test, variable, values: list(values) })))
+      : undefined,
+  }));
+}
+
+/**
+ * The AWS Load Balancer Controller (namespace `kube-system`, IngressClass `alb`), on the system nodes,
+ * with a Pod Identity role holding the controller's published IAM policy. Installed once, when the
+ * first component is exposed through a load balancer. It only acts on what names its IngressClass:
+ * the Service mutator webhook (which would make it the default for every `LoadBalancer` Service) is off,
+ * and it may read Secrets only where a namespaced Role lets it (OIDC client secrets).
+ */
+export function loadBalancerController(host: AddonHost): Release {
+  return once(host.kube, "AwsLoadBalancerController", () => {
+    const role = podIdentityRole(host, "AwsLoadBalancerControllerRole", "aws-lb-controller", { statements: loadBalancerControllerStatements() });
+    const association = host.cluster.addPodIdentityAssociation(host.awsScope, "AwsLoadBalancerControllerPodIdentity", {
+      namespace: LOAD_BALANCER_CONTROLLER.namespace,
+      serviceAccount: LOAD_BALANCER_CONTROLLER.serviceAccount,
+      roleArn: role.arn,
+    });
+    return pinnedHelmRelease(host.kube, "AwsLoadBalancerController", {
+      chart: Pins.charts.awsLoadBalancerController,
+      name: "aws-load-balancer-controller",
+      namespace: LOAD_BALANCER_CONTROLLER.namespace,
+      provider: host.cluster.connect(host.kube).helm,
+      values: {
+        clusterName: host.cluster.clusterName,
+        // Pod Identity gives the pods their credentials; region and VPC are set so that the
+        // controller need not ask the instance metadata service (IMDSv2 with hop limit 1 on our nodes).
+        region: host.cluster.clusterRegion,
+        vpcId: host.cluster.network.vpcId,
+        replicaCount: 2,
+        serviceAccount: { create: true, name: LOAD_BALANCER_CONTROLLER.serviceAccount },
+        nodeSelector: SYSTEM,
+        ingressClass: LOAD_BALANCER_CONTROLLER.ingressClass,
+        createIngressClassResource: true,
+        enableServiceMutatorWebhook: false,
+        clusterSecretsPermissions: { allowAllSecrets: false },
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+      },
+      dependsOn: dependsOnAcrossStacks(host.kube, [...host.cluster.systemNodeDependencies, association, ...host.cluster.clusterDnsDependencies]),
+    });
+  });
 }
