@@ -20,3 +20,4 @@ export * from "./feature-store";
 export * from "./serving-endpoint";
 export * from "./drift-alarm";
 export * from "./guardrails";
+export * from "./observability";
