@@ -7,6 +7,7 @@ import type { DriftAlarm } from "../drift-alarm";
 import type { ServingEndpoint } from "../serving-endpoint";
 import type { TrainingCluster } from "../training-cluster";
 import { alarmMetric, AlarmMetric, inventory, regionOf, usableIn } from "./private/inventory";
+import { GRID_INTENSITY_SOURCE, gridIntensityKgPerKwh, PUE } from "./private/grid-intensity";
 import { ContainerInsights, poolQuery, SageMakerMetrics } from "./private/metrics";
 
 /** Props of {@link PlatformDashboard}. */
@@ -79,6 +80,38 @@ function metricWidget(title: string, region: string, metrics: AlarmMetric[], per
 }
 
 /**
+ * GPU energy over the dashboard's time range and its estimated CO2e. Container Insights samples each GPU's power
+ * draw once a minute (its default collection interval), so the sum of the samples in a range, in W, times 1/60 h
+ * is the energy in Wh: kWh = SUM / 60000. CO2e = kWh x PUE x the region's grid intensity (an estimate, with its source).
+ */
+function energyWidget(title: string, region: string, powerSumQuery: string): Widget {
+  const { kgPerKwh, listed } = gridIntensityKgPerKwh(region);
+  const factor = Math.round(kgPerKwh * PUE * 1e6) / 1e6;
+  return {
+    type: "metric",
+    width: HALF,
+    height: 6,
+    properties: {
+      title: `${title}: GPU energy and estimated CO2e over the time range`,
+      region,
+      view: "singleValue",
+      setPeriodToTimeRange: true,
+      metrics: [
+        [{ expression: powerSumQuery, id: "power", label: "sum of 1-minute power samples, W", visible: false }],
+        [{ expression: "power / 60000", id: "kwh", label: "GPU energy, kWh" }],
+        [
+          {
+            expression: `power / 60000 * ${factor}`,
+            id: "co2e",
+            label: `estimated CO2e, kg (${region}: ${Math.round(kgPerKwh * 1000) / 1000} kg/kWh${listed ? "" : " (average: region not in the table)"}; ${GRID_INTENSITY_SOURCE})`,
+          },
+        ],
+      ],
+    },
+  };
+}
+
+/**
  * A CloudWatch dashboard of the platform, generated from what the app contains: per GPU pool its GPU
  * utilization, GPU memory, power draw and allocatable GPUs (Container Insights); per cluster its nodes and
  * pending pods; per SageMaker endpoint its invocations, latency and errors; per drift alarm its feature
@@ -137,6 +170,7 @@ export class PlatformDashboard extends Construct {
           }),
           queryWidget(`${t}: GPUs (nodes x ${pool.gpu.gpuCount})`, region, poolQuery("SUM", ContainerInsights.gpuLimit, name, types, ContainerInsights.gpuNodeSchema), "allocatable GPUs (one point per node per minute)", 60),
           queryWidget(`${t}: GPU power draw, W`, region, poolQuery("SUM", ContainerInsights.gpuPowerDraw, name, types, ContainerInsights.gpuDeviceSchema), "sum over the pool's GPUs (one point per GPU per minute)", 60),
+          energyWidget(t, region, poolQuery("SUM", ContainerInsights.gpuPowerDraw, name, types, ContainerInsights.gpuDeviceSchema)),
         );
       }
     }

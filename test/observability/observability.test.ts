@@ -145,6 +145,8 @@ describe("PlatformDashboard", () => {
         `SELECT AVG(node_gpu_memory_utilization) FROM ${DEVICE_SCHEMA} WHERE ClusterName = 'acme-ml-training' AND InstanceType = '${type}'`,
         `SELECT SUM(node_gpu_limit) FROM SCHEMA(ContainerInsights, ClusterName, InstanceId, InstanceType, NodeName) WHERE ClusterName = 'acme-ml-training' AND InstanceType = '${type}'`,
         `SELECT SUM(node_gpu_power_draw) FROM ${DEVICE_SCHEMA} WHERE ClusterName = 'acme-ml-training' AND InstanceType = '${type}'`,
+        // the energy widget's input
+        `SELECT SUM(node_gpu_power_draw) FROM ${DEVICE_SCHEMA} WHERE ClusterName = 'acme-ml-training' AND InstanceType = '${type}'`,
       ]);
       for (const w of pooled) expect(w.properties.region).toBe("eu-west-1");
     }
@@ -224,5 +226,35 @@ describe("PlatformBudget", () => {
     [{ monthlyLimitUsd: 10, notify: Array.from({ length: 11 }, (_, i) => `p${i}@acme.io`) }, /at most 10 addresses/],
   ])("refuses %p", (props, message) => {
     expect(() => new PlatformBudget(newStack(), "budget", props as any)).toThrow(message);
+  });
+});
+
+describe("PlatformDashboard energy", () => {
+  test("per GPU pool: kWh from the 1-minute power samples over the time range, and CO2e from the region's dated grid factor and PUE", () => {
+    const { stack } = platform();
+    new PlatformDashboard(stack, "dashboard");
+    const body = JSON.parse(resource(synth(stack), "aws_cloudwatch_dashboard", "dashboard/Resource").values.dashboard_body);
+    const energy = body.widgets.filter((w: any) => /GPU energy and estimated CO2e/.test(w.properties.title ?? ""));
+    expect(energy.map((w: any) => w.properties.title)).toEqual([
+      "acme-ml-training/a100 (p4d.24xlarge, 8x A100 per node): GPU energy and estimated CO2e over the time range",
+      "acme-ml-training/l4 (g6.xlarge, 1x L4 per node): GPU energy and estimated CO2e over the time range",
+    ]);
+    const [power, kwh, co2e] = energy[0].properties.metrics.map((m: any[]) => m[0]);
+    expect(energy[0].properties).toMatchObject({ view: "singleValue", setPeriodToTimeRange: true, region: "eu-west-1" });
+    expect(power).toMatchObject({ id: "power", visible: false, expression: `SELECT SUM(node_gpu_power_draw) FROM ${DEVICE_SCHEMA} WHERE ClusterName = 'acme-ml-training' AND InstanceType = 'p4d.24xlarge'` });
+    expect(kwh).toEqual({ expression: "power / 60000", id: "kwh", label: "GPU energy, kWh" });
+    // eu-west-1: 0.000316 t/kWh = 0.316 kg/kWh, times PUE 1.135 = 0.35866 kg per kWh of GPU energy.
+    expect(co2e.expression).toBe("power / 60000 * 0.35866");
+    expect(co2e.label).toMatch(/^estimated CO2e, kg \(eu-west-1: 0\.316 kg\/kWh; Cloud Carbon Footprint AWS grid factors \(commit 0656d55, retrieved 2026-12-02\), PUE 1\.135\)$/);
+  });
+
+  test("a region the table does not list gets the table's average, said so", () => {
+    const stack = newStack({ region: "ap-southeast-5" });
+    new TrainingCluster(stack, "training", { gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
+    new PlatformDashboard(stack, "dashboard");
+    const body = JSON.parse(resource(synth(stack), "aws_cloudwatch_dashboard", "dashboard/Resource").values.dashboard_body);
+    const co2e = body.widgets.find((w: any) => /GPU energy/.test(w.properties.title ?? "")).properties.metrics[2][0];
+    expect(co2e.expression).toBe(`power / 60000 * ${Math.round(0.38738 * 1.135 * 1e6) / 1e6}`);
+    expect(co2e.label).toMatch(/average: region not in the table/);
   });
 });
