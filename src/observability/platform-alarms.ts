@@ -51,7 +51,11 @@ export interface PlatformAlarmsProps {
 const schema = z
   .object({
     notify: z
-      .array(z.string().refine((t) => /^https:\/\//.test(t) || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(t), { message: "must be an email address or an https:// URL" }))
+      .array(
+        z
+          .string()
+          .refine((t) => /^https:\/\//.test(t) || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(t), { message: "must be an email address or an https:// URL" }),
+      )
       .optional(),
     idleGpuThresholdPercent: z.number().gt(0, { message: "must be > 0" }).lt(100, { message: "must be < 100" }).optional(),
     idleGpuHours: check.int(1, 3).optional(),
@@ -140,10 +144,15 @@ export class PlatformAlarms extends Construct {
     ]);
     new SnsTopicPolicy(this, "TopicPolicy", { arn: this.topic.arn, policy: topicPolicy.json });
     (p.notify ?? []).forEach((target, i) => {
-      new SnsTopicSubscription(this, `Notify${i + 1}`, { topicArn: this.topic.arn, protocol: target.startsWith("https://") ? "https" : "email", endpoint: target });
+      new SnsTopicSubscription(this, `Notify${i + 1}`, {
+        topicArn: this.topic.arn,
+        protocol: target.startsWith("https://") ? "https" : "email",
+        endpoint: target,
+      });
     });
     const actions = [this.topic.arn];
-    const alarmName = (suffix: string) => fitName(withPlatformPrefix(stack.platformName, suffix), { maxLength: 255, allowed: /[A-Za-z0-9_.:-]/, lowercase: false });
+    const alarmName = (suffix: string) =>
+      fitName(withPlatformPrefix(stack.platformName, suffix), { maxLength: 255, allowed: /[A-Za-z0-9_.:-]/, lowercase: false });
 
     // --- idle GPU pools ------------------------------------------------------------------------------
     for (const { cluster, pool, containerInsights } of found.pools) {

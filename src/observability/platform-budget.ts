@@ -50,7 +50,10 @@ const schema = z
       .max(10, { message: "may name at most 10 addresses (AWS Budgets' limit per notification)" })
       .optional(),
     topicArn: z.string().optional(),
-    actualThresholdsPercent: z.array(z.number().positive({ message: "must be > 0" })).max(4).optional(),
+    actualThresholdsPercent: z
+      .array(z.number().positive({ message: "must be > 0" }))
+      .max(4)
+      .optional(),
     forecastThresholdPercent: z.number().positive({ message: "must be > 0" }).optional(),
     activateCostAllocationTags: z.boolean().optional(),
   })
@@ -99,9 +102,15 @@ export class PlatformBudget extends Construct {
     });
     if (p.activateCostAllocationTags) {
       for (const key of [TagKeys.platform, TagKeys.team]) {
-        this.costAllocationTags.push(new CeCostAllocationTag(this, `CostAllocationTag-${key.replace(/[^A-Za-z0-9]/g, "-")}`, { tagKey: key, status: "Active" }));
+        this.costAllocationTags.push(
+          new CeCostAllocationTag(this, `CostAllocationTag-${key.replace(/[^A-Za-z0-9]/g, "-")}`, { tagKey: key, status: "Active" }),
+        );
       }
     }
-    registerManifest(this, "PlatformBudget", { monthlyLimitUsd: p.monthlyLimitUsd, actualThresholdsPercent: actual, forecastThresholdPercent: p.forecastThresholdPercent ?? 100 });
+    registerManifest(this, "PlatformBudget", {
+      monthlyLimitUsd: p.monthlyLimitUsd,
+      actualThresholdsPercent: actual,
+      forecastThresholdPercent: p.forecastThresholdPercent ?? 100,
+    });
   }
 }

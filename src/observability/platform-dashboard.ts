@@ -144,32 +144,92 @@ export class PlatformDashboard extends Construct {
       const name = cluster.clusterName;
       const pools = found.pools.filter((v) => v.cluster === cluster);
       if (cluster.observability.kind !== "cloudwatch") {
-        widgets.push(text(`## Cluster ${name}\nNo Container Insights on this cluster (observability: ${cluster.observability.kind}): no GPU metrics here.`));
+        widgets.push(
+          text(`## Cluster ${name}\nNo Container Insights on this cluster (observability: ${cluster.observability.kind}): no GPU metrics here.`),
+        );
         continue;
       }
-      widgets.push(text(`## Cluster ${name}\nContainer Insights (enhanced observability). GPU metrics per pool are selected by the pool's instance types; pools that share an instance type share their lines.`));
+      widgets.push(
+        text(
+          `## Cluster ${name}\nContainer Insights (enhanced observability). GPU metrics per pool are selected by the pool's instance types; pools that share an instance type share their lines.`,
+        ),
+      );
       const dims = { ClusterName: name };
       widgets.push(
-        metricWidget(`${name}: nodes`, region, [
-          { namespace: ContainerInsights.namespace, metricName: ContainerInsights.nodeCount, dimensions: dims, statistic: "Maximum", title: "nodes" },
-          { namespace: ContainerInsights.namespace, metricName: ContainerInsights.failedNodeCount, dimensions: dims, statistic: "Maximum", title: "failed nodes" },
-        ], 300),
-        metricWidget(`${name}: pending pods`, region, [
-          { namespace: ContainerInsights.namespace, metricName: ContainerInsights.podsPending, dimensions: dims, statistic: "Maximum", title: "pending pods (GPU pods wait here while a pool scales up)" },
-        ], 300),
+        metricWidget(
+          `${name}: nodes`,
+          region,
+          [
+            {
+              namespace: ContainerInsights.namespace,
+              metricName: ContainerInsights.nodeCount,
+              dimensions: dims,
+              statistic: "Maximum",
+              title: "nodes",
+            },
+            {
+              namespace: ContainerInsights.namespace,
+              metricName: ContainerInsights.failedNodeCount,
+              dimensions: dims,
+              statistic: "Maximum",
+              title: "failed nodes",
+            },
+          ],
+          300,
+        ),
+        metricWidget(
+          `${name}: pending pods`,
+          region,
+          [
+            {
+              namespace: ContainerInsights.namespace,
+              metricName: ContainerInsights.podsPending,
+              dimensions: dims,
+              statistic: "Maximum",
+              title: "pending pods (GPU pods wait here while a pool scales up)",
+            },
+          ],
+          300,
+        ),
       );
       for (const { pool } of pools) {
         const types = pool.nodeGroup.instanceTypesInput ?? [];
         const t = `${name}/${pool.poolName} (${types.join(", ")}, ${pool.gpu.gpuCount}x ${pool.gpu.gpuModel} per node)`;
         widgets.push(
-          queryWidget(`${t}: GPU utilization %`, region, poolQuery("AVG", ContainerInsights.gpuUtilization, name, types, ContainerInsights.gpuDeviceSchema), "average over the pool's GPUs", 300, {
-            yAxis: { left: { min: 0, max: 100 } },
-          }),
-          queryWidget(`${t}: GPU memory utilization %`, region, poolQuery("AVG", ContainerInsights.gpuMemoryUtilization, name, types, ContainerInsights.gpuDeviceSchema), "average over the pool's GPUs", 300, {
-            yAxis: { left: { min: 0, max: 100 } },
-          }),
-          queryWidget(`${t}: GPUs (nodes x ${pool.gpu.gpuCount})`, region, poolQuery("SUM", ContainerInsights.gpuLimit, name, types, ContainerInsights.gpuNodeSchema), "allocatable GPUs (one point per node per minute)", 60),
-          queryWidget(`${t}: GPU power draw, W`, region, poolQuery("SUM", ContainerInsights.gpuPowerDraw, name, types, ContainerInsights.gpuDeviceSchema), "sum over the pool's GPUs (one point per GPU per minute)", 60),
+          queryWidget(
+            `${t}: GPU utilization %`,
+            region,
+            poolQuery("AVG", ContainerInsights.gpuUtilization, name, types, ContainerInsights.gpuDeviceSchema),
+            "average over the pool's GPUs",
+            300,
+            {
+              yAxis: { left: { min: 0, max: 100 } },
+            },
+          ),
+          queryWidget(
+            `${t}: GPU memory utilization %`,
+            region,
+            poolQuery("AVG", ContainerInsights.gpuMemoryUtilization, name, types, ContainerInsights.gpuDeviceSchema),
+            "average over the pool's GPUs",
+            300,
+            {
+              yAxis: { left: { min: 0, max: 100 } },
+            },
+          ),
+          queryWidget(
+            `${t}: GPUs (nodes x ${pool.gpu.gpuCount})`,
+            region,
+            poolQuery("SUM", ContainerInsights.gpuLimit, name, types, ContainerInsights.gpuNodeSchema),
+            "allocatable GPUs (one point per node per minute)",
+            60,
+          ),
+          queryWidget(
+            `${t}: GPU power draw, W`,
+            region,
+            poolQuery("SUM", ContainerInsights.gpuPowerDraw, name, types, ContainerInsights.gpuDeviceSchema),
+            "sum over the pool's GPUs (one point per GPU per minute)",
+            60,
+          ),
           energyWidget(t, region, poolQuery("SUM", ContainerInsights.gpuPowerDraw, name, types, ContainerInsights.gpuDeviceSchema)),
         );
       }
@@ -179,7 +239,11 @@ export class PlatformDashboard extends Construct {
     for (const endpoint of found.endpoints) {
       if (!usableIn(this, endpoint, endpoint.endpointName)) continue;
       if (endpoint.engineKind !== "sagemaker") {
-        widgets.push(text(`## Endpoint ${endpoint.endpointName} (${endpoint.engineKind})\nKServe publishes request metrics as Prometheus metrics inside the cluster, not to CloudWatch: see its pods in Container Insights.`));
+        widgets.push(
+          text(
+            `## Endpoint ${endpoint.endpointName} (${endpoint.engineKind})\nKServe publishes request metrics as Prometheus metrics inside the cluster, not to CloudWatch: see its pods in Container Insights.`,
+          ),
+        );
         continue;
       }
       const region = regionOf(endpoint);
@@ -187,8 +251,18 @@ export class PlatformDashboard extends Construct {
       widgets.push(
         text(`## Endpoint ${endpoint.endpointName} (SageMaker${endpoint.gpu ? ", GPU" : ""})`),
         metricWidget(`${endpoint.endpointName}: invocations`, region, [m(SageMakerMetrics.invocations, "Sum", "invocations")], 300),
-        metricWidget(`${endpoint.endpointName}: model latency, µs`, region, [m(SageMakerMetrics.modelLatency, "p50", "p50"), m(SageMakerMetrics.modelLatency, "p99", "p99")], 300),
-        metricWidget(`${endpoint.endpointName}: errors`, region, [m(SageMakerMetrics.invocation4xx, "Sum", "4xx"), m(SageMakerMetrics.invocation5xx, "Sum", "5xx")], 300),
+        metricWidget(
+          `${endpoint.endpointName}: model latency, µs`,
+          region,
+          [m(SageMakerMetrics.modelLatency, "p50", "p50"), m(SageMakerMetrics.modelLatency, "p99", "p99")],
+          300,
+        ),
+        metricWidget(
+          `${endpoint.endpointName}: errors`,
+          region,
+          [m(SageMakerMetrics.invocation4xx, "Sum", "4xx"), m(SageMakerMetrics.invocation5xx, "Sum", "5xx")],
+          300,
+        ),
       );
     }
 
@@ -209,7 +283,11 @@ export class PlatformDashboard extends Construct {
         job.unshift({ namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: fn }, statistic: "Sum", title: "job errors" });
       }
       if (features.length === 0 && job.length === 0) continue;
-      widgets.push(text(`## Drift at ${drift.node.id}\nFeature statistics published by the drift job (alarm thresholds on the alarms themselves) and the job's own health.`));
+      widgets.push(
+        text(
+          `## Drift at ${drift.node.id}\nFeature statistics published by the drift job (alarm thresholds on the alarms themselves) and the job's own health.`,
+        ),
+      );
       if (features.length > 0) widgets.push(metricWidget(`${drift.node.id}: drift statistics per feature`, region, features, 3600));
       if (job.length > 0) widgets.push(metricWidget(`${drift.node.id}: drift job`, region, job, 3600));
     }

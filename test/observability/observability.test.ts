@@ -22,7 +22,11 @@ function platform() {
     ],
   });
   const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud", "churn"] });
-  const gpu = new ServingEndpoint(stack, "fraud", { engine: ServingEngine.sagemaker({ instanceType: "ml.g5.xlarge" }), model: registry.model("fraud", "3"), gpu: true });
+  const gpu = new ServingEndpoint(stack, "fraud", {
+    engine: ServingEngine.sagemaker({ instanceType: "ml.g5.xlarge" }),
+    model: registry.model("fraud", "3"),
+    gpu: true,
+  });
   const cpu = new ServingEndpoint(stack, "churn", { engine: ServingEngine.sagemaker(), model: registry.model("churn", "1") });
   return { stack, cluster, gpu, cpu };
 }
@@ -90,7 +94,10 @@ describe("PlatformAlarms", () => {
 
   test("no idle alarm for a cluster without Container Insights", () => {
     const stack2 = newStack();
-    new TrainingCluster(stack2, "training", { observability: ClusterObservability.none(), gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
+    new TrainingCluster(stack2, "training", {
+      observability: ClusterObservability.none(),
+      gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }],
+    });
     const a = new PlatformAlarms(stack2, "alarms");
     expect(a.idleGpuAlarms).toEqual({});
     expect(resources(synth(stack2), "aws_cloudwatch_metric_alarm")).toEqual([]);
@@ -108,7 +115,10 @@ describe("PlatformAlarms", () => {
     const publish = policyStatements(doc, topicPolicy.values.policy).find((s) => s.sid === "CloudWatchAlarmsAndBudgetsOfThisAccountPublish")!;
     expect(publish.condition ?? publish.conditions).toBeTruthy();
     const subs = resources(doc, "aws_sns_topic_subscription").map((s) => [s.values.protocol, s.values.endpoint]);
-    expect(subs).toEqual([["email", "ml-oncall@acme.io"], ["https", "https://hooks.acme.io/alarms"]]);
+    expect(subs).toEqual([
+      ["email", "ml-oncall@acme.io"],
+      ["https", "https://hooks.acme.io/alarms"],
+    ]);
   });
 
   test.each([
@@ -131,13 +141,18 @@ describe("PlatformDashboard", () => {
 
   test("is named after the platform and its URL is an output", () => {
     expect(dashboard.dashboardName).toBe("acme-ml-platform");
-    expect(doc.output!["dashboard_DashboardUrl_D3493A92"] ?? Object.values(doc.output!).find((o: any) => /dashboards\/dashboard/.test(o.value))).toMatchObject({
+    expect(
+      doc.output!["dashboard_DashboardUrl_D3493A92"] ?? Object.values(doc.output!).find((o: any) => /dashboards\/dashboard/.test(o.value)),
+    ).toMatchObject({
       value: "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/acme-ml-platform",
     });
   });
 
   test("per GPU pool: GPU utilization, memory, power (per-device schema) and allocatable GPUs (per-node schema)", () => {
-    for (const [pool, type] of [["a100", "p4d.24xlarge"], ["l4", "g6.xlarge"]]) {
+    for (const [pool, type] of [
+      ["a100", "p4d.24xlarge"],
+      ["l4", "g6.xlarge"],
+    ]) {
       const pooled = metricWidgets.filter((w: any) => w.properties.title.startsWith(`acme-ml-training/${pool} `));
       const expressions = pooled.map((w: any) => w.properties.metrics[0][0].expression);
       expect(expressions).toEqual([
@@ -157,21 +172,34 @@ describe("PlatformDashboard", () => {
       ["ContainerInsights", "cluster_node_count", "ClusterName", "acme-ml-training", { stat: "Maximum", label: "nodes" }],
       ["ContainerInsights", "cluster_failed_node_count", "ClusterName", "acme-ml-training", { stat: "Maximum", label: "failed nodes" }],
     ]);
-    expect(byTitle("acme-ml-training: pending pods").properties.metrics[0].slice(0, 4)).toEqual(["ContainerInsights", "pod_status_pending", "ClusterName", "acme-ml-training"]);
+    expect(byTitle("acme-ml-training: pending pods").properties.metrics[0].slice(0, 4)).toEqual([
+      "ContainerInsights",
+      "pod_status_pending",
+      "ClusterName",
+      "acme-ml-training",
+    ]);
   });
 
   test("per SageMaker endpoint: invocations, latency and errors by EndpointName and VariantName", () => {
     for (const name of ["acme-ml-fraud", "acme-ml-churn"]) {
       const dims = ["EndpointName", name, "VariantName", "primary"];
-      expect(byTitle(`${name}: invocations`).properties.metrics).toEqual([["AWS/SageMaker", "Invocations", ...dims, { stat: "Sum", label: "invocations" }]]);
-      expect(byTitle(`${name}: model latency, µs`).properties.metrics.map((m: any[]) => [m[1], m[6].stat])).toEqual([["ModelLatency", "p50"], ["ModelLatency", "p99"]]);
+      expect(byTitle(`${name}: invocations`).properties.metrics).toEqual([
+        ["AWS/SageMaker", "Invocations", ...dims, { stat: "Sum", label: "invocations" }],
+      ]);
+      expect(byTitle(`${name}: model latency, µs`).properties.metrics.map((m: any[]) => [m[1], m[6].stat])).toEqual([
+        ["ModelLatency", "p50"],
+        ["ModelLatency", "p99"],
+      ]);
       expect(byTitle(`${name}: errors`).properties.metrics.map((m: any[]) => m[1])).toEqual(["Invocation4XXErrors", "Invocation5XXErrors"]);
     }
   });
 
   test("a cluster without Container Insights gets a note, not GPU widgets", () => {
     const stack2 = newStack();
-    new TrainingCluster(stack2, "training", { observability: ClusterObservability.none(), gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
+    new TrainingCluster(stack2, "training", {
+      observability: ClusterObservability.none(),
+      gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }],
+    });
     new PlatformDashboard(stack2, "dashboard");
     const b = JSON.parse(resource(synth(stack2), "aws_cloudwatch_dashboard", "dashboard/Resource").values.dashboard_body);
     expect(b.widgets).toHaveLength(1);
@@ -179,7 +207,9 @@ describe("PlatformDashboard", () => {
   });
 
   test("refuses a bad dashboard name", () => {
-    expect(() => new PlatformDashboard(newStack(), "dashboard", { dashboardName: "has space" })).toThrow(/PlatformDashboard platform\/dashboard: dashboardName/);
+    expect(() => new PlatformDashboard(newStack(), "dashboard", { dashboardName: "has space" })).toThrow(
+      /PlatformDashboard platform\/dashboard: dashboardName/,
+    );
   });
 });
 
@@ -200,7 +230,11 @@ describe("PlatformBudget", () => {
     });
     const topic = ref(resource(doc, "aws_sns_topic", "alarms/Topic"), "arn");
     expect(b.notification).toEqual(
-      [["ACTUAL", 80], ["ACTUAL", 100], ["FORECASTED", 100]].map(([type, threshold]) => ({
+      [
+        ["ACTUAL", 80],
+        ["ACTUAL", 100],
+        ["FORECASTED", 100],
+      ].map(([type, threshold]) => ({
         notification_type: type,
         comparison_operator: "GREATER_THAN",
         threshold,
@@ -214,10 +248,21 @@ describe("PlatformBudget", () => {
 
   test("activates the library's cost allocation tags when asked", () => {
     const stack = newStack();
-    new PlatformBudget(stack, "budget", { monthlyLimitUsd: 100, notify: ["finops@acme.io"], activateCostAllocationTags: true, actualThresholdsPercent: [50] });
+    new PlatformBudget(stack, "budget", {
+      monthlyLimitUsd: 100,
+      notify: ["finops@acme.io"],
+      activateCostAllocationTags: true,
+      actualThresholdsPercent: [50],
+    });
     const doc = synth(stack);
-    expect(resources(doc, "aws_ce_cost_allocation_tag").map((t) => [t.values.tag_key, t.values.status])).toEqual([["mlops:platform", "Active"], ["mlops:team", "Active"]]);
-    expect(resource(doc, "aws_budgets_budget", "budget/Resource").values.notification.map((n: any) => [n.notification_type, n.threshold])).toEqual([["ACTUAL", 50], ["FORECASTED", 100]]);
+    expect(resources(doc, "aws_ce_cost_allocation_tag").map((t) => [t.values.tag_key, t.values.status])).toEqual([
+      ["mlops:platform", "Active"],
+      ["mlops:team", "Active"],
+    ]);
+    expect(resource(doc, "aws_budgets_budget", "budget/Resource").values.notification.map((n: any) => [n.notification_type, n.threshold])).toEqual([
+      ["ACTUAL", 50],
+      ["FORECASTED", 100],
+    ]);
   });
 
   test.each([
@@ -241,11 +286,17 @@ describe("PlatformDashboard energy", () => {
     ]);
     const [power, kwh, co2e] = energy[0].properties.metrics.map((m: any[]) => m[0]);
     expect(energy[0].properties).toMatchObject({ view: "singleValue", setPeriodToTimeRange: true, region: "eu-west-1" });
-    expect(power).toMatchObject({ id: "power", visible: false, expression: `SELECT SUM(node_gpu_power_draw) FROM ${DEVICE_SCHEMA} WHERE ClusterName = 'acme-ml-training' AND InstanceType = 'p4d.24xlarge'` });
+    expect(power).toMatchObject({
+      id: "power",
+      visible: false,
+      expression: `SELECT SUM(node_gpu_power_draw) FROM ${DEVICE_SCHEMA} WHERE ClusterName = 'acme-ml-training' AND InstanceType = 'p4d.24xlarge'`,
+    });
     expect(kwh).toEqual({ expression: "power / 60000", id: "kwh", label: "GPU energy, kWh" });
     // eu-west-1: 0.000316 t/kWh = 0.316 kg/kWh, times PUE 1.135 = 0.35866 kg per kWh of GPU energy.
     expect(co2e.expression).toBe("power / 60000 * 0.35866");
-    expect(co2e.label).toMatch(/^estimated CO2e, kg \(eu-west-1: 0\.316 kg\/kWh; Cloud Carbon Footprint AWS grid factors \(commit 0656d55, retrieved 2026-12-02\), PUE 1\.135\)$/);
+    expect(co2e.label).toMatch(
+      /^estimated CO2e, kg \(eu-west-1: 0\.316 kg\/kWh; Cloud Carbon Footprint AWS grid factors \(commit 0656d55, retrieved 2026-12-02\), PUE 1\.135\)$/,
+    );
   });
 
   test("a region the table does not list gets the table's average, said so", () => {

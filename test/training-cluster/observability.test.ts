@@ -14,7 +14,10 @@ describe("TrainingCluster observability: CloudWatch (the default)", () => {
 
   test("installs the amazon-cloudwatch-observability add-on on the cluster, at EKS's default version", () => {
     expect(cluster.observability.kind).toBe("cloudwatch");
-    expect(addon.values).toMatchObject({ addon_name: "amazon-cloudwatch-observability", cluster_name: ref(resource(doc, "aws_eks_cluster", "training/Resource"), "name") });
+    expect(addon.values).toMatchObject({
+      addon_name: "amazon-cloudwatch-observability",
+      cluster_name: ref(resource(doc, "aws_eks_cluster", "training/Resource"), "name"),
+    });
     expect(addon.values.addon_version).toBeUndefined();
     expect(cluster.addons["amazon-cloudwatch-observability"]).toBe(cluster.cloudWatchObservability!.addon);
   });
@@ -23,9 +26,14 @@ describe("TrainingCluster observability: CloudWatch (the default)", () => {
     expect(addon.values.pod_identity_association).toEqual([{ service_account: "cloudwatch-agent", role_arn: ref(role, "arn") }]);
     expect(role.values.name).toBe("acme-ml-training-cloudwatch-agent");
     const trust = policyStatements(doc, role.values.assume_role_policy);
-    expect(trust[0]).toMatchObject({ actions: ["sts:AssumeRole", "sts:TagSession"], principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }] });
+    expect(trust[0]).toMatchObject({
+      actions: ["sts:AssumeRole", "sts:TagSession"],
+      principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }],
+    });
     const attachments = resources(doc, "aws_iam_role_policy_attachment").filter((a) => a.values.role === ref(role, "name"));
-    expect(attachments.map((a) => a.values.policy_arn)).toEqual(["arn:${data.aws_partition.Partition.partition}:iam::aws:policy/CloudWatchAgentServerPolicy"]);
+    expect(attachments.map((a) => a.values.policy_arn)).toEqual([
+      "arn:${data.aws_partition.Partition.partition}:iam::aws:policy/CloudWatchAgentServerPolicy",
+    ]);
   });
 
   test("creates the four Container Insights log groups first, with the cluster's KMS key and retention", () => {
@@ -50,7 +58,10 @@ describe("TrainingCluster observability: CloudWatch (the default)", () => {
   });
 
   test("takes its own retention and add-on version", () => {
-    const { doc: d } = build({ logRetentionDays: 30, observability: ClusterObservability.cloudWatch({ logRetentionDays: 14, addonVersion: "v4.4.0-eksbuild.1" }) });
+    const { doc: d } = build({
+      logRetentionDays: 30,
+      observability: ClusterObservability.cloudWatch({ logRetentionDays: 14, addonVersion: "v4.4.0-eksbuild.1" }),
+    });
     expect(resource(d, "aws_cloudwatch_log_group", "ContainerInsightsLogs-performance").values.retention_in_days).toBe(14);
     expect(resource(d, "aws_cloudwatch_log_group", "ControlPlaneLogs").values.retention_in_days).toBe(30);
     expect(resource(d, "aws_eks_addon", "Addon-amazon-cloudwatch-observability").values.addon_version).toBe("v4.4.0-eksbuild.1");

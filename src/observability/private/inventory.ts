@@ -30,7 +30,10 @@ function all<T extends IConstruct>(scope: IConstruct, test: (c: IConstruct) => c
   return scope.node.root.node.findAll().filter(test);
 }
 
-export function inventory(scope: IConstruct, given: { clusters?: TrainingCluster[]; endpoints?: ServingEndpoint[]; driftAlarms?: DriftAlarm[] }): Inventory {
+export function inventory(
+  scope: IConstruct,
+  given: { clusters?: TrainingCluster[]; endpoints?: ServingEndpoint[]; driftAlarms?: DriftAlarm[] },
+): Inventory {
   const clusters = given.clusters ?? all(scope, (c): c is TrainingCluster => c instanceof TrainingCluster);
   const endpoints = given.endpoints ?? all(scope, (c): c is ServingEndpoint => c instanceof ServingEndpoint);
   const driftAlarms = given.driftAlarms ?? all(scope, (c): c is DriftAlarm => c instanceof DriftAlarm);

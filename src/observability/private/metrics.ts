@@ -39,7 +39,14 @@ export const SageMakerMetrics = {
 const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
 /** A Metrics Insights query of one pool's GPU devices: `SELECT <fn>(<metric>) FROM SCHEMA(...) WHERE ClusterName = ... AND InstanceType IN/= ...`. */
-export function poolQuery(fn: "AVG" | "MAX" | "MIN" | "SUM", metric: string, clusterName: string, instanceTypes: string[], schema: readonly string[]): string {
-  const types = instanceTypes.length === 1 ? `InstanceType = ${lit(instanceTypes[0])}` : `(${instanceTypes.map((t) => `InstanceType = ${lit(t)}`).join(" OR ")})`;
+export function poolQuery(
+  fn: "AVG" | "MAX" | "MIN" | "SUM",
+  metric: string,
+  clusterName: string,
+  instanceTypes: string[],
+  schema: readonly string[],
+): string {
+  const types =
+    instanceTypes.length === 1 ? `InstanceType = ${lit(instanceTypes[0])}` : `(${instanceTypes.map((t) => `InstanceType = ${lit(t)}`).join(" OR ")})`;
   return `SELECT ${fn}(${metric}) FROM SCHEMA(${ContainerInsights.namespace}, ${schema.join(", ")}) WHERE ClusterName = ${lit(clusterName)} AND ${types}`;
 }

@@ -22,8 +22,6 @@ export interface IObservabilityHost {
   readonly partition: string;
 }
 
-
-
 /** The EKS add-on of Container Insights with enhanced observability. */
 export const CLOUDWATCH_ADDON = "amazon-cloudwatch-observability";
 /** Namespace and ServiceAccount of the add-on's CloudWatch agent. */
