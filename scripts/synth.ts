@@ -12,11 +12,14 @@ import * as path from "path";
 import { App } from "cdktf";
 import { buildReferencePlatform } from "../examples/reference-platform/main";
 import { buildSageMakerPlatform } from "../examples/sagemaker-platform/main";
+import { buildExistingClusterPlatform } from "../examples/existing-cluster/main";
+import { withGuardrails } from "../examples/shared/guardrails";
 import { count, Manifest, removeStaleStacks } from "./synth-output";
 
 const EXAMPLES: Record<string, (app: App) => unknown> = {
   "reference-platform": buildReferencePlatform,
   "sagemaker-platform": buildSageMakerPlatform,
+  "existing-cluster": buildExistingClusterPlatform,
 };
 
 function main(argv: string[]): number {
@@ -30,7 +33,7 @@ function main(argv: string[]): number {
     return 2;
   }
 
-  const app = new App({ outdir });
+  const app = withGuardrails(new App({ outdir }));
   build(app);
   app.synth();
 

@@ -25,6 +25,8 @@ import {
   TrainingCluster,
 } from "../../src";
 import { FRAUD_FEATURES } from "../shared/features";
+import { withGuardrails } from "../shared/guardrails";
+import { fraudDriftAlarm } from "../shared/fraud";
 
 export interface ExistingClusterPlatform {
   layer: MlopsStack;
@@ -76,15 +78,7 @@ export function buildExistingClusterPlatform(app: App): ExistingClusterPlatform 
     minReplicas: 1,
     maxReplicas: 4,
   });
-  const fraudV3 = registry.model("fraud", "3");
-  const drift = new DriftAlarm(serving, "fraud-drift", {
-    endpoint: fraud,
-    baselineS3Uri: `${fraudV3.artifactS3Uri}baseline.json`,
-    baselineKmsKeyArn: fraudV3.artifactKmsKeyArn,
-    numericFeatures: ["txn_amount", "txn_count_1h"],
-    categoricalFeatures: ["merchant_category"],
-    notify: ["ml-oncall@acme.io"],
-  });
+  const drift = fraudDriftAlarm(serving, fraud, registry);
 
   return { layer, layerKubernetes, serving, cluster, registry, features, fraud, drift };
 }
@@ -92,5 +86,5 @@ export function buildExistingClusterPlatform(app: App): ExistingClusterPlatform 
 if (require.main === module) {
   const app = new App();
   buildExistingClusterPlatform(app);
-  app.synth();
+  withGuardrails(app).synth();
 }

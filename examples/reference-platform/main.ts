@@ -23,6 +23,8 @@ import {
 } from "../../src";
 import { deployerCidrs } from "../shared/deployer";
 import { FRAUD_FEATURES } from "../shared/features";
+import { withGuardrails } from "../shared/guardrails";
+import { fraudDriftAlarm } from "../shared/fraud";
 
 export interface ReferencePlatform {
   platform: MlopsStack;
@@ -92,16 +94,7 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
     maxReplicas: 4,
   });
 
-  // The baseline travels with the model version: written by `npx cdktf-mlops baseline` at training time.
-  const fraudV3 = registry.model("fraud", "3");
-  const drift = new DriftAlarm(workloads, "fraud-drift", {
-    endpoint: fraud,
-    baselineS3Uri: `${fraudV3.artifactS3Uri}baseline.json`,
-    baselineKmsKeyArn: fraudV3.artifactKmsKeyArn,
-    numericFeatures: ["txn_amount", "txn_count_1h"],
-    categoricalFeatures: ["merchant_category"],
-    notify: ["ml-oncall@acme.io"],
-  });
+  const drift = fraudDriftAlarm(workloads, fraud, registry);
 
   // Last, so that they see everything above: idle-GPU alarms per pool, the dashboard (its URL is an
   // output of ml-platform) and the month's budget of every resource tagged mlops:platform=acme-ml.
@@ -116,5 +109,5 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
 if (require.main === module) {
   const app = new App();
   buildReferencePlatform(app);
-  app.synth();
+  withGuardrails(app).synth();
 }

@@ -23,6 +23,8 @@ import {
   TrainingCluster,
 } from "../../src";
 import { FRAUD_FEATURES } from "../shared/features";
+import { withGuardrails } from "../shared/guardrails";
+import { fraudDriftAlarm } from "../shared/fraud";
 import { deployerCidrs } from "../shared/deployer";
 
 export interface SageMakerPlatform {
@@ -77,13 +79,7 @@ export function buildSageMakerPlatform(app: App): SageMakerPlatform {
     captureSamplingPercentage: 20,
   });
 
-  const fraudV3 = registry.model("fraud", "3");
-  const drift = new DriftAlarm(platform, "fraud-drift", {
-    endpoint: fraud,
-    baselineS3Uri: `${fraudV3.artifactS3Uri}baseline.json`,
-    baselineKmsKeyArn: fraudV3.artifactKmsKeyArn,
-    numericFeatures: ["txn_amount", "txn_count_1h"],
-    categoricalFeatures: ["merchant_category"],
+  const drift = fraudDriftAlarm(platform, fraud, registry, {
     notify: ["ml-oncall@acme.io", "https://hooks.acme.io/ml-drift"],
     retrainingTargetArn: "arn:aws:sagemaker:us-east-1:111122223333:pipeline/fraud-retraining",
   });
@@ -99,5 +95,5 @@ export function buildSageMakerPlatform(app: App): SageMakerPlatform {
 if (require.main === module) {
   const app = new App();
   buildSageMakerPlatform(app);
-  app.synth();
+  withGuardrails(app).synth();
 }

@@ -102,6 +102,7 @@ const schema = z
  */
 export class MlopsStack extends TerraformStack {
   /** Whether `x` is an {@link MlopsStack} (also one made with another copy of this library). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsii takes `any`, not `unknown`
   public static isMlopsStack(x: any): x is MlopsStack {
     return !!x && typeof x === "object" && (x as Record<symbol, boolean>)[MLOPS_STACK] === true;
   }

@@ -1,6 +1,15 @@
 // The contract of the feature-store family: what its engines build on and what they return. Types
 // only: engines import it, never the construct that uses them.
 import type { IConstruct } from "constructs";
+import type { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
+import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import type { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
+import type { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
+import type { Release } from "@cdktf/provider-helm/lib/release";
+import type { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import type { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { IKmsKeyRef, PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
 import type { FeatureGroupDefinition } from "./feature-types";
 
@@ -22,4 +31,24 @@ export interface IFeatureStoreHost extends IConstruct {
   readonly removalPolicy: RemovalPolicy;
   /** The offline store's bucket. */
   readonly offlineBucket: SecureBucket;
+}
+
+/** The resources of the Feast engine, as `store.feast`. */
+export interface FeastEngineResources extends FeatureEngineResources {
+  readonly project: string;
+  readonly onlineTables: Record<string, DynamodbTable>;
+  readonly glueDatabase: GlueCatalogDatabase;
+  readonly glueTables: Record<string, GlueCatalogTable>;
+  readonly workgroup: AthenaWorkgroup;
+  readonly serverRole: IamRole;
+  readonly jobRole: IamRole;
+  readonly applyJob: JobV1;
+  readonly materializeCronJob: CronJobV1;
+  readonly release: Release;
+}
+
+/** The resources of the SageMaker engine, as `store.sagemaker`. */
+export interface SageMakerFeatureResources extends FeatureEngineResources {
+  readonly featureGroups: Record<string, SagemakerFeatureGroup>;
+  readonly ingestionRole: IamRole;
 }

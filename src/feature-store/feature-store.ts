@@ -3,7 +3,7 @@ import { z } from "zod";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, RemovalPolicy, SecureBucket, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
-import type { FeatureEngineResources, IFeatureStoreHost } from "./contract";
+import type { FeastEngineResources, FeatureEngineResources, IFeatureStoreHost, SageMakerFeatureResources } from "./contract";
 import type { FeastEngineOptions, SageMakerFeatureEngineOptions } from "./engines";
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "./feature-types";
 import { bindFeastEngine, checkFeastGroups, validateFeastOptions } from "./private/feast-engine";
@@ -169,6 +169,16 @@ export class FeatureStore extends Construct implements IFeatureStoreHost {
   }
 
   /** Lets `role` read features from the online store. */
+  /** What the Feast engine built (tables, Glue, workgroup, roles, jobs, release), with that engine. */
+  public get feast(): FeastEngineResources | undefined {
+    return this.engineKind === "feast" ? (this.engineResources as FeastEngineResources) : undefined;
+  }
+
+  /** What the SageMaker engine built (feature groups, offline-store role), with that engine. */
+  public get sagemaker(): SageMakerFeatureResources | undefined {
+    return this.engineKind === "sagemaker" ? (this.engineResources as SageMakerFeatureResources) : undefined;
+  }
+
   public grantReadOnline(role: IRoleRef): IamRolePolicy {
     return grantOnce(this, "ReadOnline", role, "read-online", this.engineResources.readOnlineStatements);
   }

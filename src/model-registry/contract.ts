@@ -1,6 +1,12 @@
 // The contract of the model-registry family: the model reference other families consume, what its
 // engines build on and what they return. Types only: engines import it, never the construct that uses them.
 import type { IConstruct } from "constructs";
+import type { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { SagemakerMlflowTrackingServer } from "@cdktf/provider-aws/lib/sagemaker-mlflow-tracking-server";
+import type { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-model-package-group";
+import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { IKmsKeyRef, PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
 
 /** What an engine built, as the registry exposes it. */
@@ -51,4 +57,20 @@ export interface IModelRegistryHost extends IConstruct {
   readonly kmsKey: IKmsKeyRef;
   /** The removal policy of the registry's stateful resources. */
   readonly removalPolicy: RemovalPolicy;
+}
+
+/** The resources of the MLflow engine, as `registry.mlflow`. */
+export interface IMlflowRegistryResources extends IRegistryEngineResources {
+  readonly database: DbInstance;
+  readonly databaseSecurityGroup: SecurityGroup;
+  readonly serverRole: IamRole;
+  readonly release: Release;
+  readonly namespace: string;
+}
+
+/** The resources of the SageMaker engine, as `registry.sagemaker`. */
+export interface ISageMakerRegistryResources extends IRegistryEngineResources {
+  readonly modelPackageGroups: Record<string, SagemakerModelPackageGroup>;
+  readonly trackingServer?: SagemakerMlflowTrackingServer;
+  readonly trackingServerRole?: IamRole;
 }

@@ -5,7 +5,7 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { applyRemovalPolicy, check, componentTags, ECR_LOGIN_STATEMENT, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
-import type { IModelRegistryHost, IRegistryEngineResources, ModelReference } from "./contract";
+import type { IModelRegistryHost, IRegistryEngineResources, IMlflowRegistryResources, ModelReference, ISageMakerRegistryResources } from "./contract";
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
 import { bindMlflowEngine, validateMlflowOptions } from "./private/mlflow-engine";
 import { bindSageMakerEngine, validateSageMakerOptions } from "./private/sagemaker-engine";
@@ -181,6 +181,16 @@ export class ModelRegistry extends Construct implements IModelRegistryHost {
   }
 
   /** The model package group ARN of `model` (SageMaker engine only). */
+  /** What the MLflow engine built (database, server role, release), with that engine. */
+  public get mlflow(): IMlflowRegistryResources | undefined {
+    return this.engineKind === "mlflow" ? (this.engineResources as IMlflowRegistryResources) : undefined;
+  }
+
+  /** What the SageMaker engine built (model package groups, tracking server), with that engine. */
+  public get sagemaker(): ISageMakerRegistryResources | undefined {
+    return this.engineKind === "sagemaker" ? (this.engineResources as ISageMakerRegistryResources) : undefined;
+  }
+
   public modelPackageGroupArn(model: string): string | undefined {
     return this.engineResources.modelPackageGroupArn(model);
   }

@@ -1,6 +1,16 @@
 // The contract of the serving-endpoint family: what its engines build on and what they return. Types
 // only: engines import it, never the construct that uses them.
 import type { IConstruct } from "constructs";
+import type { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import type { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { SagemakerEndpoint } from "@cdktf/provider-aws/lib/sagemaker-endpoint";
+import type { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
+import type { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
+import type { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import type { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import type { KServeInstallation } from "./private/kserve-install";
 import type { IKmsKeyRef, PolicyStatement } from "../core";
 import type { ModelReference } from "../model-registry/contract";
 import type { CaptureFormat } from "./capture-format";
@@ -47,4 +57,34 @@ export interface IServingEndpointHost extends IConstruct {
   readonly captureBucketArn: string;
   /** KMS key ARN of the captured payloads. */
   readonly captureKmsKeyArn: string;
+}
+
+/** The resources of the KServe engine, as `endpoint.kserve`. */
+export interface KServeEndpointResources extends ServingEngineResources {
+  /** The InferenceService (`kubernetes_manifest`). */
+  readonly inferenceService: Manifest;
+  /** Its ServiceAccount (IRSA). */
+  readonly serviceAccount: ServiceAccountV1;
+  /** Its IAM role. */
+  readonly role: IamRole;
+  /** KServe as installed on the cluster. */
+  readonly installation: KServeInstallation;
+}
+
+/** The resources of the SageMaker engine, as `endpoint.sagemaker`. */
+export interface SageMakerEndpointResources extends ServingEngineResources {
+  /** The models (primary first, then the variants'). */
+  readonly models: SagemakerModel[];
+  /** The endpoint configuration. */
+  readonly endpointConfiguration: SagemakerEndpointConfiguration;
+  /** The endpoint. */
+  readonly endpoint: SagemakerEndpoint;
+  /** The execution role. */
+  readonly role: IamRole;
+  /** The deployment guardrail alarms (5xx, p99 latency). */
+  readonly alarms: CloudwatchMetricAlarm[];
+  /** The autoscaling target, with instance-based variants. */
+  readonly scalableTarget?: AppautoscalingTarget;
+  /** The autoscaling policy, with instance-based variants. */
+  readonly scalingPolicy?: AppautoscalingPolicy;
 }

@@ -5,7 +5,7 @@ import { check, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, 
 import { registerManifest } from "../core/manifest";
 import type { ModelReference } from "../model-registry";
 import { CaptureFormat } from "./capture-format";
-import type { IServingEndpointHost, ServingEngineResources } from "./contract";
+import type { IServingEndpointHost, KServeEndpointResources, SageMakerEndpointResources, ServingEngineResources } from "./contract";
 import type { KServeEngineOptions, SageMakerServingOptions } from "./engines";
 import { bindKServeEngine, validateKServeOptions } from "./private/kserve-engine";
 import { bindSageMakerServing, validateSageMakerServing } from "./private/sagemaker-engine";
@@ -214,6 +214,16 @@ export class ServingEndpoint extends Construct implements IServingEndpoint, ISer
     this.captureS3Uri = `s3://${this.captureBucketName}/${this.captureKeyPrefix}`;
     this.endpointUrl = this.engineResources.endpointUrl;
     this.captureFormat = this.engineResources.captureFormat;
+  }
+
+  /** What the KServe engine built (InferenceService, ServiceAccount, role, installation), with that engine. */
+  public get kserve(): KServeEndpointResources | undefined {
+    return this.engineKind === "kserve" ? (this.engineResources as KServeEndpointResources) : undefined;
+  }
+
+  /** What the SageMaker engine built (models, configuration, endpoint, role, alarms, autoscaling), with that engine. */
+  public get sagemaker(): SageMakerEndpointResources | undefined {
+    return this.engineKind === "sagemaker" ? (this.engineResources as SageMakerEndpointResources) : undefined;
   }
 
   public grantInvoke(role: IRoleRef): IamRolePolicy {

@@ -142,7 +142,7 @@ export interface TrainingClusterProps {
   readonly teams?: TeamOptions[];
   /**
    * Versions of EKS managed add-ons by add-on name (`vpc-cni`, `coredns`, `kube-proxy`,
-   * `aws-ebs-csi-driver`, `eks-pod-identity-agent`).
+   * `aws-ebs-csi-driver`, `eks-pod-identity-agent`, `eks-node-monitoring-agent`).
    * @default - EKS's default version of each add-on for the cluster's Kubernetes version
    */
   readonly addonVersions?: Record<string, string>;
@@ -182,7 +182,7 @@ function publicAccessCidrs(instead: string, orElse: string) {
     .optional();
 }
 
-const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver"] as const;
+const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver", "eks-node-monitoring-agent"] as const;
 
 const schema = z
   .object({
@@ -526,6 +526,10 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
 
     // --- add-ons that need nodes ------------------------------------------------------------------
     addon("coredns", [this.systemNodeGroup]);
+    // Node auto-repair (on in every node group) acts on the conditions this agent sets: without it,
+    // GPU faults (NVIDIA XID errors), kernel, network and storage problems go unnoticed. Its DaemonSet
+    // tolerates every taint, so it runs on the GPU nodes too.
+    addon("eks-node-monitoring-agent", [this.systemNodeGroup]);
     const ebsRole = this.podIdentityRole("EbsCsiRole", "ebs-csi", {
       managedPolicies: { EbsCsiPolicy: `arn:${partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy` },
     });
@@ -705,16 +709,28 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
 
   /** Adds a GPU node pool and returns it. `id` is its construct id (its address in Terraform). */
   public addGpuNodePool(id: string, options: GpuNodePoolOptions): GpuNodePool {
-    const pool = new GpuNodePool(this, `GpuPool-${id}`, { ...options, cluster: this });
-    if (this.gpuNodePools[pool.poolName]) {
-      throw new Error(`TrainingCluster ${this.node.path}: a GPU node pool named "${pool.poolName}" exists already`);
+    // Checked before anything is built: a failed addition leaves no half of a pool behind.
+    if (typeof id !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) {
+      fail(this, "TrainingCluster", "addGpuNodePool.id", `(${JSON.stringify(id)}) must be letters, digits, '-' and '_': it becomes the pool's construct id and Terraform address`);
     }
+    const name = (options as { name?: unknown } | undefined)?.name;
+    if (typeof name === "string" && this.gpuNodePools[name]) {
+      fail(this, "TrainingCluster", "addGpuNodePool.name", `(${JSON.stringify(name)}) names a GPU node pool that exists already`);
+    }
+    if (this.node.tryFindChild(`GpuPool-${id}`)) {
+      fail(this, "TrainingCluster", "addGpuNodePool.id", `(${JSON.stringify(id)}) is the id of a GPU node pool that exists already`);
+    }
+    const pool = new GpuNodePool(this, `GpuPool-${id}`, { ...options, cluster: this });
     this.gpuNodePools[pool.poolName] = pool;
     return pool;
   }
 
   /** Adds a team namespace with a GPU quota and returns it. */
   public addTeam(options: TeamOptions): TeamNamespace {
+    const name = (options as { name?: unknown } | undefined)?.name;
+    if (typeof name === "string" && this.teams[name]) {
+      fail(this, "TrainingCluster", "addTeam.name", `(${JSON.stringify(name)}) names a team that exists already`);
+    }
     const team = new TeamNamespace(this.kube, `Team-${options.name}`, { ...options, provider: this.connect(this.kube).kubernetes });
     this.teams[options.name] = team;
     return team;

@@ -9,6 +9,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { buildReferencePlatform } from "../../examples/reference-platform/main";
 import { buildSageMakerPlatform } from "../../examples/sagemaker-platform/main";
+import { buildExistingClusterPlatform } from "../../examples/existing-cluster/main";
 import { GuardrailPack, MlopsGuardrails, MlopsStack, MlopsValidationError, ServingEndpoint } from "../../src";
 import { StackModel } from "../../src/guardrails/private/model";
 import { newApp, synthApp } from "../helpers";
@@ -197,6 +198,7 @@ describe("the model", () => {
 describe.each([
   ["reference-platform", buildReferencePlatform],
   ["sagemaker-platform", buildSageMakerPlatform],
+  ["existing-cluster", buildExistingClusterPlatform],
 ] as [string, (app: App) => unknown][])("examples/%s with every pack on", (_name, build) => {
   const app = newApp();
   build(app);

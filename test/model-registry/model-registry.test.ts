@@ -191,7 +191,9 @@ describe("RegistryEngine.sagemaker", () => {
   test("model(name, version) carries the model package ARN", () => {
     expect(registry.model("fraud", "3").modelPackageArn).toMatch(/:model-package\/acme-ml-fraud\/3$/);
     expect(registry.model("fraud").modelPackageArn).toBeUndefined();
-    const groups = (registry.engineResources as unknown as { modelPackageGroups: Record<string, { modelPackageGroupNameInput: string }> }).modelPackageGroups;
+    // The escape hatch is typed: no cast needed.
+    const groups = registry.sagemaker!.modelPackageGroups;
+    expect(registry.mlflow).toBeUndefined();
     expect(groups.fraud.modelPackageGroupNameInput).toBe("acme-ml-fraud");
     expect(registry.modelPackageGroupArn("fraud")).toEqual(expect.any(String));
     expect(registry.modelPackageGroupArn("unknown")).toBeUndefined();

@@ -166,3 +166,25 @@ describe("KMS keys by reference", () => {
     expect(message).toBe('ModelRegistry platform/registry: kmsKey ("arn:aws:kms:eu-west-1:1:key/x") must be a KmsKey or KmsKeyRef.fromKeyArn(arn)');
   });
 });
+
+describe("engine-specific resources are typed escape hatches", () => {
+  test("registry.mlflow, store.feast, endpoint.kserve reach the engines' resources without a cast", () => {
+    const app = newApp();
+    const platform = newStack({}, app, "platform");
+    const cluster = TrainingCluster.fromClusterAttributes(platform, "cluster", { ...ATTRS, gpuNodes: true });
+    const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.mlflow({ cluster }), models: ["fraud"] });
+    const store = new FeatureStore(platform, "features", { engine: FeatureEngine.feast({ cluster }), featureGroups: GROUPS });
+    const endpoint = new ServingEndpoint(new MlopsStack(app, "serving", { region: "eu-west-1", name: "acme-ml" }), "fraud", {
+      engine: ServingEngine.kserve({ cluster }),
+      model: registry.model("fraud", "1"),
+    });
+    registry.mlflow!.database.addOverride("performance_insights_retention_period", 7);
+    expect(registry.sagemaker).toBeUndefined();
+    expect(Object.keys(store.feast!.onlineTables)).toEqual(["transactions"]);
+    expect(store.sagemaker).toBeUndefined();
+    expect(endpoint.kserve!.inferenceService.manifest).toBeDefined();
+    expect(endpoint.sagemaker).toBeUndefined();
+    const docs = synthApp(app);
+    expect(resource(docs.platform, "aws_db_instance", "Mlflow/Database").values.performance_insights_retention_period).toBe(7);
+  });
+});

@@ -64,9 +64,9 @@ describe("TrainingCluster add-ons and nodes", () => {
   const { doc } = build();
   const addon = (name: string) => resource(doc, "aws_eks_addon", `Addon-${name}`);
 
-  test("installs the five managed add-ons and the CloudWatch observability add-on, at EKS's default versions unless pinned", () => {
+  test("installs the six managed add-ons and the CloudWatch observability add-on, at EKS's default versions unless pinned", () => {
     expect(resources(doc, "aws_eks_addon").map((a) => a.values.addon_name).sort()).toEqual(
-      ["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"],
+      ["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "eks-node-monitoring-agent", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"],
     );
     expect(addon("coredns").values.addon_version).toBeUndefined();
     const pinned = synth(
@@ -291,5 +291,16 @@ describe("TrainingCluster.connect", () => {
     const helm = docs["ml-workloads"].provider!.helm[0] as Record<string, any>;
     expect(helm.kubernetes.host).toBe(k8s.host);
     expect(Object.keys(docs["ml-platform"].output ?? {}).length).toBeGreaterThan(0);
+  });
+});
+
+describe("node health", () => {
+  test("the EKS node monitoring agent runs wherever node auto-repair is on (every node group)", () => {
+    const stack = newStack();
+    new TrainingCluster(stack, "training", { gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
+    const doc = synth(stack);
+    expect(resources(doc, "aws_eks_node_group").every((n) => n.values.node_repair_config?.enabled === true)).toBe(true);
+    const agent = resources(doc, "aws_eks_addon").find((a) => a.values.addon_name === "eks-node-monitoring-agent")!;
+    expect(agent.values.depends_on).toEqual([resource(doc, "aws_eks_node_group", "SystemNodes/Resource").address]);
   });
 });

@@ -70,8 +70,23 @@ describe("TrainingCluster rejects bad input before synthesis", () => {
     );
   });
 
-  test("addGpuNodePool refuses a second pool of the same name", () => {
+  test("addGpuNodePool refuses a second pool of the same name or id, before building anything", () => {
     const cluster = new TrainingCluster(newStack(), "training", { gpuNodePools: [a100] });
-    expect(() => cluster.addGpuNodePool("again", a100)).toThrow('a GPU node pool named "a100" exists already');
+    const before = cluster.node.findAll().length;
+    expect(validationError(() => cluster.addGpuNodePool("again", a100)).message).toBe(
+      'TrainingCluster platform/training: addGpuNodePool.name ("a100") names a GPU node pool that exists already',
+    );
+    expect(validationError(() => cluster.addGpuNodePool("a100", { ...a100, name: "other" })).message).toBe(
+      'TrainingCluster platform/training: addGpuNodePool.id ("a100") is the id of a GPU node pool that exists already',
+    );
+    expect(validationError(() => cluster.addGpuNodePool("a/b", { ...a100, name: "other" })).message).toContain("addGpuNodePool.id (\"a/b\") must be letters");
+    expect(cluster.node.findAll().length).toBe(before);
+  });
+
+  test("addTeam refuses a team twice", () => {
+    const cluster = new TrainingCluster(newStack(), "training", { teams: [{ name: "fraud", gpuQuota: 4 }] });
+    expect(validationError(() => cluster.addTeam({ name: "fraud", gpuQuota: 8 })).message).toBe(
+      'TrainingCluster platform/training: addTeam.name ("fraud") names a team that exists already',
+    );
   });
 });

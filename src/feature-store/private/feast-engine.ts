@@ -5,8 +5,6 @@ import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { Release } from "@cdktf/provider-helm/lib/release";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
@@ -32,7 +30,7 @@ import {
 } from "../../core";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { FeastEngineOptions } from "../engines";
-import type { FeatureEngineResources, IFeatureStoreHost } from "../contract";
+import type { FeastEngineResources, IFeatureStoreHost } from "../contract";
 import type { FeatureGroupDefinition, FeatureGroupIssue } from "../feature-types";
 import { feastRepository, GLUE_TYPES } from "./feast-repo";
 
@@ -73,19 +71,6 @@ const schema = z
   })
   .strict() satisfies z.ZodType<FeastEngineOptions>;
 
-/** The resources of the Feast engine. */
-export interface FeastEngineResources extends FeatureEngineResources {
-  readonly project: string;
-  readonly onlineTables: Record<string, DynamodbTable>;
-  readonly glueDatabase: GlueCatalogDatabase;
-  readonly glueTables: Record<string, GlueCatalogTable>;
-  readonly workgroup: AthenaWorkgroup;
-  readonly serverRole: IamRole;
-  readonly jobRole: IamRole;
-  readonly applyJob: JobV1;
-  readonly materializeCronJob: CronJobV1;
-  readonly release: Release;
-}
 
 /** Checks the options, naming the feature store's path in any error. */
 export function validateFeastOptions(owner: Construct, options: FeastEngineOptions) {

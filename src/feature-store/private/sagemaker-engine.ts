@@ -1,10 +1,9 @@
 import { Construct } from "constructs";
 import { z } from "zod";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
 import { applyRemovalPolicy, componentTags, createRole, fitName, MlopsStack, NameRules, validateProps } from "../../core";
 import type { SageMakerFeatureEngineOptions } from "../engines";
-import type { FeatureEngineResources, IFeatureStoreHost } from "../contract";
+import type { IFeatureStoreHost, SageMakerFeatureResources } from "../contract";
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "../feature-types";
 
 /** SageMaker Feature Store type of each feature type; `Bool` has none. */
@@ -55,11 +54,6 @@ const schema = z
   })
   .strict() satisfies z.ZodType<SageMakerFeatureEngineOptions>;
 
-/** The resources of the SageMaker engine. */
-export interface SageMakerFeatureResources extends FeatureEngineResources {
-  readonly featureGroups: Record<string, SagemakerFeatureGroup>;
-  readonly ingestionRole: IamRole;
-}
 
 /** Checks the options, naming the feature store's path in any error. */
 export function validateSageMakerFeatureOptions(owner: Construct, options: SageMakerFeatureEngineOptions) {

@@ -2,10 +2,8 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Release } from "@cdktf/provider-helm/lib/release";
 import {
   applyRemovalPolicy,
   check,
@@ -26,7 +24,7 @@ import {
 } from "../../core";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
-import type { IModelRegistryHost, IRegistryEngineResources } from "../contract";
+import type { IModelRegistryHost, IMlflowRegistryResources } from "../contract";
 
 /** community-charts mlflow (version in the one table, Pins). */
 export const MLFLOW_CHART = Pins.charts.mlflow;
@@ -54,14 +52,6 @@ const schema = z
     }
   }) satisfies z.ZodType<MlflowRegistryOptions>;
 
-/** The resources of the MLflow engine, reachable as `(registry.engineResources as MlflowRegistryResources)`. */
-export interface MlflowRegistryResources extends IRegistryEngineResources {
-  readonly database: DbInstance;
-  readonly databaseSecurityGroup: SecurityGroup;
-  readonly serverRole: IamRole;
-  readonly release: Release;
-  readonly namespace: string;
-}
 
 /** Checks the options, naming the registry's path in any error. */
 export function validateMlflowOptions(owner: Construct, options: MlflowRegistryOptions) {
@@ -69,7 +59,7 @@ export function validateMlflowOptions(owner: Construct, options: MlflowRegistryO
 }
 
 /** Builds the engine under `registry`. */
-export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRegistryOptions): MlflowRegistryResources {
+export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRegistryOptions): IMlflowRegistryResources {
   const o = validateMlflowOptions(registry, options);
   const scope = new Construct(registry, "Mlflow");
   const cluster = o.cluster;

@@ -6,7 +6,7 @@ import { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-mo
 import { SagemakerModelPackageGroupPolicy } from "@cdktf/provider-aws/lib/sagemaker-model-package-group-policy";
 import { check, componentTags, createRole, fitName, MlopsStack, NameRules, physicalName, policyDocument, validateProps } from "../../core";
 import type { SageMakerRegistryOptions } from "../engines";
-import type { IModelRegistryHost, IRegistryEngineResources } from "../contract";
+import type { IModelRegistryHost, ISageMakerRegistryResources } from "../contract";
 
 const schema = z
   .object({
@@ -21,12 +21,6 @@ const schema = z
     }
   }) satisfies z.ZodType<SageMakerRegistryOptions>;
 
-/** The resources of the SageMaker engine. */
-export interface SageMakerRegistryResources extends IRegistryEngineResources {
-  readonly modelPackageGroups: Record<string, SagemakerModelPackageGroup>;
-  readonly trackingServer?: SagemakerMlflowTrackingServer;
-  readonly trackingServerRole?: IamRole;
-}
 
 /** Checks the options, naming the registry's path in any error. */
 export function validateSageMakerOptions(owner: Construct, options: SageMakerRegistryOptions) {
@@ -34,7 +28,7 @@ export function validateSageMakerOptions(owner: Construct, options: SageMakerReg
 }
 
 /** Builds the engine under `registry`. */
-export function bindSageMakerEngine(registry: IModelRegistryHost, options: SageMakerRegistryOptions): SageMakerRegistryResources {
+export function bindSageMakerEngine(registry: IModelRegistryHost, options: SageMakerRegistryOptions): ISageMakerRegistryResources {
   const o = validateSageMakerOptions(registry, options);
   const scope = new Construct(registry, "SageMaker");
   const stack = MlopsStack.of(scope);

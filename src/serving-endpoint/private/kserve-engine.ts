@@ -1,7 +1,6 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
@@ -9,7 +8,7 @@ import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName,
 import type { ModelReference } from "../../model-registry";
 import { GpuTaint, ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { KServeEngineOptions } from "../engines";
-import type { IServingEndpointHost, ServingEngineResources } from "../contract";
+import type { IServingEndpointHost, KServeEndpointResources } from "../contract";
 import { CaptureFormat } from "../capture-format";
 import { KServeInstallation } from "./kserve-install";
 import { registerManifest } from "../../core/manifest";
@@ -75,12 +74,7 @@ export function validateKServeOptions(owner: Construct, options: KServeEngineOpt
 }
 
 /** Builds the InferenceService (and installs KServe on the cluster once). */
-export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServeEngineOptions): ServingEngineResources & {
-  readonly inferenceService: Manifest;
-  readonly serviceAccount: ServiceAccountV1;
-  readonly role: IamRole;
-  readonly installation: KServeInstallation;
-} {
+export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServeEngineOptions): KServeEndpointResources {
   const o = validateKServeOptions(endpoint, options, endpoint.gpu);
   const cluster = o.cluster;
   const stack = MlopsStack.of(endpoint);

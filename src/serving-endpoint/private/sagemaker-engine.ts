@@ -3,7 +3,6 @@ import { z } from "zod";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SagemakerEndpoint } from "@cdktf/provider-aws/lib/sagemaker-endpoint";
 import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
@@ -13,7 +12,7 @@ import { check, componentTags, createRole, fail, fitName, MlopsStack, NameRules,
 import type { ModelReference } from "../../model-registry";
 import type { INetwork } from "../../network";
 import { SageMakerServingOptions, TrafficRouting } from "../engines";
-import type { IServingEndpointHost, ServingEngineResources } from "../contract";
+import type { IServingEndpointHost, SageMakerEndpointResources } from "../contract";
 import { CaptureFormat } from "../capture-format";
 import { registerManifest } from "../../core/manifest";
 
@@ -92,15 +91,7 @@ export function validateSageMakerServing(owner: Construct, options: SageMakerSer
 }
 
 /** Builds the SageMaker model(s), endpoint configuration, endpoint, alarms and autoscaling. */
-export function bindSageMakerServing(endpoint: IServingEndpointHost, options: SageMakerServingOptions): ServingEngineResources & {
-  readonly models: SagemakerModel[];
-  readonly endpointConfiguration: SagemakerEndpointConfiguration;
-  readonly endpoint: SagemakerEndpoint;
-  readonly role: IamRole;
-  readonly alarms: CloudwatchMetricAlarm[];
-  readonly scalableTarget?: AppautoscalingTarget;
-  readonly scalingPolicy?: AppautoscalingPolicy;
-} {
+export function bindSageMakerServing(endpoint: IServingEndpointHost, options: SageMakerServingOptions): SageMakerEndpointResources {
   const o = validateSageMakerServing(endpoint, options, endpoint.gpu, endpoint.captureSamplingPercentage);
   const stack = MlopsStack.of(endpoint);
   const tags = componentTags("serving-endpoint");
