@@ -23,3 +23,4 @@ export * from "./feature-store";
 export * from "./serving-endpoint";
 export * from "./drift-alarm";
 export * from "./guardrails";
+export * from "./observability";

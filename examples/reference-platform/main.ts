@@ -12,6 +12,9 @@ import {
   FeatureEngine,
   FeatureStore,
   MlopsStack,
+  PlatformAlarms,
+  PlatformBudget,
+  PlatformDashboard,
   ModelRegistry,
   RegistryEngine,
   ServingEndpoint,
@@ -32,6 +35,9 @@ export interface ReferencePlatform {
   workloads: MlopsStack;
   fraud: ServingEndpoint;
   drift: DriftAlarm;
+  alarms: PlatformAlarms;
+  dashboard: PlatformDashboard;
+  budget: PlatformBudget;
 }
 
 export function buildReferencePlatform(app: App): ReferencePlatform {
@@ -90,7 +96,13 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
 
   const drift = fraudDriftAlarm(workloads, fraud, registry);
 
-  return { platform, platformKubernetes, cluster, registry, features, workloads, fraud, drift };
+  // Last, so that they see everything above: idle-GPU alarms per pool, the dashboard (its URL is an
+  // output of ml-platform) and the month's budget of every resource tagged mlops:platform=acme-ml.
+  const alarms = new PlatformAlarms(platform, "alarms", { notify: ["ml-oncall@acme.io"] });
+  const dashboard = new PlatformDashboard(platform, "dashboard");
+  const budget = new PlatformBudget(platform, "budget", { monthlyLimitUsd: 25000, notify: ["finops@acme.io"], topicArn: alarms.topic.arn });
+
+  return { platform, platformKubernetes, cluster, registry, features, workloads, fraud, drift, alarms, dashboard, budget };
 }
 
 

@@ -13,6 +13,9 @@ import {
   FeatureStore,
   MlopsStack,
   ModelRegistry,
+  PlatformAlarms,
+  PlatformBudget,
+  PlatformDashboard,
   RegistryEngine,
   ServingEndpoint,
   ServingEngine,
@@ -32,6 +35,9 @@ export interface SageMakerPlatform {
   features: FeatureStore;
   fraud: ServingEndpoint;
   drift: DriftAlarm;
+  alarms: PlatformAlarms;
+  dashboard: PlatformDashboard;
+  budget: PlatformBudget;
 }
 
 export function buildSageMakerPlatform(app: App): SageMakerPlatform {
@@ -78,7 +84,12 @@ export function buildSageMakerPlatform(app: App): SageMakerPlatform {
     retrainingTargetArn: "arn:aws:sagemaker:us-east-1:111122223333:pipeline/fraud-retraining",
   });
 
-  return { platform, platformKubernetes, cluster, registry, features, fraud, drift };
+  // Idle-GPU alarms for the h100 pool, the dashboard (pool, endpoint, drift) and the month's budget.
+  const alarms = new PlatformAlarms(platform, "alarms", { notify: ["ml-oncall@acme.io"] });
+  const dashboard = new PlatformDashboard(platform, "dashboard");
+  const budget = new PlatformBudget(platform, "budget", { monthlyLimitUsd: 15000, topicArn: alarms.topic.arn });
+
+  return { platform, platformKubernetes, cluster, registry, features, fraud, drift, alarms, dashboard, budget };
 }
 
 if (require.main === module) {

@@ -5,3 +5,4 @@ export * from "./labels";
 export * from "./team-namespace";
 export * from "./training-cluster";
 export * from "./imported-cluster";
+export * from "./observability";

@@ -14,7 +14,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
-import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, fail, firstIssue, fitName, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, PolicyStatement, RemovalPolicy, validateProps } from "../core";
+import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, fail, firstIssue, fitName, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, POD_IDENTITY_TRUST, PolicyStatement, RemovalPolicy, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import { INetwork, MlopsNetwork } from "../network";
 import type { GpuNodePoolOptions, IGpuNodePoolHost, ITrainingCluster, PodIdentityAssociationOptions, TeamOptions, TrainingClusterAttributes } from "./contract";
@@ -26,6 +26,8 @@ import { ImportedTrainingCluster } from "./imported-cluster";
 import { inClusterScope } from "./private/in-cluster-scope";
 import * as addons from "./private/addons";
 import { managedNodeGroup } from "./private/node-group";
+import { ClusterObservability, CloudWatchObservabilityResources } from "./observability";
+import { CLOUDWATCH_ADDON, cloudWatchObservability } from "./private/observability";
 import { TeamNamespace } from "./team-namespace";
 
 /** What EKS does when a cluster's Kubernetes version leaves standard support. */
@@ -149,6 +151,11 @@ export interface TrainingClusterProps {
    * @default - true when the stack's removal policy is RETAIN
    */
   readonly deletionProtection?: boolean;
+  /**
+   * How the cluster's metrics and logs (GPU utilization, memory and power per node included) are collected.
+   * @default ClusterObservability.cloudWatch() (Container Insights with enhanced observability)
+   */
+  readonly observability?: ClusterObservability;
 }
 
 /** Makes every resource of `stack` that talks to `cluster`'s API depend on the rules that open the API to Terraform. */
@@ -223,6 +230,12 @@ const schema = z
       })
       .optional(),
     deletionProtection: z.boolean().optional(),
+    observability: z
+      .custom<ClusterObservability>((o) => o instanceof ClusterObservability, { message: "must be ClusterObservability.cloudWatch(...) or ClusterObservability.none()" })
+      .refine((o) => o.cloudWatchOptions.logRetentionDays === undefined || (LOG_RETENTION_DAYS as readonly number[]).includes(o.cloudWatchOptions.logRetentionDays), {
+        message: `logRetentionDays must be one of CloudWatch Logs' retention values (${LOG_RETENTION_DAYS.join(", ")})`,
+      })
+      .optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -312,6 +325,10 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   public readonly teams: Record<string, TeamNamespace> = {};
   /** What a node group must wait for (the add-ons that nodes need to join). @internal */
   public readonly _nodeDependencies: ITerraformDependable[];
+  /** How the cluster's telemetry is collected. */
+  public readonly observability: ClusterObservability;
+  /** The CloudWatch add-on, its role and log groups, with `ClusterObservability.cloudWatch()`. */
+  public readonly cloudWatchObservability?: CloudWatchObservabilityResources;
 
   /** The stack of what the library installs on the cluster (the cluster's own stack unless `kubernetesStack` says otherwise). */
   public readonly kubernetesStack: MlopsStack;
@@ -517,6 +534,33 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
       managedPolicies: { EbsCsiPolicy: `arn:${partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy` },
     });
     addon("aws-ebs-csi-driver", [this.systemNodeGroup], { serviceAccount: "ebs-csi-controller-sa", roleArn: ebsRole.arn });
+
+    // --- telemetry -------------------------------------------------------------------------------
+    this.observability = p.observability ?? ClusterObservability.cloudWatch();
+    if (this.observability.kind === "cloudwatch") {
+      this.cloudWatchObservability = cloudWatchObservability(
+        {
+          clusterName: this.clusterName,
+          clusterNameReference: this.cluster.name,
+          kmsKeyArn: kmsKey.arn,
+          logRetentionDays: p.logRetentionDays ?? 90,
+          addonDependencies: [this.systemNodeGroup, this.addons["eks-pod-identity-agent"]],
+          scope: this,
+          partition,
+          podIdentityRole: (id, suffix, managedPolicies) => {
+            const created = createRole(this, id, {
+              name: physicalName(this, stack.platformName, NameRules.iamRole, suffix),
+              trust: POD_IDENTITY_TRUST,
+              managedPolicies,
+              tags,
+            });
+            return { role: created.role, attachments: Object.values(created.attachments) };
+          },
+        },
+        this.observability.cloudWatchOptions,
+      );
+      this.addons[CLOUDWATCH_ADDON] = this.cloudWatchObservability.addon;
+    }
 
     // --- controllers ---------------------------------------------------------------------------
     const helm = this.connect(this.kube).helm;

@@ -64,9 +64,9 @@ describe("TrainingCluster add-ons and nodes", () => {
   const { doc } = build();
   const addon = (name: string) => resource(doc, "aws_eks_addon", `Addon-${name}`);
 
-  test("installs the six managed add-ons, at EKS's default versions unless pinned", () => {
+  test("installs the six managed add-ons and the CloudWatch observability add-on, at EKS's default versions unless pinned", () => {
     expect(resources(doc, "aws_eks_addon").map((a) => a.values.addon_name).sort()).toEqual(
-      ["aws-ebs-csi-driver", "coredns", "eks-node-monitoring-agent", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"],
+      ["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "eks-node-monitoring-agent", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"],
     );
     expect(addon("coredns").values.addon_version).toBeUndefined();
     const pinned = synth(

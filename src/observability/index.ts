@@ -1,0 +1,3 @@
+export * from "./platform-alarms";
+export * from "./platform-budget";
+export * from "./platform-dashboard";
