@@ -330,3 +330,27 @@ describe("7. one access entry per role", () => {
     );
   });
 });
+
+describe("7. the deploying role and the cluster's admins", () => {
+  const deployer = "arn:aws:iam::111122223333:role/ci-deployer";
+
+  test("GIVEN the stack's deployRoleArn among adminRoleArns THEN a clear error instead of a 409 at apply", () => {
+    const stack = newStack({ deployRoleArn: deployer });
+    expect(validationError(() => new TrainingCluster(stack, "t", { adminRoleArns: [deployer] })).message).toContain(
+      "TrainingCluster platform/t: adminRoleArns names arn:aws:iam::111122223333:role/ci-deployer, the role that deploys the stack and so creates the cluster",
+    );
+    // Without the creator's own entry, listing it is how it gets access.
+    expect(() => new TrainingCluster(newStack({ deployRoleArn: deployer }), "t", { adminRoleArns: [deployer], clusterCreatorAdmin: false })).not.toThrow();
+  });
+
+  test("GIVEN deployRoleArn THEN Terraform assumes it, and the cluster's providers ask for tokens as it", () => {
+    const app = newApp();
+    const aws = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml", deployRoleArn: deployer });
+    const kube = new MlopsStack(app, "platform-kubernetes", { region: "eu-west-1", name: "acme-ml", deployRoleArn: deployer });
+    new TrainingCluster(aws, "training", { kubernetesStack: kube, privateEndpointCidrs: ["10.0.0.0/8"] });
+    const docs = synthApp(app);
+    expect((docs.platform.provider!.aws as Record<string, any>[])[0].assume_role).toEqual([{ role_arn: deployer }]);
+    const [k8s] = docs["platform-kubernetes"].provider!.kubernetes as Record<string, any>[];
+    expect(k8s.exec[0].args).toEqual(expect.arrayContaining(["--role-arn", deployer]));
+  });
+});

@@ -2,6 +2,7 @@ import { Fn, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { findMlopsStack } from "./stack-context";
 
 /** What a Kubernetes or Helm provider needs to reach an EKS cluster. */
 export interface IClusterEndpoint extends IConstruct {
@@ -40,11 +41,23 @@ export function connectCluster(scope: IConstruct, cluster: IClusterEndpoint): Cl
   if (existing) return existing;
 
   const clusterStack = TerraformStack.of(cluster);
+  const deployRoleArn = findMlopsStack(stack)?.deployRoleArn;
   const alias = `${clusterStack.node.id}-${cluster.node.id}`.replace(/[^A-Za-z0-9_-]/g, "-");
   const exec = {
     apiVersion: "client.authentication.k8s.io/v1beta1",
     command: "aws",
-    args: ["eks", "get-token", "--cluster-name", cluster.clusterName, "--region", cluster.clusterRegion, "--output", "json"],
+    args: [
+      "eks",
+      "get-token",
+      "--cluster-name",
+      cluster.clusterName,
+      "--region",
+      cluster.clusterRegion,
+      // The identity Terraform deploys as, so that the API sees the cluster's creator and admins.
+      ...(deployRoleArn ? ["--role-arn", deployRoleArn] : []),
+      "--output",
+      "json",
+    ],
   };
   const host = cluster.clusterEndpoint;
   const ca = Fn.base64decode(cluster.clusterCertificateAuthorityData);

@@ -65,6 +65,13 @@ export interface MlopsStackProps {
    */
   readonly allowedAccountIds?: string[];
   /**
+   * The IAM role Terraform assumes to deploy the stack (`assume_role` of the AWS provider, and
+   * `--role-arn` of `aws eks get-token` for the Kubernetes and Helm providers). Known, it lets the
+   * constructs check what depends on the deploying identity: a cluster's creator is its first admin.
+   * @default - the environment's credentials, no role assumed
+   */
+  readonly deployRoleArn?: string;
+  /**
    * What happens to the stack's stateful resources (the platform KMS key and, by default, every
    * construct's data) when they are removed from the code.
    * @default RemovalPolicy.RETAIN
@@ -90,6 +97,7 @@ const schema = z
       .strict()
       .optional(),
     allowedAccountIds: z.array(check.matching(/^\d{12}$/, "must be a 12-digit AWS account id")).optional(),
+    deployRoleArn: check.roleArn().optional(),
     removalPolicy: z.enum(RemovalPolicy).optional(),
   })
   .strict() satisfies z.ZodType<MlopsStackProps>;
@@ -125,6 +133,8 @@ export class MlopsStack extends TerraformStack {
   public readonly region: string;
   /** The stack's AWS provider. */
   public readonly awsProvider: AwsProvider;
+  /** The role Terraform assumes to deploy the stack, when given. */
+  public readonly deployRoleArn?: string;
   /** Default removal policy of the stack's stateful resources. */
   public readonly removalPolicy: RemovalPolicy;
 
@@ -142,6 +152,7 @@ export class MlopsStack extends TerraformStack {
     this.platformName = p.name;
     this.region = p.region;
     this.removalPolicy = p.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.deployRoleArn = p.deployRoleArn;
     // The platform manifest (cdktf.out/mlops.json) for `cdktf-mlops review`, written at synth.
     registerManifest(this, "MlopsStack", { platformName: p.name, region: p.region, removalPolicy: this.removalPolicy });
     const stackSynthesizer: IStackSynthesizer = this.synthesizer;
@@ -150,6 +161,7 @@ export class MlopsStack extends TerraformStack {
     this.awsProvider = new AwsProvider(this, "aws", {
       region: p.region,
       allowedAccountIds: p.allowedAccountIds,
+      assumeRole: p.deployRoleArn ? [{ roleArn: p.deployRoleArn }] : undefined,
       defaultTags: [
         { tags: { ...p.tags, [TagKeys.platform]: p.name, [TagKeys.managedBy]: "cdktf-mlops" } },
       ],

@@ -19,6 +19,7 @@ export interface IMlopsStackContext extends IConstruct {
   readonly region: string;
   readonly accountId: string;
   readonly removalPolicy: RemovalPolicy;
+  readonly deployRoleArn?: string;
   readonly accessLogBucket: IAccessLogTarget;
 }
 

@@ -344,6 +344,15 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
     const stack = MlopsStack.of(this);
     this.stack = stack;
     this.kubernetesStack = p.kubernetesStack ?? stack;
+    // EKS gives the creator an access entry of its own; a second one for the same role fails with 409.
+    if ((p.clusterCreatorAdmin ?? true) && stack.deployRoleArn && (p.adminRoleArns ?? []).includes(stack.deployRoleArn)) {
+      fail(
+        this,
+        "TrainingCluster",
+        "adminRoleArns",
+        `names ${stack.deployRoleArn}, the role that deploys the stack and so creates the cluster: EKS already gives it cluster-admin (clusterCreatorAdmin), and a second access entry for it fails with 409. Leave it out, or set clusterCreatorAdmin: false`,
+      );
+    }
     if (this.kubernetesStack !== stack && this.node.root !== this.kubernetesStack.node.root) {
       fail(this, "TrainingCluster", "kubernetesStack", `(${this.kubernetesStack.node.path}) must be a stack of the cluster's app`);
     }
