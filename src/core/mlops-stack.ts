@@ -18,6 +18,7 @@ import { MLOPS_STACK, mlopsStackOf } from "./stack-context";
 import "./token-stack-traces"; // off unless CDKTF_MLOPS_STACK_TRACES=1: see the file
 import { inheritAppAspects } from "./app-aspects";
 import { registerManifest, writeManifest } from "./manifest";
+import type { ShapeOf } from "./validation";
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
 export interface S3StateBackendOptions {
@@ -92,7 +93,7 @@ const schema = z
     allowedAccountIds: z.array(check.matching(/^\d{12}$/, "must be a 12-digit AWS account id")).optional(),
     removalPolicy: z.enum(RemovalPolicy).optional(),
   })
-  .strict() satisfies z.ZodType<MlopsStackProps>;
+  .strict() satisfies ShapeOf<MlopsStackProps>;
 
 
 /**

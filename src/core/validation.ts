@@ -40,14 +40,29 @@ export function firstIssue(error: z.ZodError): z.core.$ZodIssue {
 }
 
 /**
- * Parses `props` with the construct's zod schema and throws a single {@link MlopsValidationError}
- * for the first problem found, naming the construct path, field and value. Call it at the top of
- * a constructor, before any resource is created, so that bad input never yields a half-built stack.
+ * Every issue of a zod error, each with the real reason of a bad record key or element brought up
+ * from one level down, without repeats (same path and message).
  */
-export function validateProps<T>(scope: IConstruct, constructType: string, schema: z.ZodType<T>, props: unknown): T {
-  const result = schema.safeParse(props ?? {});
-  if (result.success) return result.data;
-  const issue = firstIssue(result.error);
+export function allIssues(error: z.ZodError): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  const seen = new Set<string>();
+  const visit = (issue: z.core.$ZodIssue, prefix: ReadonlyArray<PropertyKey>): void => {
+    const path = [...prefix, ...issue.path];
+    if ((issue.code === "invalid_key" || issue.code === "invalid_element") && issue.issues.length > 0) {
+      for (const inner of issue.issues) visit(inner, path);
+      return;
+    }
+    const key = `${formatFieldPath(path)}\u0000${issue.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ ...issue, path } as z.core.$ZodIssue);
+  };
+  for (const issue of error.issues) visit(issue, []);
+  return out;
+}
+
+/** `field` and `detail` of one issue of `props`, as an {@link MlopsValidationError} words them. */
+function describeIssue(issue: z.core.$ZodIssue, props: unknown): { field: string; detail: string } {
   const field = formatFieldPath(issue.path);
   const value = valueAt(props, issue.path);
   let detail: string;
@@ -58,7 +73,20 @@ export function validateProps<T>(scope: IConstruct, constructType: string, schem
   } else {
     detail = `(${describeValue(value)}) ${issue.message}`;
   }
-  throw new MlopsValidationError(constructType, scope.node.path, field, detail);
+  return { field, detail };
+}
+
+/**
+ * Parses `props` with the construct's zod schema and throws one {@link MlopsValidationError} that
+ * names every problem found, each with its field path and value (with one problem the message is
+ * `Type path: field (value) reason`). Call it at the top of a constructor, before any resource is
+ * created, so that bad input never yields a half-built stack.
+ */
+export function validateProps<T>(scope: IConstruct, constructType: string, schema: z.ZodType<T>, props: unknown): T {
+  const result = schema.safeParse(props ?? {});
+  if (result.success) return result.data;
+  const problems = allIssues(result.error).map((i) => describeIssue(i, props));
+  throw MlopsValidationError.ofProblems(constructType, scope.node.path, problems);
 }
 
 /** Throws a {@link MlopsValidationError} for a rule that is checked outside a zod schema. */
@@ -128,3 +156,10 @@ export const check = {
     );
   },
 };
+
+/**
+ * The type a props schema is declared to satisfy (`schema satisfies ShapeOf<FooProps>`): its output is
+ * assignable to `T` and its object shape has a key for every field of `T`, so a prop added to the
+ * interface but not to the schema fails to compile instead of failing at run time as an unknown field.
+ */
+export type ShapeOf<T> = z.ZodType<T> & { readonly shape: { readonly [K in keyof Required<T>]: z.core.SomeType } };

@@ -42,6 +42,7 @@ import type { IServingEndpoint } from "../serving-endpoint";
 import { buildModelMonitor } from "./private/model-monitor";
 import { DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./job/metrics";
 import { driftJobCode } from "./private/job-asset";
+import type { ShapeOf } from "../core";
 
 /**
  * The metrics the drift job publishes, for dashboards and alarms of your own. They are the job's own
@@ -205,7 +206,7 @@ const schema = z
         ctx.addIssue({ code: "custom", path, message: "names a feature twice" });
       }
     });
-  }) satisfies z.ZodType<DriftAlarmProps>;
+  }) satisfies ShapeOf<DriftAlarmProps>;
 
 /** The drift alarm that owns the capture-bucket notification of each KServe endpoint (a bucket has one). */
 const NOTIFIED = new WeakMap<IServingEndpoint, DriftAlarm>();

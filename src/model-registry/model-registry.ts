@@ -9,6 +9,7 @@ import type { IModelRegistryHost, IRegistryEngineResources, ModelReference } fro
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
 import { bindMlflowEngine, validateMlflowOptions } from "./private/mlflow-engine";
 import { bindSageMakerEngine, validateSageMakerOptions } from "./private/sagemaker-engine";
+import type { ShapeOf } from "../core";
 
 
 /**
@@ -101,7 +102,7 @@ const schema = z
     noncurrentVersionExpirationDays: check.int(1, 3650).optional(),
     removalPolicy: z.enum(RemovalPolicy).optional(),
   })
-  .strict() satisfies z.ZodType<ModelRegistryProps>;
+  .strict() satisfies ShapeOf<ModelRegistryProps>;
 
 /**
  * A model registry: an artifact bucket, an ECR repository per model for serving images, and an

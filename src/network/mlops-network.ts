@@ -29,6 +29,7 @@ import {
   validateProps,
 } from "../core";
 import { cidrSubnet } from "./private/cidr";
+import type { ShapeOf } from "../core";
 
 /** A VPC and the subnets a cluster runs in: created by {@link MlopsNetwork} or brought by the user. */
 export interface INetwork {
@@ -109,7 +110,7 @@ const schema = z
       .optional(),
     clusterName: z.string().optional(),
   })
-  .strict() satisfies z.ZodType<MlopsNetworkProps>;
+  .strict() satisfies ShapeOf<MlopsNetworkProps>;
 
 /**
  * A VPC for an ML platform: private and public subnets across availability zones, NAT gateways,

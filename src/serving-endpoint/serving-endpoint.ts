@@ -9,6 +9,7 @@ import type { IServingEndpointHost, ServingEngineResources } from "./contract";
 import type { KServeEngineOptions, SageMakerServingOptions } from "./engines";
 import { bindKServeEngine, validateKServeOptions } from "./private/kserve-engine";
 import { bindSageMakerServing, validateSageMakerServing } from "./private/sagemaker-engine";
+import type { ShapeOf } from "../core";
 
 /** A CloudWatch metric of an endpoint. */
 export interface MetricReference {
@@ -152,7 +153,7 @@ const schema = z
   .superRefine((p, ctx) => {
     const min = p.minReplicas ?? 1;
     if ((p.maxReplicas ?? 4) < min) ctx.addIssue({ code: "custom", path: ["maxReplicas"], message: `must be >= minReplicas (${min})` });
-  }) satisfies z.ZodType<ServingEndpointProps>;
+  }) satisfies ShapeOf<ServingEndpointProps>;
 
 /**
  * A model version served behind an endpoint, on KServe or SageMaker, with its request and response

@@ -10,6 +10,7 @@ import type { ITrainingCluster, PodIdentityAssociationOptions, TrainingClusterAt
 import * as addons from "./private/addons";
 import { inClusterScope } from "./private/in-cluster-scope";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./private/charts";
+import type { ShapeOf } from "../core";
 
 const attributesSchema = z
   .object({
@@ -34,7 +35,7 @@ const attributesSchema = z
     gpuNodes: z.boolean().optional(),
     kubernetesStack: z.custom<MlopsStack>((st) => MlopsStack.isMlopsStack(st), { message: "must be an MlopsStack" }).optional(),
   })
-  .strict() satisfies z.ZodType<TrainingClusterAttributes>;
+  .strict() satisfies ShapeOf<TrainingClusterAttributes>;
 
 /**
  * An EKS cluster that exists already, as the ML layer consumes it. Nothing of the cluster itself is

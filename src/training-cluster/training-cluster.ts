@@ -14,7 +14,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
-import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, fail, firstIssue, fitName, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, PolicyStatement, RemovalPolicy, validateProps } from "../core";
+import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, allIssues, fail, fitName, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, PolicyStatement, RemovalPolicy, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import { INetwork, MlopsNetwork } from "../network";
 import type { GpuNodePoolOptions, IGpuNodePoolHost, ITrainingCluster, PodIdentityAssociationOptions, TeamOptions, TrainingClusterAttributes } from "./contract";
@@ -27,6 +27,7 @@ import { inClusterScope } from "./private/in-cluster-scope";
 import * as addons from "./private/addons";
 import { managedNodeGroup } from "./private/node-group";
 import { TeamNamespace } from "./team-namespace";
+import type { ShapeOf } from "../core";
 
 /** What EKS does when a cluster's Kubernetes version leaves standard support. */
 export enum UpgradeSupportType {
@@ -240,8 +241,7 @@ const schema = z
     (p.gpuNodePools ?? []).forEach((pool, i) => {
       const r = gpuNodePoolOptionsSchema.safeParse(pool);
       if (!r.success) {
-        const issue = firstIssue(r.error);
-        ctx.addIssue({ code: "custom", path: ["gpuNodePools", i, ...issue.path], message: issue.message });
+        for (const issue of allIssues(r.error)) ctx.addIssue({ code: "custom", path: ["gpuNodePools", i, ...issue.path], message: issue.message });
       }
     });
     const poolNames = (p.gpuNodePools ?? []).map((g: { name?: string }) => g?.name);
@@ -254,7 +254,7 @@ const schema = z
     teamNames.forEach((n, i) => {
       if (teamNames.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["teams", i, "name"], message: "names a team twice" });
     });
-  }) satisfies z.ZodType<TrainingClusterProps>;
+  }) satisfies ShapeOf<TrainingClusterProps>;
 
 /**
  * An EKS cluster for ML training and serving: private API endpoint, secrets encrypted with KMS, every

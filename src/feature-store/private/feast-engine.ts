@@ -35,6 +35,7 @@ import type { FeastEngineOptions } from "../engines";
 import type { FeatureEngineResources, IFeatureStoreHost } from "../contract";
 import type { FeatureGroupDefinition, FeatureGroupIssue } from "../feature-types";
 import { feastRepository, GLUE_TYPES } from "./feast-repo";
+import type { ShapeOf } from "../../core";
 
 /** The feast-feature-server chart and the image of its release (versions in the one table, Pins). */
 export const FEAST_CHART = Pins.charts.feastFeatureServer;
@@ -71,7 +72,7 @@ const schema = z
       .matching(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as \"0 * * * *\"")
       .optional(),
   })
-  .strict() satisfies z.ZodType<FeastEngineOptions>;
+  .strict() satisfies ShapeOf<FeastEngineOptions>;
 
 /** The resources of the Feast engine. */
 export interface FeastEngineResources extends FeatureEngineResources {

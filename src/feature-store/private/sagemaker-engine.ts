@@ -6,6 +6,7 @@ import { applyRemovalPolicy, componentTags, createRole, fitName, MlopsStack, Nam
 import type { SageMakerFeatureEngineOptions } from "../engines";
 import type { FeatureEngineResources, IFeatureStoreHost } from "../contract";
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "../feature-types";
+import type { ShapeOf } from "../../core";
 
 /** SageMaker Feature Store type of each feature type; `Bool` has none. */
 export const SAGEMAKER_TYPES: Partial<Record<FeatureType, string>> = {
@@ -53,7 +54,7 @@ const schema = z
     onlineStorageType: z.enum(["Standard", "InMemory"], { message: "must be Standard or InMemory" }).optional(),
     offlineTableFormat: z.enum(["Glue", "Iceberg"], { message: "must be Glue or Iceberg" }).optional(),
   })
-  .strict() satisfies z.ZodType<SageMakerFeatureEngineOptions>;
+  .strict() satisfies ShapeOf<SageMakerFeatureEngineOptions>;
 
 /** The resources of the SageMaker engine. */
 export interface SageMakerFeatureResources extends FeatureEngineResources {

@@ -27,6 +27,7 @@ import {
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
 import type { IModelRegistryHost, IRegistryEngineResources } from "../contract";
+import type { ShapeOf } from "../../core";
 
 /** community-charts mlflow (version in the one table, Pins). */
 export const MLFLOW_CHART = Pins.charts.mlflow;
@@ -52,7 +53,7 @@ const schema = z
     if (p.maxAllocatedStorageGiB !== undefined && p.maxAllocatedStorageGiB < min) {
       ctx.addIssue({ code: "custom", path: ["maxAllocatedStorageGiB"], message: `must be >= allocatedStorageGiB (${min})` });
     }
-  }) satisfies z.ZodType<MlflowRegistryOptions>;
+  }) satisfies ShapeOf<MlflowRegistryOptions>;
 
 /** The resources of the MLflow engine, reachable as `(registry.engineResources as MlflowRegistryResources)`. */
 export interface MlflowRegistryResources extends IRegistryEngineResources {

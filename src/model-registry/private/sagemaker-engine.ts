@@ -7,6 +7,7 @@ import { SagemakerModelPackageGroupPolicy } from "@cdktf/provider-aws/lib/sagema
 import { check, componentTags, createRole, fitName, MlopsStack, NameRules, physicalName, policyDocument, validateProps } from "../../core";
 import type { SageMakerRegistryOptions } from "../engines";
 import type { IModelRegistryHost, IRegistryEngineResources } from "../contract";
+import type { ShapeOf } from "../../core";
 
 const schema = z
   .object({
@@ -19,7 +20,7 @@ const schema = z
     if (p.trackingServerSize && !p.mlflowTrackingServer) {
       ctx.addIssue({ code: "custom", path: ["trackingServerSize"], message: "needs mlflowTrackingServer: true" });
     }
-  }) satisfies z.ZodType<SageMakerRegistryOptions>;
+  }) satisfies ShapeOf<SageMakerRegistryOptions>;
 
 /** The resources of the SageMaker engine. */
 export interface SageMakerRegistryResources extends IRegistryEngineResources {

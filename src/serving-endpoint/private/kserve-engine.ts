@@ -13,6 +13,7 @@ import type { IServingEndpointHost, ServingEngineResources } from "../contract";
 import { CaptureFormat } from "../capture-format";
 import { KServeInstallation } from "./kserve-install";
 import { registerManifest } from "../../core/manifest";
+import type { ShapeOf } from "../../core";
 
 const modelRef = z.custom<ModelReference>((m) => !!m && typeof m === "object" && "artifactS3Uri" in m, {
   message: "must be a model reference from registry.model(name, version)",
@@ -48,7 +49,7 @@ const schema = z
     if (o.loggerBatchSize === 1 && o.loggerBatchIntervalSeconds !== undefined) {
       ctx.addIssue({ code: "custom", path: ["loggerBatchIntervalSeconds"], message: "has no effect with loggerBatchSize 1 (every record is written at once)" });
     }
-  }) satisfies z.ZodType<KServeEngineOptions>;
+  }) satisfies ShapeOf<KServeEngineOptions>;
 
 /** Checks the options and the endpoint's placement, naming the endpoint's path in any error. */
 export function validateKServeOptions(owner: Construct, options: KServeEngineOptions, gpu: boolean) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { check } from "../../core";
 import { CapacityType, CpuArchitecture, GpuAmiType, GpuInstance, GpuInstanceInfo } from "../gpu-instances";
 import type { GpuNodePoolOptions, TeamOptions } from "../contract";
+import type { ShapeOf } from "../../core";
 
 // The zod schemas of the family's props: internal, so that no zod type reaches the public API.
 
@@ -80,7 +81,7 @@ export const gpuNodePoolOptionsSchema = z
     if (p.capacityReservationId && p.capacityType === CapacityType.SPOT) {
       ctx.addIssue({ code: "custom", path: ["capacityReservationId"], message: "needs capacityType ON_DEMAND, not SPOT" });
     }
-  }) satisfies z.ZodType<GpuNodePoolOptions>;
+  }) satisfies ShapeOf<GpuNodePoolOptions>;
 
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -94,4 +95,4 @@ export const teamOptionsSchema = z
     memoryQuotaGiB: check.int(1, 10000000).optional(),
     podSecurity: z.enum(["privileged", "baseline", "restricted"]).optional(),
   })
-  .strict() satisfies z.ZodType<TeamOptions>;
+  .strict() satisfies ShapeOf<TeamOptions>;
