@@ -20,6 +20,7 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 }
 
 function describeValue(v: unknown): string {
+  if (isDeployTimeValue(v) || (Array.isArray(v) && v.length === 1 && isDeployTimeValue(v[0]))) return "a deploy-time value";
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return `array of ${v.length}`;
@@ -70,6 +71,11 @@ function describeIssue(issue: z.core.$ZodIssue, props: unknown): { field: string
     detail = `has unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
   } else if (value === undefined) {
     detail = "is required";
+  } else if (describeValue(value) === "a deploy-time value") {
+    // The token policy: the check.* helpers let deploy-time values through wherever Terraform can take
+    // one; every other rule needs the value at synth time (it becomes a construct id, a literal name,
+    // a count of resources or a choice between resources), so a token there is refused with the rule.
+    detail = issue.message.startsWith(SYNTH_TIME) ? `(a deploy-time value) ${issue.message}` : `(a deploy-time value) ${SYNTH_TIME}: ${issue.message}`;
   } else {
     detail = `(${describeValue(value)}) ${issue.message}`;
   }
@@ -83,10 +89,15 @@ function describeIssue(issue: z.core.$ZodIssue, props: unknown): { field: string
  * created, so that bad input never yields a half-built stack.
  */
 export function validateProps<T>(scope: IConstruct, constructType: string, schema: z.ZodType<T>, props: unknown): T {
+  return validateValue(constructType, scope.node.path, schema, props);
+}
+
+/** {@link validateProps} for a static function that has no scope: `constructPath` says what was called. */
+export function validateValue<T>(constructType: string, constructPath: string, schema: z.ZodType<T>, props: unknown): T {
   const result = schema.safeParse(props ?? {});
   if (result.success) return result.data;
   const problems = allIssues(result.error).map((i) => describeIssue(i, props));
-  throw MlopsValidationError.ofProblems(constructType, scope.node.path, problems);
+  throw MlopsValidationError.ofProblems(constructType, constructPath, problems);
 }
 
 /** Throws a {@link MlopsValidationError} for a rule that is checked outside a zod schema. */
@@ -105,11 +116,20 @@ export function isDeployTimeValue(v: unknown): boolean {
 
 const unresolved = isDeployTimeValue;
 
+const SYNTH_TIME = "must be known at synth time";
+
 /**
  * Zod building blocks that let deploy-time tokens through unchecked: a value known only at
  * deploy time cannot be judged at synth time, and must never crash validation.
  */
 export const check = {
+  /**
+   * `schema`, refusing deploy-time values with the reason (`why`) the value is needed at synth time:
+   * it sets how many resources are created, becomes a construct id or a literal name.
+   */
+  synthTime<S extends z.ZodType>(schema: S, why: string) {
+    return schema.refine((v: unknown) => !unresolved(v) && !(Array.isArray(v) && v.some(unresolved)), { message: `${SYNTH_TIME}: ${why}` });
+  },
   /** A string matching `re` (tokens pass). */
   matching(re: RegExp, message: string) {
     return z.string().refine((v) => unresolved(v) || re.test(v), { message });

@@ -93,8 +93,8 @@ const schema = z
     engine: z.custom<RegistryEngine>((e) => e instanceof RegistryEngine, {
       message: "must be RegistryEngine.mlflow({ cluster }) or RegistryEngine.sagemaker()",
     }),
-    models: z
-      .array(check.matching(MODEL_NAME, "must be lowercase letters, digits and '-', at most 48 characters"))
+    models: check
+      .synthTime(z.array(check.matching(MODEL_NAME, "must be lowercase letters, digits and '-', at most 48 characters")), "each model gets its own repository and names")
       .refine((m) => new Set(m).size === m.length, { message: "must not name a model twice" })
       .optional(),
     kmsKey: z.custom<IKmsKeyRef>((k) => isKmsKeyRef(k), { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(arn)" }).optional(),

@@ -14,7 +14,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
-import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, allIssues, fail, fitName, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, PolicyStatement, RemovalPolicy, validateProps } from "../core";
+import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, allIssues, fail, fitName, isDeployTimeValue, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, PolicyStatement, RemovalPolicy, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import { INetwork, MlopsNetwork } from "../network";
 import type { GpuNodePoolOptions, IGpuNodePoolHost, ITrainingCluster, PodIdentityAssociationOptions, TeamOptions, TrainingClusterAttributes } from "./contract";
@@ -190,9 +190,14 @@ const schema = z
       })
       .optional(),
     upgradeSupportType: z.enum(UpgradeSupportType, { message: "must be STANDARD or EXTENDED" }).optional(),
-    network: z.custom<INetwork>((n) => !!n && typeof n === "object" && "vpcId" in n && "privateSubnetIds" in n, {
-      message: "must be an INetwork (an MlopsNetwork or MlopsNetwork.fromExisting(...))",
-    }).optional(),
+    network: z
+      .custom<INetwork>((n) => !!n && typeof n === "object" && "vpcId" in n && "privateSubnetIds" in n, {
+        message: "must be an INetwork (an MlopsNetwork or MlopsNetwork.fromExisting(...))",
+      })
+      .refine((n) => !Array.isArray(n.privateSubnetIds) || n.privateSubnetIds.some(isDeployTimeValue) || n.privateSubnetIds.length >= 2, {
+        message: "must have at least two private subnets (EKS needs subnets in two availability zones)",
+      })
+      .optional(),
     publicEndpointCidrs: publicAccessCidrs("name the networks that need it", "or be left out for a private endpoint"),
     privateEndpointCidrs: z.array(check.cidr(0, 32)).optional(),
     deployerCidrs: publicAccessCidrs("name the deploying machine's address (/32)", "or be left out"),
@@ -229,7 +234,10 @@ const schema = z
   .superRefine((p, ctx) => {
     const min = p.systemNodeMinSize ?? 2;
     const max = p.systemNodeMaxSize ?? 4;
-    if (max < min) ctx.addIssue({ code: "custom", path: ["systemNodeMaxSize"], message: `must be >= systemNodeMinSize (${min})` });
+    if (!isDeployTimeValue(min) && !isDeployTimeValue(max) && max < min) {
+      if (p.systemNodeMaxSize === undefined) ctx.addIssue({ code: "custom", path: ["systemNodeMinSize"], message: `must be <= systemNodeMaxSize (${max}, the default)` });
+      else ctx.addIssue({ code: "custom", path: ["systemNodeMaxSize"], message: `must be >= systemNodeMinSize (${min})` });
+    }
     const version = p.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
     if (EXTENDED_ONLY_VERSIONS.includes(version) && p.upgradeSupportType !== UpgradeSupportType.EXTENDED) {
       ctx.addIssue({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { check } from "../../core";
+import { check, isDeployTimeValue } from "../../core";
 import { CapacityType, CpuArchitecture, GpuAmiType, GpuInstance, GpuInstanceInfo } from "../gpu-instances";
 import type { GpuNodePoolOptions, TeamOptions } from "../contract";
 import type { ShapeOf } from "../../core";
@@ -47,9 +47,12 @@ export const gpuNodePoolOptionsSchema = z
   .superRefine((p, ctx) => {
     const min = p.minSize ?? 0;
     const max = p.maxSize ?? 2;
-    if (max < min) ctx.addIssue({ code: "custom", path: ["maxSize"], message: `must be >= minSize (${min})` });
+    if (!isDeployTimeValue(min) && !isDeployTimeValue(max) && max < min) {
+      if (p.maxSize === undefined) ctx.addIssue({ code: "custom", path: ["minSize"], message: `must be <= maxSize (${max}, the default)` });
+      else ctx.addIssue({ code: "custom", path: ["maxSize"], message: `must be >= minSize (${min})` });
+    }
     const infos = p.instanceTypes.map((t) => GpuInstance.tryLookup(t)).filter((i): i is GpuInstanceInfo => !!i);
-    if (infos.length !== p.instanceTypes.length) return;
+    if (infos.length !== p.instanceTypes.length || infos.length === 0) return;
     const first = infos[0];
     infos.forEach((info, i) => {
       if (info.gpuModel !== first.gpuModel || info.gpuCount !== first.gpuCount || info.architecture !== first.architecture) {
