@@ -4,6 +4,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { once } from "./dependencies";
 import { claimUniqueName, fitName, NameRules, stableHash } from "./naming";
 import type { IRoleRef } from "./refs";
+import { isDeployTimeValue } from "./validation";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 
@@ -121,8 +122,13 @@ export function createRole(parent: Construct, id: string, opts: RoleOptions): Cr
       conditions: opts.trust.conditions,
     },
   ]);
+  // IAM role names are unique per account, across regions: the later of two roles of the app that
+  // would share a name gets its stack id in it (a name that never collided keeps its form).
+  const name = isDeployTimeValue(opts.name)
+    ? opts.name
+    : claimUniqueName(scope, "iam-role", opts.name, (stackId) => fitName(`${opts.name}-${stackId}`, NameRules.iamRole));
   const role = new IamRole(scope, "Role", {
-    name: opts.name,
+    name,
     assumeRolePolicy: trust.json,
     tags: opts.tags,
   });
@@ -133,7 +139,7 @@ export function createRole(parent: Construct, id: string, opts: RoleOptions): Cr
   let inlinePolicy: IamRolePolicy | undefined;
   if (opts.statements && opts.statements.length > 0) {
     const doc = policyDocument(scope, "PolicyDocument", opts.statements);
-    inlinePolicy = new IamRolePolicy(scope, "Policy", { name: opts.name, role: role.id, policy: doc.json });
+    inlinePolicy = new IamRolePolicy(scope, "Policy", { name, role: role.id, policy: doc.json });
   }
   return { role, attachments, inlinePolicy };
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { applyRemovalPolicy, check, componentTags, ECR_LOGIN_STATEMENT, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, validateProps } from "../core";
+import { applyRemovalPolicy, check, claimUniqueName, componentTags, ECR_LOGIN_STATEMENT, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import type { IModelRegistryHost, IRegistryEngineResources, ModelReference } from "./contract";
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
@@ -147,7 +147,8 @@ export class ModelRegistry extends Construct implements IModelRegistryHost {
     const keep = p.imageRetentionCount ?? 100;
     for (const model of this.models) {
       const repo = new EcrRepository(this, `Repository-${model}`, {
-        name: `${stack.platformName}/${model}`,
+        // Repository names are unique per region: a second registry of the platform with the same model gets its stack id.
+        name: claimUniqueName(this, `ecr:${stack.region}`, `${stack.platformName}/${model}`, (stackId) => `${stack.platformName}/${stackId}/${model}`),
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
         // Replaces the repository when changed: set once, at creation.

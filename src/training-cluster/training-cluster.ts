@@ -199,11 +199,11 @@ const schema = z
       })
       .optional(),
     publicEndpointCidrs: publicAccessCidrs("name the networks that need it", "or be left out for a private endpoint"),
-    privateEndpointCidrs: z.array(check.cidr(0, 32)).optional(),
+    privateEndpointCidrs: check.synthTime(z.array(check.cidr(0, 32)), "each CIDR block gets its own security group rule").optional(),
     deployerCidrs: publicAccessCidrs("name the deploying machine's address (/32)", "or be left out"),
     kubernetesStack: z.custom<MlopsStack>((st) => MlopsStack.isMlopsStack(st), { message: "must be an MlopsStack" }).optional(),
-    adminRoleArns: z
-      .array(check.roleArn())
+    adminRoleArns: check
+      .synthTime(z.array(check.roleArn()), "each role gets its own access entry")
       .refine((a) => new Set(a).size === a.length, { message: "must not name a role twice (a second access entry for one role fails with 409)" })
       .optional(),
     clusterCreatorAdmin: z.boolean().optional(),

@@ -86,7 +86,7 @@ interface Scenario {
 
 const scenarios: Record<string, Scenario> = {
   MlopsStack: {
-    runs: 60,
+    runs: 100,
     input: props(
       {
         region: field(withTokens(pick(["eu-west-1", "us-east-1", "us-gov-west-1"], ["eu-west", "EU-WEST-1"]))),
@@ -107,7 +107,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   MlopsNetwork: {
-    runs: 40,
+    runs: 60,
     input: props({
       cidr: field(withTokens(pick(["10.0.0.0/16", "10.20.0.0/20", "10.0.0.0/8"], ["10.0.0.0/24", "300.0.0.0/16", "10.0.0.0"]))),
       availabilityZoneCount: field(withTokens(int(2, 6), numberToken)),
@@ -127,7 +127,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "MlopsNetwork.fromExisting": {
-    runs: 30,
+    runs: 40,
     input: props(
       {
         vpcId: field(withTokens(pick(["vpc-0123456789abcdef0"], ["vpc-1", ""]))),
@@ -143,7 +143,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   SecureBucket: {
-    runs: 40,
+    runs: 60,
     input: fc.tuple(
       props({
         component: field(nameLike(40)),
@@ -182,7 +182,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   TrainingCluster: {
-    runs: 24,
+    runs: 40,
     input: props({
       clusterName: field(withTokens(nameLike(100))),
       kubernetesVersion: field(pick(["1.34", "1.35"], ["1.33", "1.29", "constructor", "toString", "1.99", ""])),
@@ -203,7 +203,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "TrainingCluster.addGpuNodePool": {
-    runs: 24,
+    runs: 40,
     input: fc.tuple(fc.oneof(fc.constant("pool"), nameLike(30)), poolOptions),
     build: (app, [id, options]) => {
       const stack = stackOf(app);
@@ -212,7 +212,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   ModelRegistry: {
-    runs: 40,
+    runs: 60,
     input: fc.tuple(
       props({
         models: field(withTokens(fc.array(nameLike(70), { maxLength: 3 }), listToken)),
@@ -237,7 +237,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   FeatureStore: {
-    runs: 30,
+    runs: 40,
     input: fc.tuple(
       fc.array(
         props(
@@ -289,7 +289,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   ServingEndpoint: {
-    runs: 30,
+    runs: 60,
     input: fc.tuple(
       props({
         gpu: field(pick([false], [true])),
@@ -328,7 +328,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   DriftAlarm: {
-    runs: 30,
+    runs: 60,
     input: fc.tuple(
       props({
         baselineS3Uri: field(withTokens(pick(["s3://acme-baselines/fraud/baseline.json"], ["s3://b", "http://x", ""]))),
@@ -369,6 +369,18 @@ const scenarios: Record<string, Scenario> = {
       const p = materialize(stack, input) as object;
       new DriftAlarm(stack, "drift", { endpoint, ...p } as never);
       if (twice) new DriftAlarm(stack, "drift-2", { endpoint, ...p } as never);
+    },
+  },
+  "two stacks of one platform name": {
+    runs: 12,
+    input: fc.tuple(pick(["eu-west-1"], ["us-east-1"]), fc.constantFrom("platform", "workloads-a"), fc.constantFrom("fraud", "churn"), bool),
+    build: (app, [region2, id2, endpointId, withRegistry]) => {
+      for (const [id, region] of [["platform", "eu-west-1"], [id2 === "platform" ? "platform-2" : id2, region2]]) {
+        const stack = stackOf(app, id, region);
+        const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+        const endpoint = new ServingEndpoint(stack, endpointId, { engine: ServingEngine.sagemaker(), model: registry.model("fraud", "3") });
+        if (withRegistry) new DriftAlarm(stack, "drift", { endpoint, baselineS3Uri: "s3://acme-baselines/fraud/baseline.json", numericFeatures: ["amount"] });
+      }
     },
   },
 };

@@ -43,6 +43,12 @@ export const FEAST_IMAGE = Pins.images.feastFeatureServer;
 
 const SNAKE = /^[a-z][a-z0-9_]{0,62}$/;
 
+/** Python's keywords and the lowercase names features.py imports: a group is a Python variable of its name. */
+const PYTHON_RESERVED = [
+  "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for", "from",
+  "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "timedelta",
+];
+
 /** Feast may write next to the repository it reads, so the jobs work on a copy of the read-only ConfigMap mount. */
 const COPY_REPO = "mkdir -p /tmp/feature-repo && cp -L /feature-repo/*.py /feature-repo/*.yaml /tmp/feature-repo/";
 
@@ -51,6 +57,9 @@ export function checkFeastGroups(groups: FeatureGroupDefinition[]): FeatureGroup
   const issues: FeatureGroupIssue[] = [];
   groups.forEach((g, i) => {
     if (!SNAKE.test(g.name)) issues.push({ path: [i, "name"], message: "must be snake_case (a-z, 0-9, '_', starting with a letter) for the feast engine" });
+    else if (PYTHON_RESERVED.includes(g.name)) {
+      issues.push({ path: [i, "name"], message: "is a Python keyword or a name the generated Feast repository imports: the group becomes a Python variable" });
+    }
     g.features.forEach((f, j) => {
       if (!SNAKE.test(f.name)) {
         issues.push({ path: [i, "features", j, "name"], message: "must be snake_case (a-z, 0-9, '_', starting with a letter) for the feast engine" });

@@ -10,7 +10,10 @@ const RESERVED_LABEL_PREFIXES = ["cdktf-mlops/", "nvidia.com/", "k8s.amazonaws.c
 
 export const gpuNodePoolOptionsSchema = z
   .object({
-    name: check.matching(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "must be a lowercase DNS label of at most 20 characters"),
+    name: check.synthTime(
+      check.matching(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "must be a lowercase DNS label of at most 20 characters"),
+      "the pool's resources, node labels and names are made from it",
+    ),
     instanceTypes: z
       .array(
         z.string().refine((t) => GpuInstance.tryLookup(t) !== undefined, {
@@ -90,9 +93,10 @@ const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node
 
 export const teamOptionsSchema = z
   .object({
-    name: check
-      .dnsLabel(63)
-      .refine((n) => !RESERVED_NAMESPACES.includes(n), { message: `must not be a system namespace (${RESERVED_NAMESPACES.join(", ")})` }),
+    name: check.synthTime(
+      check.dnsLabel(63).refine((n) => !RESERVED_NAMESPACES.includes(n), { message: `must not be a system namespace (${RESERVED_NAMESPACES.join(", ")})` }),
+      "the team's namespace, quota and resources are made from it",
+    ),
     gpuQuota: check.int(0, 100000),
     cpuQuota: check.int(1, 1000000).optional(),
     memoryQuotaGiB: check.int(1, 10000000).optional(),
