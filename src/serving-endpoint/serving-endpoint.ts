@@ -147,7 +147,7 @@ const schema = z
       .optional(),
     minReplicas: check.int(1, 100).optional(),
     maxReplicas: check.int(1, 1000).optional(),
-    captureSamplingPercentage: check.int(0, 100).optional(),
+    captureSamplingPercentage: check.synthTime(check.int(0, 100), "it decides whether data capture and its bucket are set up").optional(),
     captureRetentionDays: check.int(1, 3650).optional(),
     kmsKey: z.custom<IKmsKeyRef>((k) => isKmsKeyRef(k), { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(arn)" }).optional(),
   })

@@ -371,6 +371,20 @@ const scenarios: Record<string, Scenario> = {
       if (twice) new DriftAlarm(stack, "drift-2", { endpoint, ...p } as never);
     },
   },
+  "two FeatureStores": {
+    runs: 16,
+    input: fc.tuple(fc.constantFrom("user-features", "user_features", "features", "Features"), fc.constantFrom("user-features", "user_features", "features"), fc.constantFrom("sagemaker", "feast"), bool),
+    build: (app, [id1, id2, engine, twoStacks]) => {
+      const group = { name: "users", recordIdentifier: "entity_id", eventTimeFeature: "event_time", features: [{ name: "entity_id", type: FeatureType.STRING }, { name: "event_time", type: FeatureType.UNIX_TIMESTAMP }] };
+      const first = stackOf(app);
+      const cluster = engine === "feast" ? new TrainingCluster(first, "training") : undefined;
+      const featureEngine = () => (cluster ? FeatureEngine.feast({ cluster }) : FeatureEngine.sagemaker());
+      new FeatureStore(first, id1, { engine: featureEngine(), featureGroups: [group] });
+      const second = twoStacks ? stackOf(app, "workloads") : first;
+      if (second.node.tryFindChild(id2)) return;
+      new FeatureStore(second, id2, { engine: featureEngine(), featureGroups: [group] });
+    },
+  },
   "two stacks of one platform name": {
     runs: 12,
     input: fc.tuple(pick(["eu-west-1"], ["us-east-1"]), fc.constantFrom("platform", "workloads-a"), fc.constantFrom("fraud", "churn"), bool),

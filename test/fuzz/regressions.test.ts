@@ -123,7 +123,24 @@ describe("ModelRegistry", () => {
   });
 });
 
+describe("RegistryEngine.mlflow", () => {
+  test("initial storage above the default maximum is refused (was: max_allocated_storage below allocated_storage)", () => {
+    const s = stack();
+    const cluster = new TrainingCluster(s, "training");
+    expect(validationError(() => new ModelRegistry(s, "registry", { engine: RegistryEngine.mlflow({ cluster, allocatedStorageGiB: 500 }) })).message).toBe(
+      "RegistryEngine.mlflow platform/registry: allocatedStorageGiB (500) must be <= maxAllocatedStorageGiB (200, the default): set maxAllocatedStorageGiB too",
+    );
+  });
+});
+
 describe("ServingEndpoint", () => {
+  test("a token captureSamplingPercentage is refused (was: data capture silently off)", () => {
+    const s = stack();
+    const registry = new ModelRegistry(s, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+    expect(
+      validationError(() => new ServingEndpoint(s, "fraud", { engine: ServingEngine.sagemaker(), model: registry.model("fraud", "3"), captureSamplingPercentage: numToken(s) })).message,
+    ).toContain("captureSamplingPercentage (a deploy-time value) must be known at synth time: it decides whether data capture");
+  });
   test("one endpointName used twice is refused", () => {
     const s = stack();
     sagemakerEndpoint(s, "fraud", "a-a");
@@ -209,5 +226,31 @@ describe("FeatureStore and GpuNodePool (long random runs)", () => {
     expect(outputProblems(docs)).toEqual([]);
     const keys = resources(docs.platform, "aws_autoscaling_group_tag").map((t) => t.values.tag.key);
     expect(keys).toEqual(expect.arrayContaining(["k8s.io/cluster-autoscaler/node-template/label/a_b", "k8s.io/cluster-autoscaler/node-template/label/a-b"]));
+  });
+});
+
+describe("two FeatureStores", () => {
+  const group = { name: "users", recordIdentifier: "entity_id", eventTimeFeature: "event_time", features: [{ name: "entity_id", type: FeatureType.STRING }, { name: "event_time", type: FeatureType.UNIX_TIMESTAMP }] };
+  test("SageMaker: one group name in two stores keeps feature group names unique", () => {
+    const s = stack();
+    new FeatureStore(s, "user-features", { engine: FeatureEngine.sagemaker(), featureGroups: [group] });
+    new FeatureStore(s, "features", { engine: FeatureEngine.sagemaker(), featureGroups: [group] });
+    const docs = synthApp(App.of(s) as App);
+    expect(outputProblems(docs)).toEqual([]);
+    expect(resources(docs.platform, "aws_sagemaker_feature_group").map((g) => g.values.feature_group_name).sort()).toEqual(["acme-ml-platform-users", "acme-ml-users"]);
+  });
+  test("Feast: user-features and user_features in two stacks get distinct projects, and a second Feast in one namespace is refused", () => {
+    const app = newApp();
+    const platform = stack(app);
+    const cluster = new TrainingCluster(platform, "training");
+    new FeatureStore(platform, "user-features", { engine: FeatureEngine.feast({ cluster }), featureGroups: [group] });
+    expect(validationError(() => new FeatureStore(platform, "user_features", { engine: FeatureEngine.feast({ cluster }), featureGroups: [group] })).message).toContain(
+      'FeatureEngine.feast platform/user_features: namespace ("feast") holds the Feast of the FeatureStore platform/user-features on this cluster already',
+    );
+    expect(platform.node.tryFindChild("user_features")?.node.children.length).toBe(0);
+    new FeatureStore(stack(app, "workloads"), "user_features", { engine: FeatureEngine.feast({ cluster, namespace: "feast-users" }), featureGroups: [group] });
+    const docs = synthApp(app);
+    expect(outputProblems(docs)).toEqual([]);
+    expect(resources(docs.workloads, "aws_glue_catalog_database")[0].values.name).toBe("acme_ml_workloads_user_features");
   });
 });

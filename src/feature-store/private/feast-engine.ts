@@ -29,6 +29,9 @@ import {
   RemovalPolicy,
   stableHash,
   validateProps,
+  claimUniqueName,
+  claimExactName,
+  fail,
 } from "../../core";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { FeastEngineOptions } from "../engines";
@@ -99,7 +102,13 @@ export interface FeastEngineResources extends FeatureEngineResources {
 
 /** Checks the options, naming the feature store's path in any error. */
 export function validateFeastOptions(owner: Construct, options: FeastEngineOptions) {
-  return validateProps(owner, "FeatureEngine.feast", schema, options);
+  const o = validateProps(owner, "FeatureEngine.feast", schema, options);
+  // One Feast per namespace of a cluster: a second store there would create the same Kubernetes objects.
+  const holder = claimExactName(owner, `feast-namespace:${o.cluster.node.path}`, o.namespace ?? "feast");
+  if (holder) {
+    fail(owner, "FeatureEngine.feast", "namespace", `(${JSON.stringify(o.namespace ?? "feast")}) holds the Feast of the FeatureStore ${holder.node.path} on this cluster already: give this store its own namespace`);
+  }
+  return o;
 }
 
 /** Builds Feast under `store`. */
@@ -112,7 +121,12 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
   const key = store.kmsKey;
   const retain = store.removalPolicy === RemovalPolicy.RETAIN;
   const namespace = o.namespace ?? "feast";
-  const project = `${stack.platformName}_${store.node.id}`.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 60);
+  // The project names the Glue database, Athena workgroup and DynamoDB tables, unique per region: a second
+  // store whose project would repeat (same id in another stack, or user-features beside user_features) gets its stack id.
+  const projectOf = (base: string) => base.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 60);
+  const project = claimUniqueName(store, `feast-project:${stack.region}`, projectOf(`${stack.platformName}_${store.node.id}`), (stackId) =>
+    projectOf(`${stack.platformName}_${stackId}_${store.node.id}`),
+  );
   const bucket = store.offlineBucket;
   const s3 = (path: string) => `s3://${bucket.bucketName}/${path}`;
   const arnBase = (service: string) => `arn:${stack.partition}:${service}:${stack.region}:${stack.accountId}`;
@@ -160,7 +174,10 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
       },
     });
   }
-  const workgroupName = fitName(`${stack.platformName}-${store.node.id}`, { maxLength: 128, allowed: /[a-zA-Z0-9._-]/, lowercase: false });
+  const workgroupRule = { maxLength: 128, allowed: /[a-zA-Z0-9._-]/, lowercase: false };
+  const workgroupName = claimUniqueName(store, `athena-workgroup:${stack.region}`, fitName(`${stack.platformName}-${store.node.id}`, workgroupRule), (stackId) =>
+    fitName(`${stack.platformName}-${stackId}-${store.node.id}`, workgroupRule),
+  );
   const workgroup = new AthenaWorkgroup(scope, "Workgroup", {
     name: workgroupName,
     description: `Feast offline store of ${store.node.path}`,

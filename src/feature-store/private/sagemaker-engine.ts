@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
-import { applyRemovalPolicy, componentTags, createRole, fitName, MlopsStack, NameRules, validateProps } from "../../core";
+import { applyRemovalPolicy, claimUniqueName, componentTags, createRole, fitName, MlopsStack, NameRules, validateProps } from "../../core";
 import type { SageMakerFeatureEngineOptions } from "../engines";
 import type { FeatureEngineResources, IFeatureStoreHost } from "../contract";
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "../feature-types";
@@ -109,7 +109,10 @@ export function bindSageMakerFeatureEngine(store: IFeatureStoreHost, options: Sa
   const featureGroups: Record<string, SagemakerFeatureGroup> = {};
   for (const g of store.featureGroups) {
     const group = new SagemakerFeatureGroup(scope, `Group-${g.name}`, {
-      featureGroupName: `${stack.platformName}-${g.name}`,
+      // Feature group names are unique per region: a second store of the platform with the same group gets its stack id.
+      featureGroupName: claimUniqueName(store, `sagemaker-feature-group:${stack.region}:${g.name}`, `${stack.platformName}-${g.name}`, (stackId) =>
+        fitName(`${stack.platformName}-${stackId}-${g.name}`, { maxLength: 64, allowed: /[A-Za-z0-9-]/, lowercase: false }),
+      ),
       description: g.description,
       recordIdentifierFeatureName: g.recordIdentifier,
       eventTimeFeatureName: g.eventTimeFeature,

@@ -23,6 +23,7 @@ import {
   POD_IDENTITY_TRUST,
   RemovalPolicy,
   validateProps,
+  isDeployTimeValue,
 } from "../../core";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
@@ -50,7 +51,10 @@ const schema = z
   .strict()
   .superRefine((p, ctx) => {
     const min = p.allocatedStorageGiB ?? 20;
-    if (p.maxAllocatedStorageGiB !== undefined && p.maxAllocatedStorageGiB < min) {
+    if (p.maxAllocatedStorageGiB === undefined && !isDeployTimeValue(min) && min > 200) {
+      ctx.addIssue({ code: "custom", path: ["allocatedStorageGiB"], message: "must be <= maxAllocatedStorageGiB (200, the default): set maxAllocatedStorageGiB too" });
+    }
+    if (p.maxAllocatedStorageGiB !== undefined && !isDeployTimeValue(p.maxAllocatedStorageGiB) && !isDeployTimeValue(min) && p.maxAllocatedStorageGiB < min) {
       ctx.addIssue({ code: "custom", path: ["maxAllocatedStorageGiB"], message: `must be >= allocatedStorageGiB (${min})` });
     }
   }) satisfies ShapeOf<MlflowRegistryOptions>;
