@@ -3,7 +3,9 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { once } from "./dependencies";
 import { claimUniqueName, fitName, NameRules, stableHash } from "./naming";
+import { isRoleRef } from "./refs";
 import type { IRoleRef } from "./refs";
+import { MlopsValidationError } from "./errors";
 import { isDeployTimeValue } from "./validation";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -160,6 +162,14 @@ export function grantToRole(scope: Construct, id: string, role: IRoleRef, policy
  * owner's stack id is part of it.
  */
 export function grantOnce(owner: Construct, kind: string, role: IRoleRef, suffix: string, statements: PolicyStatement[], baseName = owner.node.id): IamRolePolicy {
+  if (!isRoleRef(role) || role.name.length === 0 || role.arn.length === 0) {
+    throw new MlopsValidationError(
+      owner.constructor.name,
+      owner.node.path,
+      `grant${kind}(role)`,
+      "must be a role with a name and an ARN (an IamRole, a DataAwsIamRole or RoleRef.fromRoleArn(arn))",
+    );
+  }
   const key = Construct.isConstruct(role) ? role.node.path : String(role.arn);
   const id = `Grant${kind}-${stableHash(key)}`;
   return once(owner, id, () => {

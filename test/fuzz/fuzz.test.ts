@@ -18,8 +18,10 @@ import {
   SecureBucket,
   ServingEndpoint,
   ServingEngine,
+  RoleRef,
   TrainingCluster,
 } from "../../src";
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { buildEnds, countsFor, fuzzParameters, report } from "./harness";
 import { field, listToken, materialize, nameLike, numberToken, props, stringToken } from "./values";
@@ -371,11 +373,143 @@ const scenarios: Record<string, Scenario> = {
       if (twice) new DriftAlarm(stack, "drift-2", { endpoint, ...p } as never);
     },
   },
+  "fromClusterAttributes + RegistryEngine.mlflow": {
+    runs: 24,
+    input: fc.tuple(
+      props(
+        {
+          clusterName: field(withTokens(pick(["acme-prod"], ["", "a b"]))),
+          clusterEndpoint: field(withTokens(pick(["https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com"], ["http://x", ""]))),
+          clusterCertificateAuthorityData: field(withTokens(fc.constant("LS0tLS1CRUdJTi0tLS0t"))),
+          oidcProviderArn: field(withTokens(pick(["arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF"], ["arn:x"]))),
+          oidcIssuerUrl: field(withTokens(pick(["https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF"], ["oidc"]))),
+          clusterSecurityGroupId: field(withTokens(pick(["sg-0123456789abcdef0"], ["x"]))),
+          vpcId: field(withTokens(fc.constant("vpc-0123456789abcdef0"))),
+          privateSubnetIds: field(withTokens(pick([["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]], [["subnet-a"], []]), listToken)),
+          kubernetesVersion: field(pick(["1.34"], ["x"])),
+          gpuNodes: field(bool),
+        },
+        [
+          "clusterName",
+          "clusterEndpoint",
+          "clusterCertificateAuthorityData",
+          "oidcProviderArn",
+          "oidcIssuerUrl",
+          "clusterSecurityGroupId",
+          "vpcId",
+          "privateSubnetIds",
+        ],
+      ),
+      props({
+        namespace: field(withTokens(pick(["mlflow", "registry"], ["default", "A"]))),
+        replicas: field(int(1, 10)),
+        databaseInstanceClass: field(pick(["db.t4g.medium", "db.r7g.large"], ["t4g.medium"])),
+        postgresVersion: field(pick(["17", "16"], ["9"])),
+        multiAz: field(bool),
+        backupRetentionDays: field(withTokens(int(1, 35), numberToken)),
+        allocatedStorageGiB: field(withTokens(int(20, 500), numberToken)),
+        maxAllocatedStorageGiB: field(withTokens(int(20, 1000), numberToken)),
+      }),
+    ),
+    build: (app, [attrs, mlflow]) => {
+      const stack = stackOf(app);
+      const cluster = TrainingCluster.fromClusterAttributes(stack, "cluster", materialize(stack, attrs) as never);
+      new ModelRegistry(stack, "registry", {
+        engine: RegistryEngine.mlflow({ cluster, ...(materialize(stack, mlflow) as object) }),
+        models: ["fraud"],
+      });
+    },
+  },
+  "ServingEngine.kserve": {
+    runs: 12,
+    input: props({
+      namespace: field(withTokens(pick(["serving", "models"], ["default", "A"]))),
+      modelFormat: field(pick(["sklearn", "xgboost", "pytorch"], ["", "a b"])),
+      gpuCount: field(withTokens(int(1, 8), numberToken)),
+      cpu: field(pick(["1", "500m", "2"], ["x"])),
+      memoryGiB: field(int(1, 64)),
+      targetCpuUtilization: field(int(1, 100)),
+      loggerBatchSize: field(int(1, 1000)),
+      loggerBatchIntervalSeconds: field(int(1, 3600)),
+    }),
+    build: (app, options) => {
+      const platform = stackOf(app);
+      const workloads = stackOf(app, "workloads");
+      const cluster = new TrainingCluster(platform, "training", { gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
+      const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+      new ServingEndpoint(workloads, "fraud", {
+        engine: ServingEngine.kserve({ cluster, ...(materialize(workloads, options) as object) }),
+        model: registry.model("fraud", "3"),
+        gpu: true,
+      });
+    },
+  },
+  "grant* with every role shape": {
+    runs: 16,
+    input: fc.array(
+      fc.tuple(
+        fc.constantFrom("registry.grantRead", "registry.grantWrite", "store.grantReadOnline", "store.grantIngest", "endpoint.grantInvoke"),
+        fc.constantFrom("created", "data", "arn", "arn-token", "bad"),
+      ),
+      { maxLength: 5 },
+    ),
+    build: (app, grants: [string, string][]) => {
+      const stack = stackOf(app);
+      const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+      const store = new FeatureStore(stack, "features", {
+        engine: FeatureEngine.sagemaker(),
+        featureGroups: [
+          {
+            name: "users",
+            recordIdentifier: "entity_id",
+            eventTimeFeature: "event_time",
+            features: [
+              { name: "entity_id", type: FeatureType.STRING },
+              { name: "event_time", type: FeatureType.UNIX_TIMESTAMP },
+            ],
+          },
+        ],
+      });
+      const endpoint = new ServingEndpoint(stack, "fraud", { engine: ServingEngine.sagemaker(), model: registry.model("fraud", "3") });
+      const trust = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "ec2.amazonaws.com" } }],
+      });
+      const roles: Record<string, () => unknown> = {
+        created: () => (stack.node.tryFindChild("app") as IamRole | undefined) ?? new IamRole(stack, "app", { assumeRolePolicy: trust }),
+        data: () => (stack.node.tryFindChild("existing") as DataAwsIamRole | undefined) ?? new DataAwsIamRole(stack, "existing", { name: "ci" }),
+        arn: () => RoleRef.fromRoleArn("arn:aws:iam::111122223333:role/ci"),
+        "arn-token": () => RoleRef.fromRoleArn(materialize(stack, { $token: "string" }) as string),
+        bad: () => ({ arn: "x" }),
+      };
+      const targets: Record<string, (role: never) => unknown> = {
+        "registry.grantRead": (r) => registry.grantRead(r),
+        "registry.grantWrite": (r) => registry.grantWrite(r),
+        "store.grantReadOnline": (r) => store.grantReadOnline(r),
+        "store.grantIngest": (r) => store.grantIngest(r),
+        "endpoint.grantInvoke": (r) => endpoint.grantInvoke(r),
+      };
+      for (const [target, role] of grants) targets[target](roles[role]() as never);
+    },
+  },
   "two FeatureStores": {
     runs: 16,
-    input: fc.tuple(fc.constantFrom("user-features", "user_features", "features", "Features"), fc.constantFrom("user-features", "user_features", "features"), fc.constantFrom("sagemaker", "feast"), bool),
+    input: fc.tuple(
+      fc.constantFrom("user-features", "user_features", "features", "Features"),
+      fc.constantFrom("user-features", "user_features", "features"),
+      fc.constantFrom("sagemaker", "feast"),
+      bool,
+    ),
     build: (app, [id1, id2, engine, twoStacks]) => {
-      const group = { name: "users", recordIdentifier: "entity_id", eventTimeFeature: "event_time", features: [{ name: "entity_id", type: FeatureType.STRING }, { name: "event_time", type: FeatureType.UNIX_TIMESTAMP }] };
+      const group = {
+        name: "users",
+        recordIdentifier: "entity_id",
+        eventTimeFeature: "event_time",
+        features: [
+          { name: "entity_id", type: FeatureType.STRING },
+          { name: "event_time", type: FeatureType.UNIX_TIMESTAMP },
+        ],
+      };
       const first = stackOf(app);
       const cluster = engine === "feast" ? new TrainingCluster(first, "training") : undefined;
       const featureEngine = () => (cluster ? FeatureEngine.feast({ cluster }) : FeatureEngine.sagemaker());
@@ -389,11 +523,15 @@ const scenarios: Record<string, Scenario> = {
     runs: 12,
     input: fc.tuple(pick(["eu-west-1"], ["us-east-1"]), fc.constantFrom("platform", "workloads-a"), fc.constantFrom("fraud", "churn"), bool),
     build: (app, [region2, id2, endpointId, withRegistry]) => {
-      for (const [id, region] of [["platform", "eu-west-1"], [id2 === "platform" ? "platform-2" : id2, region2]]) {
+      for (const [id, region] of [
+        ["platform", "eu-west-1"],
+        [id2 === "platform" ? "platform-2" : id2, region2],
+      ]) {
         const stack = stackOf(app, id, region);
         const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
         const endpoint = new ServingEndpoint(stack, endpointId, { engine: ServingEngine.sagemaker(), model: registry.model("fraud", "3") });
-        if (withRegistry) new DriftAlarm(stack, "drift", { endpoint, baselineS3Uri: "s3://acme-baselines/fraud/baseline.json", numericFeatures: ["amount"] });
+        if (withRegistry)
+          new DriftAlarm(stack, "drift", { endpoint, baselineS3Uri: "s3://acme-baselines/fraud/baseline.json", numericFeatures: ["amount"] });
       }
     },
   },
