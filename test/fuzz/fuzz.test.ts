@@ -88,7 +88,7 @@ interface Scenario {
 
 const scenarios: Record<string, Scenario> = {
   MlopsStack: {
-    runs: 100,
+    runs: 200,
     input: props(
       {
         region: field(withTokens(pick(["eu-west-1", "us-east-1", "us-gov-west-1"], ["eu-west", "EU-WEST-1"]))),
@@ -109,7 +109,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   MlopsNetwork: {
-    runs: 60,
+    runs: 120,
     input: props({
       cidr: field(withTokens(pick(["10.0.0.0/16", "10.20.0.0/20", "10.0.0.0/8"], ["10.0.0.0/24", "300.0.0.0/16", "10.0.0.0"]))),
       availabilityZoneCount: field(withTokens(int(2, 6), numberToken)),
@@ -129,7 +129,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "MlopsNetwork.fromExisting": {
-    runs: 40,
+    runs: 80,
     input: props(
       {
         vpcId: field(withTokens(pick(["vpc-0123456789abcdef0"], ["vpc-1", ""]))),
@@ -145,7 +145,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   SecureBucket: {
-    runs: 60,
+    runs: 120,
     input: fc.tuple(
       props({
         component: field(nameLike(40)),
@@ -184,7 +184,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   TrainingCluster: {
-    runs: 40,
+    runs: 80,
     input: props({
       clusterName: field(withTokens(nameLike(100))),
       kubernetesVersion: field(pick(["1.34", "1.35"], ["1.33", "1.29", "constructor", "toString", "1.99", ""])),
@@ -205,7 +205,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "TrainingCluster.addGpuNodePool": {
-    runs: 40,
+    runs: 80,
     input: fc.tuple(fc.oneof(fc.constant("pool"), nameLike(30)), poolOptions),
     build: (app, [id, options]) => {
       const stack = stackOf(app);
@@ -214,7 +214,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   ModelRegistry: {
-    runs: 60,
+    runs: 120,
     input: fc.tuple(
       props({
         models: field(withTokens(fc.array(nameLike(70), { maxLength: 3 }), listToken)),
@@ -239,7 +239,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   FeatureStore: {
-    runs: 40,
+    runs: 80,
     input: fc.tuple(
       fc.array(
         props(
@@ -291,7 +291,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   ServingEndpoint: {
-    runs: 60,
+    runs: 120,
     input: fc.tuple(
       props({
         gpu: field(pick([false], [true])),
@@ -330,7 +330,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   DriftAlarm: {
-    runs: 60,
+    runs: 120,
     input: fc.tuple(
       props({
         baselineS3Uri: field(withTokens(pick(["s3://acme-baselines/fraud/baseline.json"], ["s3://b", "http://x", ""]))),
@@ -374,7 +374,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "fromClusterAttributes + RegistryEngine.mlflow": {
-    runs: 24,
+    runs: 40,
     input: fc.tuple(
       props(
         {
@@ -421,7 +421,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "ServingEngine.kserve": {
-    runs: 12,
+    runs: 16,
     input: props({
       namespace: field(withTokens(pick(["serving", "models"], ["default", "A"]))),
       modelFormat: field(pick(["sklearn", "xgboost", "pytorch"], ["", "a b"])),
@@ -445,7 +445,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "grant* with every role shape": {
-    runs: 16,
+    runs: 30,
     input: fc.array(
       fc.tuple(
         fc.constantFrom("registry.grantRead", "registry.grantWrite", "store.grantReadOnline", "store.grantIngest", "endpoint.grantInvoke"),
@@ -493,7 +493,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "two FeatureStores": {
-    runs: 16,
+    runs: 24,
     input: fc.tuple(
       fc.constantFrom("user-features", "user_features", "features", "Features"),
       fc.constantFrom("user-features", "user_features", "features"),
@@ -520,7 +520,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "two stacks of one platform name": {
-    runs: 12,
+    runs: 16,
     input: fc.tuple(pick(["eu-west-1"], ["us-east-1"]), fc.constantFrom("platform", "workloads-a"), fc.constantFrom("fraud", "churn"), bool),
     build: (app, [region2, id2, endpointId, withRegistry]) => {
       for (const [id, region] of [
