@@ -12,6 +12,8 @@ interface Rule {
 
 const SAGEMAKER = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const IAM = /^[\w+=,.@-]+$/;
+/** No control characters (CloudWatch alarm and metric names). */
+const PRINTABLE = { test: (v: string) => v.length > 0 && ![...v].some((c) => c.charCodeAt(0) < 0x20) } as RegExp;
 
 /** Name rules of the AWS services the library names, from the AWS API references and the provider's validation. */
 const NAME_RULES: Record<string, Rule[]> = {
@@ -44,10 +46,10 @@ const NAME_RULES: Record<string, Rule[]> = {
   aws_sagemaker_model_package_group: [{ arg: "model_package_group_name", max: 63, re: SAGEMAKER, scope: "region" }],
   aws_sagemaker_feature_group: [{ arg: "feature_group_name", max: 64, re: /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9])*$/, scope: "region" }],
   aws_cloudwatch_metric_alarm: [
-    { arg: "alarm_name", max: 255, re: /^[^\x00-\x1f]+$/, scope: "region" },
-    { arg: "metric_name", max: 255, re: /^[^\x00-\x1f]+$/, scope: "none" },
+    { arg: "alarm_name", max: 255, re: PRINTABLE, scope: "region" },
+    { arg: "metric_name", max: 255, re: PRINTABLE, scope: "none" },
   ],
-  aws_cloudwatch_composite_alarm: [{ arg: "alarm_name", max: 255, re: /^[^\x00-\x1f]+$/, scope: "region" }],
+  aws_cloudwatch_composite_alarm: [{ arg: "alarm_name", max: 255, re: PRINTABLE, scope: "region" }],
   aws_lambda_function: [{ arg: "function_name", max: 64, re: /^[a-zA-Z0-9_-]+$/, scope: "region" }],
   aws_sns_topic: [{ arg: "name", max: 256, re: /^[A-Za-z0-9_-]+$/, scope: "region" }],
   aws_sqs_queue: [{ arg: "name", max: 80, re: /^[A-Za-z0-9_-]+$/, scope: "region" }],

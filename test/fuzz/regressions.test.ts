@@ -1,5 +1,5 @@
 /** The shrunk failures of the fuzz suite (./fuzz.test.ts), each as a plain test. */
-import { App, TerraformVariable } from "cdktf";
+import { App, TerraformStack, TerraformVariable } from "cdktf";
 import {
   DriftAlarm,
   FeatureEngine,
@@ -348,5 +348,12 @@ describe("grant*", () => {
     expect(validationError(() => registry.grantRead({ arn: "arn:aws:iam::111122223333:role/ci" } as never)).message).toBe(
       "ModelRegistry platform/registry: grantRead(role) must be a role with a name and an ARN (an IamRole, a DataAwsIamRole or RoleRef.fromRoleArn(arn))",
     );
+  });
+});
+
+describe("outside an MlopsStack", () => {
+  test("a construct in a plain TerraformStack gets an MlopsValidationError (was: a plain Error)", () => {
+    const plain = new TerraformStack(newApp(), "plain");
+    expect(validationError(() => new TrainingCluster(plain, "t")).message).toBe("TrainingCluster plain/t: cdktf-mlops constructs must be created inside an MlopsStack");
   });
 });
