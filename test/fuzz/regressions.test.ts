@@ -357,3 +357,17 @@ describe("outside an MlopsStack", () => {
     expect(validationError(() => new TrainingCluster(plain, "t")).message).toBe("TrainingCluster plain/t: cdktf-mlops constructs must be created inside an MlopsStack");
   });
 });
+
+describe("ServingEngine.kserve", () => {
+  test("a token namespace is refused (was: cdktf's token-as-construct-id error)", () => {
+    const app = newApp();
+    const platform = stack(app);
+    const workloads = stack(app, "workloads");
+    const cluster = new TrainingCluster(platform, "training", { gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
+    const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+    expect(
+      validationError(() => new ServingEndpoint(workloads, "fraud", { engine: ServingEngine.kserve({ cluster, namespace: strToken(workloads) }), model: registry.model("fraud", "3"), gpu: true }))
+        .message,
+    ).toContain("namespace (a deploy-time value) must be known at synth time");
+  });
+});

@@ -29,7 +29,7 @@ const V2_ONLY_FORMATS: Record<string, string> = { mlflow: "v2" };
 const schema = z
   .object({
     cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), { message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)" }),
-    namespace: check.dnsLabel(63).optional(),
+    namespace: check.synthTime(check.dnsLabel(63), "the namespace is created once per cluster, named after it").optional(),
     modelFormat: check.matching(/^[a-z][a-z0-9_-]{0,31}$/, "must be a KServe model format name such as sklearn or mlflow").optional(),
     protocolVersion: z.enum(["v1", "v2"], { message: "must be v1 or v2" }).optional(),
     containerImageTag: check.matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a container image tag").optional(),
