@@ -185,7 +185,7 @@ const schema = z
       .optional(),
     kubernetesVersion: z
       .string()
-      .refine((v) => v in KUBERNETES_VERSIONS, {
+      .refine((v) => Object.prototype.hasOwnProperty.call(KUBERNETES_VERSIONS, v), {
         message: `must be one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}`,
       })
       .optional(),

@@ -371,3 +371,9 @@ describe("ServingEngine.kserve", () => {
     ).toContain("namespace (a deploy-time value) must be known at synth time");
   });
 });
+
+describe("kubernetesVersion", () => {
+  test("a name of an Object.prototype member is not a version (was: 'constructor' accepted)", () => {
+    expect(validationError(() => new TrainingCluster(stack(), "t", { kubernetesVersion: "constructor" })).message).toContain('kubernetesVersion ("constructor") must be one of');
+  });
+});
