@@ -14,10 +14,28 @@ export class MlopsValidationError extends Error {
   /** The field path inside the props, e.g. `gpuNodePools[1].maxSize`. */
   public readonly field: string;
 
-  constructor(constructType: string, constructPath: string, field: string, detail: string) {
+  /**
+   * Every problem of the props object, each with its field path (one element when there is one
+   * problem; `field` is the first one's).
+   */
+  public readonly problems: ReadonlyArray<{ readonly field: string; readonly detail: string }>;
+
+  /**
+   * One error for several problems of one props object: one line per problem, each reading
+   * `Type path: field detail` (with one problem, exactly the message of the constructor).
+   */
+  public static ofProblems(constructType: string, constructPath: string, problems: ReadonlyArray<{ readonly field: string; readonly detail: string }>): MlopsValidationError {
+    if (problems.length <= 1) return new MlopsValidationError(constructType, constructPath, problems[0]?.field ?? "", problems[0]?.detail ?? "is invalid");
+    const [first, ...rest] = problems;
+    const more = rest.map((p) => `\n${constructType} ${constructPath}: ${p.field ? p.field + " " : ""}${p.detail}`).join("");
+    return new MlopsValidationError(constructType, constructPath, first.field, first.detail + more, problems);
+  }
+
+  constructor(constructType: string, constructPath: string, field: string, detail: string, problems?: ReadonlyArray<{ readonly field: string; readonly detail: string }>) {
     super(`${constructType} ${constructPath}: ${field ? field + " " : ""}${detail}`);
     this.name = "MlopsValidationError";
     this.constructPath = constructPath;
     this.field = field;
+    this.problems = problems ?? [{ field, detail }];
   }
 }

@@ -3,7 +3,10 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { once } from "./dependencies";
 import { claimUniqueName, fitName, NameRules, stableHash } from "./naming";
+import { isRoleRef } from "./refs";
 import type { IRoleRef } from "./refs";
+import { MlopsValidationError } from "./errors";
+import { isDeployTimeValue } from "./validation";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 
@@ -121,8 +124,13 @@ export function createRole(parent: Construct, id: string, opts: RoleOptions): Cr
       conditions: opts.trust.conditions,
     },
   ]);
+  // IAM role names are unique per account, across regions: the later of two roles of the app that
+  // would share a name gets its stack id in it (a name that never collided keeps its form).
+  const name = isDeployTimeValue(opts.name)
+    ? opts.name
+    : claimUniqueName(scope, "iam-role", opts.name, (stackId) => fitName(`${opts.name}-${stackId}`, NameRules.iamRole));
   const role = new IamRole(scope, "Role", {
-    name: opts.name,
+    name,
     assumeRolePolicy: trust.json,
     tags: opts.tags,
   });
@@ -133,7 +141,7 @@ export function createRole(parent: Construct, id: string, opts: RoleOptions): Cr
   let inlinePolicy: IamRolePolicy | undefined;
   if (opts.statements && opts.statements.length > 0) {
     const doc = policyDocument(scope, "PolicyDocument", opts.statements);
-    inlinePolicy = new IamRolePolicy(scope, "Policy", { name: opts.name, role: role.id, policy: doc.json });
+    inlinePolicy = new IamRolePolicy(scope, "Policy", { name, role: role.id, policy: doc.json });
   }
   return { role, attachments, inlinePolicy };
 }
@@ -154,6 +162,14 @@ export function grantToRole(scope: Construct, id: string, role: IRoleRef, policy
  * owner's stack id is part of it.
  */
 export function grantOnce(owner: Construct, kind: string, role: IRoleRef, suffix: string, statements: PolicyStatement[], baseName = owner.node.id): IamRolePolicy {
+  if (!isRoleRef(role) || role.name.length === 0 || role.arn.length === 0) {
+    throw new MlopsValidationError(
+      owner.constructor.name,
+      owner.node.path,
+      `grant${kind}(role)`,
+      "must be a role with a name and an ARN (an IamRole, a DataAwsIamRole or RoleRef.fromRoleArn(arn))",
+    );
+  }
   const key = Construct.isConstruct(role) ? role.node.path : String(role.arn);
   const id = `Grant${kind}-${stableHash(key)}`;
   return once(owner, id, () => {

@@ -18,6 +18,7 @@ import { MLOPS_STACK, mlopsStackOf } from "./stack-context";
 import "./token-stack-traces"; // off unless CDKTF_MLOPS_STACK_TRACES=1: see the file
 import { inheritAppAspects } from "./app-aspects";
 import { registerManifest, writeManifest } from "./manifest";
+import type { ShapeOf } from "./validation";
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
 export interface S3StateBackendOptions {
@@ -100,7 +101,7 @@ const schema = z
     deployRoleArn: check.roleArn().optional(),
     removalPolicy: z.enum(RemovalPolicy).optional(),
   })
-  .strict() satisfies z.ZodType<MlopsStackProps>;
+  .strict() satisfies ShapeOf<MlopsStackProps>;
 
 
 /**

@@ -77,6 +77,30 @@ export function withPlatformPrefix(platformName: string, name: string): string {
 
 const claims = new WeakMap<IConstruct, Map<string, IConstruct>>();
 
+function claimsOf(owner: IConstruct): Map<string, IConstruct> {
+  const root = owner.node.root;
+  let byName = claims.get(root);
+  if (!byName) {
+    byName = new Map();
+    claims.set(root, byName);
+  }
+  return byName;
+}
+
+/**
+ * Claims a name the user chose (it is never changed): returns the construct of the app that holds it
+ * already in `scopeKey`, or undefined when `owner` now holds it. The caller refuses a taken name with a
+ * validation error. Shares its register with {@link claimUniqueName}.
+ */
+export function claimExactName(owner: IConstruct, scopeKey: string, name: string): IConstruct | undefined {
+  const byName = claimsOf(owner);
+  const key = `${scopeKey}\u0000${name}`;
+  const holder = byName.get(key);
+  if (holder !== undefined && holder !== owner) return holder;
+  byName.set(key, owner);
+  return undefined;
+}
+
 /**
  * A physical name that is unique within its scope across every stack of the app (S3 names are
  * global; IAM names are per account). `preferred` is the name a construct gets when it is alone; when
@@ -86,12 +110,7 @@ const claims = new WeakMap<IConstruct, Map<string, IConstruct>>();
  * scope (for S3: the region, since the account is the same for the stacks of one platform).
  */
 export function claimUniqueName(owner: IConstruct, scopeKey: string, preferred: string, disambiguate: (stackId: string) => string): string {
-  const root = owner.node.root;
-  let byName = claims.get(root);
-  if (!byName) {
-    byName = new Map();
-    claims.set(root, byName);
-  }
+  const byName = claimsOf(owner);
   const stack = TerraformStack.of(owner);
   const candidates = [preferred, disambiguate(stack.node.id), disambiguate(`${stack.node.id}-${stableHash(owner.node.path)}`)];
   for (const name of candidates) {

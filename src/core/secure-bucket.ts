@@ -14,6 +14,10 @@ import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
 import { mlopsStackOf } from "./stack-context";
 import type { IKmsKeyRef } from "./refs";
 import { componentTags } from "./tags";
+import { z } from "zod";
+import { isKmsKeyRef } from "./refs";
+import { check, validateProps } from "./validation";
+import type { ShapeOf } from "./validation";
 import { MlopsGuardrails } from "../guardrails/mlops-guardrails";
 
 /** Props of {@link SecureBucket}. */
@@ -58,6 +62,30 @@ export interface SecureBucketProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+const statementSchema = z
+  .object({
+    sid: z.string().regex(/^[A-Za-z0-9]*$/, { message: "must be letters and digits only (an IAM statement id)" }),
+    effect: z.enum(["Allow", "Deny"]).optional(),
+    actions: z.array(z.string().min(1)).min(1, { message: "must name at least one action" }),
+    resources: z.array(z.string().min(1)).min(1).optional(),
+    principals: z.array(z.object({ type: z.string().min(1), identifiers: z.array(z.string().min(1)).min(1) }).strict()).optional(),
+    conditions: z.array(z.object({ test: z.string().min(1), variable: z.string().min(1), values: z.array(z.string()).min(1) }).strict()).optional(),
+  })
+  .strict();
+
+const schema = z
+  .object({
+    component: z.string().min(1).max(256),
+    kmsKey: z.custom<IKmsKeyRef>(isKmsKeyRef, { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(...)" }).optional(),
+    accessLogs: z.boolean().optional(),
+    noncurrentVersionExpirationDays: check.int(1, 36500).optional(),
+    receivesAccessLogs: z.boolean().optional(),
+    expireObjectsAfterDays: check.int(1, 36500).optional(),
+    policyStatements: z.array(statementSchema).optional(),
+    removalPolicy: z.enum(RemovalPolicy).optional(),
+  })
+  .strict() satisfies ShapeOf<SecureBucketProps>;
+
 /**
  * An S3 bucket as the library ships every bucket: a name unique to account and region, versioning,
  * encryption (SSE-KMS with a bucket key), all public access blocked, bucket-owner-enforced
@@ -82,6 +110,7 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
+    validateProps(this, "SecureBucket", schema, props);
     const stack = mlopsStackOf(this);
     const tags = componentTags(props.component);
     // S3 names are global: the account id and region make them unique; 63 characters in all.

@@ -1,5 +1,6 @@
 import { IConstruct } from "constructs";
 import type { RemovalPolicy } from "./removal-policy";
+import { MlopsValidationError } from "./errors";
 
 /** Marks an MlopsStack (a symbol, so that two copies of the library recognise each other's stacks). */
 export const MLOPS_STACK = Symbol.for("cdktf-mlops.MlopsStack");
@@ -34,6 +35,6 @@ export function findMlopsStack(scope: IConstruct): IMlopsStackContext | undefine
 /** The innermost MlopsStack around `scope`; throws a clear error when there is none. */
 export function mlopsStackOf(scope: IConstruct): IMlopsStackContext {
   const found = findMlopsStack(scope);
-  if (!found) throw new Error(`${scope.node.path}: cdktf-mlops constructs must be created inside an MlopsStack`);
+  if (!found) throw new MlopsValidationError(scope.constructor.name, scope.node.path, "", "cdktf-mlops constructs must be created inside an MlopsStack");
   return found;
 }

@@ -20,6 +20,7 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 }
 
 function describeValue(v: unknown): string {
+  if (isDeployTimeValue(v) || (Array.isArray(v) && v.length === 1 && isDeployTimeValue(v[0]))) return "a deploy-time value";
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return `array of ${v.length}`;
@@ -40,14 +41,29 @@ export function firstIssue(error: z.ZodError): z.core.$ZodIssue {
 }
 
 /**
- * Parses `props` with the construct's zod schema and throws a single {@link MlopsValidationError}
- * for the first problem found, naming the construct path, field and value. Call it at the top of
- * a constructor, before any resource is created, so that bad input never yields a half-built stack.
+ * Every issue of a zod error, each with the real reason of a bad record key or element brought up
+ * from one level down, without repeats (same path and message).
  */
-export function validateProps<T>(scope: IConstruct, constructType: string, schema: z.ZodType<T>, props: unknown): T {
-  const result = schema.safeParse(props ?? {});
-  if (result.success) return result.data;
-  const issue = firstIssue(result.error);
+export function allIssues(error: z.ZodError): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  const seen = new Set<string>();
+  const visit = (issue: z.core.$ZodIssue, prefix: ReadonlyArray<PropertyKey>): void => {
+    const path = [...prefix, ...issue.path];
+    if ((issue.code === "invalid_key" || issue.code === "invalid_element") && issue.issues.length > 0) {
+      for (const inner of issue.issues) visit(inner, path);
+      return;
+    }
+    const key = `${formatFieldPath(path)}\u0000${issue.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ ...issue, path } as z.core.$ZodIssue);
+  };
+  for (const issue of error.issues) visit(issue, []);
+  return out;
+}
+
+/** `field` and `detail` of one issue of `props`, as an {@link MlopsValidationError} words them. */
+function describeIssue(issue: z.core.$ZodIssue, props: unknown): { field: string; detail: string } {
   const field = formatFieldPath(issue.path);
   const value = valueAt(props, issue.path);
   let detail: string;
@@ -55,10 +71,33 @@ export function validateProps<T>(scope: IConstruct, constructType: string, schem
     detail = `has unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
   } else if (value === undefined) {
     detail = "is required";
+  } else if (describeValue(value) === "a deploy-time value") {
+    // The token policy: the check.* helpers let deploy-time values through wherever Terraform can take
+    // one; every other rule needs the value at synth time (it becomes a construct id, a literal name,
+    // a count of resources or a choice between resources), so a token there is refused with the rule.
+    detail = issue.message.startsWith(SYNTH_TIME) ? `(a deploy-time value) ${issue.message}` : `(a deploy-time value) ${SYNTH_TIME}: ${issue.message}`;
   } else {
     detail = `(${describeValue(value)}) ${issue.message}`;
   }
-  throw new MlopsValidationError(constructType, scope.node.path, field, detail);
+  return { field, detail };
+}
+
+/**
+ * Parses `props` with the construct's zod schema and throws one {@link MlopsValidationError} that
+ * names every problem found, each with its field path and value (with one problem the message is
+ * `Type path: field (value) reason`). Call it at the top of a constructor, before any resource is
+ * created, so that bad input never yields a half-built stack.
+ */
+export function validateProps<T>(scope: IConstruct, constructType: string, schema: z.ZodType<T>, props: unknown): T {
+  return validateValue(constructType, scope.node.path, schema, props);
+}
+
+/** {@link validateProps} for a static function that has no scope: `constructPath` says what was called. */
+export function validateValue<T>(constructType: string, constructPath: string, schema: z.ZodType<T>, props: unknown): T {
+  const result = schema.safeParse(props ?? {});
+  if (result.success) return result.data;
+  const problems = allIssues(result.error).map((i) => describeIssue(i, props));
+  throw MlopsValidationError.ofProblems(constructType, constructPath, problems);
 }
 
 /** Throws a {@link MlopsValidationError} for a rule that is checked outside a zod schema. */
@@ -77,11 +116,20 @@ export function isDeployTimeValue(v: unknown): boolean {
 
 const unresolved = isDeployTimeValue;
 
+const SYNTH_TIME = "must be known at synth time";
+
 /**
  * Zod building blocks that let deploy-time tokens through unchecked: a value known only at
  * deploy time cannot be judged at synth time, and must never crash validation.
  */
 export const check = {
+  /**
+   * `schema`, refusing deploy-time values with the reason (`why`) the value is needed at synth time:
+   * it sets how many resources are created, becomes a construct id or a literal name.
+   */
+  synthTime<S extends z.ZodType>(schema: S, why: string) {
+    return schema.refine((v: unknown) => !unresolved(v) && !(Array.isArray(v) && v.some(unresolved)), { message: `${SYNTH_TIME}: ${why}` });
+  },
   /** A string matching `re` (tokens pass). */
   matching(re: RegExp, message: string) {
     return z.string().refine((v) => unresolved(v) || re.test(v), { message });
@@ -128,3 +176,10 @@ export const check = {
     );
   },
 };
+
+/**
+ * The type a props schema is declared to satisfy (`schema satisfies ShapeOf<FooProps>`): its output is
+ * assignable to `T` and its object shape has a key for every field of `T`, so a prop added to the
+ * interface but not to the schema fails to compile instead of failing at run time as an unknown field.
+ */
+export type ShapeOf<T> = z.ZodType<T> & { readonly shape: { readonly [K in keyof Required<T>]: z.core.SomeType } };

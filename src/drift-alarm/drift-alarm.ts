@@ -33,6 +33,8 @@ import {
   policyDocument,
   PolicyStatement,
   validateProps,
+  isDeployTimeValue,
+  claimUniqueName,
   withPlatformPrefix,
 } from "../core";
 import { registerManifest } from "../core/manifest";
@@ -42,6 +44,7 @@ import type { IServingEndpoint } from "../serving-endpoint";
 import { buildModelMonitor } from "./private/model-monitor";
 import { DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./job/metrics";
 import { driftJobCode } from "./private/job-asset";
+import type { ShapeOf } from "../core";
 
 /**
  * The metrics the drift job publishes, for dashboards and alarms of your own. They are the job's own
@@ -156,17 +159,27 @@ const schema = z
     endpoint: z.custom<IServingEndpoint>((e) => !!e && typeof e === "object" && "captureKeyPrefix" in e && "captureFormat" in e, {
       message: "must be a serving endpoint (IServingEndpoint)",
     }),
-    baselineS3Uri: check.matching(/^s3:\/\/[^/]+\/.+$/, "must be an S3 URI of an object (s3://<bucket>/<key>)"),
+    baselineS3Uri: z.string().superRefine((v, ctx) => {
+      if (/^s3:\/\/[^/]+\/.+$/.test(v)) return;
+      ctx.addIssue({
+        code: "custom",
+        message: isDeployTimeValue(v)
+          ? "must be known at synth time as s3://<bucket>/<key> (bucket and key may be deploy-time values): they are taken apart for the job's IAM policy"
+          : "must be an S3 URI of an object (s3://<bucket>/<key>)",
+      });
+    }),
     baselineKmsKeyArn: check.matching(/^arn:aws[a-z-]*:kms:/, "must be a KMS key ARN").optional(),
-    numericFeatures: z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")).optional(),
-    categoricalFeatures: z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")).optional(),
+    numericFeatures: check.synthTime(z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")), "each feature gets its own alarms").optional(),
+    categoricalFeatures: check.synthTime(z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")), "each feature gets its own alarms").optional(),
     psiThreshold: z.number().gt(0, { message: "must be > 0" }).optional(),
     ksThreshold: z.number().gt(0, { message: "must be > 0" }).max(1, { message: "must be <= 1" }).optional(),
     jsDistanceThreshold: z.number().gt(0, { message: "must be > 0" }).max(1, { message: "must be <= 1" }).optional(),
     missingRateThreshold: z.number().gt(0, { message: "must be > 0" }).max(1, { message: "must be <= 1" }).optional(),
     intervalMinutes: check.int(5, 1440).optional(),
     minRecords: check.int(1, 1000000).optional(),
-    notify: z.array(check.matching(NOTIFY, "must be an email address, an https:// URL or a Lambda function ARN")).optional(),
+    notify: check
+      .synthTime(z.array(check.matching(NOTIFY, "must be an email address, an https:// URL or a Lambda function ARN")), "each target becomes its own subscription")
+      .optional(),
     retrainingTargetArn: check
       .matching(RETRAIN, "must be the ARN of a SageMaker pipeline, a Step Functions state machine or an EventBridge event bus")
       .optional(),
@@ -205,7 +218,7 @@ const schema = z
         ctx.addIssue({ code: "custom", path, message: "names a feature twice" });
       }
     });
-  }) satisfies z.ZodType<DriftAlarmProps>;
+  }) satisfies ShapeOf<DriftAlarmProps>;
 
 /** The drift alarm that owns the capture-bucket notification of each KServe endpoint (a bucket has one). */
 const NOTIFIED = new WeakMap<IServingEndpoint, DriftAlarm>();
@@ -267,7 +280,12 @@ export class DriftAlarm extends Construct {
     const tags = componentTags("drift-alarm");
     const account = stack.accountId;
     const partition = stack.partition;
-    const name = fitName(`${withPlatformPrefix(stack.platformName, endpoint.endpointName)}-drift`, { maxLength: 64, allowed: /[A-Za-z0-9_-]/, lowercase: false });
+    // Lambda, log group, topic and alarm names repeat per region: a second alarm of one endpoint gets the stack id in its name.
+    const nameRule = { maxLength: 64, allowed: /[A-Za-z0-9_-]/, lowercase: false };
+    const preferredName = fitName(`${withPlatformPrefix(stack.platformName, endpoint.endpointName)}-drift`, nameRule);
+    const name = claimUniqueName(this, `drift:${stack.region}`, preferredName, (stackId) =>
+      fitName(`${withPlatformPrefix(stack.platformName, endpoint.endpointName)}-${stackId}-drift`, nameRule),
+    );
     const interval = p.intervalMinutes ?? 60;
     registerManifest(this, "DriftAlarm", {
       endpoint: endpoint.node.path, endpointName: endpoint.endpointName, engine: endpoint.engineKind, job: p.modelMonitor ? "model-monitor" : "drift-job",

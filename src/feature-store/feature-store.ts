@@ -8,6 +8,7 @@ import type { FeastEngineOptions, SageMakerFeatureEngineOptions } from "./engine
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "./feature-types";
 import { bindFeastEngine, checkFeastGroups, validateFeastOptions } from "./private/feast-engine";
 import { bindSageMakerFeatureEngine, checkSageMakerGroups, validateSageMakerFeatureOptions } from "./private/sagemaker-engine";
+import type { ShapeOf } from "../core";
 
 
 /**
@@ -126,7 +127,7 @@ const schema = z
     for (const issue of p.engine.check(p.featureGroups as FeatureGroupDefinition[])) {
       ctx.addIssue({ code: "custom", path: ["featureGroups", ...issue.path], message: issue.message });
     }
-  }) satisfies z.ZodType<FeatureStoreProps>;
+  }) satisfies ShapeOf<FeatureStoreProps>;
 
 /**
  * A feature store: feature groups declared in code and validated before synthesis, kept online and

@@ -3,12 +3,13 @@ import { z } from "zod";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { applyRemovalPolicy, check, componentTags, ECR_LOGIN_STATEMENT, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, validateProps } from "../core";
+import { applyRemovalPolicy, check, claimUniqueName, componentTags, ECR_LOGIN_STATEMENT, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import type { IModelRegistryHost, IRegistryEngineResources, IMlflowRegistryResources, ModelReference, ISageMakerRegistryResources } from "./contract";
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
 import { bindMlflowEngine, validateMlflowOptions } from "./private/mlflow-engine";
 import { bindSageMakerEngine, validateSageMakerOptions } from "./private/sagemaker-engine";
+import type { ShapeOf } from "../core";
 
 
 /**
@@ -92,8 +93,8 @@ const schema = z
     engine: z.custom<RegistryEngine>((e) => e instanceof RegistryEngine, {
       message: "must be RegistryEngine.mlflow({ cluster }) or RegistryEngine.sagemaker()",
     }),
-    models: z
-      .array(check.matching(MODEL_NAME, "must be lowercase letters, digits and '-', at most 48 characters"))
+    models: check
+      .synthTime(z.array(check.matching(MODEL_NAME, "must be lowercase letters, digits and '-', at most 48 characters")), "each model gets its own repository and names")
       .refine((m) => new Set(m).size === m.length, { message: "must not name a model twice" })
       .optional(),
     kmsKey: z.custom<IKmsKeyRef>((k) => isKmsKeyRef(k), { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(arn)" }).optional(),
@@ -101,7 +102,7 @@ const schema = z
     noncurrentVersionExpirationDays: check.int(1, 3650).optional(),
     removalPolicy: z.enum(RemovalPolicy).optional(),
   })
-  .strict() satisfies z.ZodType<ModelRegistryProps>;
+  .strict() satisfies ShapeOf<ModelRegistryProps>;
 
 /**
  * A model registry: an artifact bucket, an ECR repository per model for serving images, and an
@@ -146,7 +147,8 @@ export class ModelRegistry extends Construct implements IModelRegistryHost {
     const keep = p.imageRetentionCount ?? 100;
     for (const model of this.models) {
       const repo = new EcrRepository(this, `Repository-${model}`, {
-        name: `${stack.platformName}/${model}`,
+        // Repository names are unique per region: a second registry of the platform with the same model gets its stack id.
+        name: claimUniqueName(this, `ecr:${stack.region}`, `${stack.platformName}/${model}`, (stackId) => `${stack.platformName}/${stackId}/${model}`),
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
         // Replaces the repository when changed: set once, at creation.

@@ -27,8 +27,10 @@ import {
   NameRules,
   physicalName,
   validateProps,
+  validateValue,
 } from "../core";
 import { cidrSubnet } from "./private/cidr";
+import type { ShapeOf } from "../core";
 
 /** A VPC and the subnets a cluster runs in: created by {@link MlopsNetwork} or brought by the user. */
 export interface INetwork {
@@ -94,12 +96,19 @@ const DEFAULT_ENDPOINTS = ["ecr.api", "ecr.dkr", "sts", "logs"];
 
 const schema = z
   .object({
-    cidr: check.cidr(16, 20).optional(),
-    availabilityZoneCount: check.int(2, 6).optional(),
+    cidr: check.synthTime(check.cidr(16, 20), "the subnets' CIDR blocks are computed from it").optional(),
+    availabilityZoneCount: check.synthTime(check.int(2, 6), "it sets how many subnets, NAT gateways and route tables are created").optional(),
     singleNatGateway: z.boolean().optional(),
-    interfaceEndpoints: z
-      .array(check.matching(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, "must be an endpoint service suffix such as ecr.api"))
-      .refine((a) => new Set(a).size === a.length, { message: "must not name an endpoint twice" })
+    interfaceEndpoints: check
+      .synthTime(
+        z.array(
+          check
+            .matching(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/, "must be an endpoint service suffix such as ecr.api")
+            .refine((v) => v !== "s3", { message: "is the gateway endpoint the network always creates, not an interface endpoint" }),
+        ),
+        "each endpoint becomes a resource named after it",
+      )
+      .refine((a) => new Set(a.map(endpointId)).size === a.length, { message: "must not name an endpoint twice (ecr.api and ecr-api are one endpoint id)" })
       .optional(),
     flowLogRetentionDays: z
       .number()
@@ -107,9 +116,25 @@ const schema = z
         message: `must be one of CloudWatch Logs' retention values (${LOG_RETENTION_DAYS.join(", ")})`,
       })
       .optional(),
-    clusterName: z.string().optional(),
+    clusterName: check
+      .synthTime(check.matching(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, "must be an EKS cluster name (1-100 letters, digits, '-' and '_')"), "it is part of a tag key")
+      .optional(),
   })
-  .strict() satisfies z.ZodType<MlopsNetworkProps>;
+  .strict() satisfies ShapeOf<MlopsNetworkProps>;
+
+/** The construct id part of an interface endpoint: `ecr.api` gives `EcrApi`. */
+function endpointId(service: string): string {
+  return service.replace(/(^|[.-])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
+}
+
+const subnetIds = z.array(z.string().min(1, { message: "must not be empty" }));
+const existingSchema = z
+  .object({
+    vpcId: z.string().min(1, { message: "must not be empty" }),
+    privateSubnetIds: subnetIds,
+    publicSubnetIds: subnetIds.optional(),
+  })
+  .strict() satisfies ShapeOf<ExistingNetworkProps>;
 
 /**
  * A VPC for an ML platform: private and public subnets across availability zones, NAT gateways,
@@ -119,6 +144,7 @@ const schema = z
 export class MlopsNetwork extends Construct implements INetwork {
   /** Wraps an existing VPC and its subnets. */
   public static fromExisting(props: ExistingNetworkProps): INetwork {
+    validateValue("MlopsNetwork.fromExisting", "(props)", existingSchema, props);
     return {
       vpcId: props.vpcId,
       privateSubnetIds: [...props.privateSubnetIds],
@@ -251,7 +277,7 @@ export class MlopsNetwork extends Construct implements INetwork {
     });
     this.interfaceEndpoints = {};
     for (const service of endpoints) {
-      const idPart = service.replace(/(^|[.-])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
+      const idPart = endpointId(service);
       this.interfaceEndpoints[service] = new VpcEndpoint(this, `${idPart}Endpoint`, {
         vpcId: this.vpc.id,
         serviceName: `com.amazonaws.${stack.region}.${service}`,

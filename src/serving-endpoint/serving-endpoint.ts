@@ -1,7 +1,7 @@
 import { Construct, IConstruct } from "constructs";
 import { z } from "zod";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { check, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, physicalName, SecureBucket, validateProps } from "../core";
+import { check, claimExactName, claimUniqueName, fail, grantOnce, isDeployTimeValue, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, physicalName, SecureBucket, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import type { ModelReference } from "../model-registry";
 import { CaptureFormat } from "./capture-format";
@@ -9,6 +9,7 @@ import type { IServingEndpointHost, KServeEndpointResources, SageMakerEndpointRe
 import type { KServeEngineOptions, SageMakerServingOptions } from "./engines";
 import { bindKServeEngine, validateKServeOptions } from "./private/kserve-engine";
 import { bindSageMakerServing, validateSageMakerServing } from "./private/sagemaker-engine";
+import type { ShapeOf } from "../core";
 
 /** A CloudWatch metric of an endpoint. */
 export interface MetricReference {
@@ -141,18 +142,23 @@ const schema = z
       message: "must be a model reference from registry.model(name, version)",
     }),
     gpu: z.boolean().optional(),
-    endpointName: check.matching(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, "must be 2-40 lowercase letters, digits and '-', starting with a letter").optional(),
+    endpointName: check
+      .synthTime(check.matching(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, "must be 2-40 lowercase letters, digits and '-', starting with a letter"), "the endpoint's resources and alarms are named after it")
+      .optional(),
     minReplicas: check.int(1, 100).optional(),
     maxReplicas: check.int(1, 1000).optional(),
-    captureSamplingPercentage: check.int(0, 100).optional(),
+    captureSamplingPercentage: check.synthTime(check.int(0, 100), "it decides whether data capture and its bucket are set up").optional(),
     captureRetentionDays: check.int(1, 3650).optional(),
     kmsKey: z.custom<IKmsKeyRef>((k) => isKmsKeyRef(k), { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(arn)" }).optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
     const min = p.minReplicas ?? 1;
-    if ((p.maxReplicas ?? 4) < min) ctx.addIssue({ code: "custom", path: ["maxReplicas"], message: `must be >= minReplicas (${min})` });
-  }) satisfies z.ZodType<ServingEndpointProps>;
+    if (!isDeployTimeValue(min) && !isDeployTimeValue(p.maxReplicas) && (p.maxReplicas ?? 4) < min) {
+      if (p.maxReplicas === undefined) ctx.addIssue({ code: "custom", path: ["minReplicas"], message: "must be <= maxReplicas (4, the default)" });
+      else ctx.addIssue({ code: "custom", path: ["maxReplicas"], message: `must be >= minReplicas (${min})` });
+    }
+  }) satisfies ShapeOf<ServingEndpointProps>;
 
 /**
  * A model version served behind an endpoint, on KServe or SageMaker, with its request and response
@@ -193,7 +199,16 @@ export class ServingEndpoint extends Construct implements IServingEndpoint, ISer
     this.maxReplicas = p.maxReplicas ?? 4;
     this.captureSamplingPercentage = p.captureSamplingPercentage ?? 100;
     this.kmsKey = p.kmsKey ?? stack.kmsKey;
-    this.endpointName = p.endpointName ?? physicalName(this, stack.platformName, { maxLength: 40, allowed: /[a-z0-9-]/, lowercase: true });
+    // Endpoint names (and the alarm and role names made from them) are unique per region: a chosen name
+    // used twice is refused; a derived one that repeats in another stack gets the stack id.
+    const nameRule = { maxLength: 40, allowed: /[a-z0-9-]/, lowercase: true };
+    if (p.endpointName !== undefined) {
+      const holder = claimExactName(this, `endpoint:${stack.region}`, p.endpointName);
+      if (holder) fail(this, "ServingEndpoint", "endpointName", `(${JSON.stringify(p.endpointName)}) is the name of the endpoint ${holder.node.path} already (endpoint names are unique per region)`);
+    }
+    this.endpointName =
+      p.endpointName ??
+      claimUniqueName(this, `endpoint:${stack.region}`, physicalName(this, stack.platformName, nameRule), (stackId) => physicalName(this, `${stack.platformName}-${stackId}`, nameRule));
     registerManifest(this, "ServingEndpoint", {
       engine: this.engineKind, endpointName: this.endpointName, gpu: this.gpu, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
       model: { name: p.model.modelName, version: p.model.version }, captureSamplingPercentage: this.captureSamplingPercentage,

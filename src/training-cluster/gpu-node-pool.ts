@@ -3,7 +3,7 @@ import { AutoscalingGroupTagA as AutoscalingGroupTag } from "@cdktf/provider-aws
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { PlacementGroup } from "@cdktf/provider-aws/lib/placement-group";
-import { componentTags, fail, fitName, MlopsStack, NameRules, physicalName, validateProps } from "../core";
+import { componentTags, fail, fitName, MlopsStack, NameRules, physicalName, stableHash, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import { CapacityType, CpuArchitecture, GpuAmiType, GpuInstance, GpuInstanceInfo } from "./gpu-instances";
 import { gpuNodePoolOptionsSchema } from "./private/schemas";
@@ -147,7 +147,9 @@ export class GpuNodePool extends Construct {
     Object.keys(templateTags)
       .sort()
       .forEach((key) => {
-        const idPart = key.replace("k8s.io/cluster-autoscaler/node-template/", "").replace(/[^A-Za-z0-9]+/g, "-");
+        const plain = key.replace("k8s.io/cluster-autoscaler/node-template/", "").replace(/[^A-Za-z0-9]+/g, "-");
+        // Label keys that differ only in punctuation (a_b, a-b) share a plain id: the later gets a hash of its key.
+        const idPart = this.node.tryFindChild(`AutoscalerTag-${plain}`) ? `${plain}-${stableHash(key)}` : plain;
         this.autoscalerTags[key] = new AutoscalingGroupTag(this, `AutoscalerTag-${idPart}`, {
           autoscalingGroupName: asgName,
           tag: { key, value: templateTags[key], propagateAtLaunch: false },

@@ -10,6 +10,7 @@ import type { ITrainingCluster, PodIdentityAssociationOptions, TrainingClusterAt
 import * as addons from "./private/addons";
 import { inClusterScope } from "./private/in-cluster-scope";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./private/charts";
+import type { ShapeOf } from "../core";
 
 const attributesSchema = z
   .object({
@@ -29,12 +30,12 @@ const attributesSchema = z
     publicSubnetIds: z.array(check.matching(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id (subnet-...)")).optional(),
     kubernetesVersion: z
       .string()
-      .refine((v) => v in KUBERNETES_VERSIONS, { message: `must be one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}` })
+      .refine((v) => Object.prototype.hasOwnProperty.call(KUBERNETES_VERSIONS, v), { message: `must be one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}` })
       .optional(),
     gpuNodes: z.boolean().optional(),
     kubernetesStack: z.custom<MlopsStack>((st) => MlopsStack.isMlopsStack(st), { message: "must be an MlopsStack" }).optional(),
   })
-  .strict() satisfies z.ZodType<TrainingClusterAttributes>;
+  .strict() satisfies ShapeOf<TrainingClusterAttributes>;
 
 /**
  * An EKS cluster that exists already, as the ML layer consumes it. Nothing of the cluster itself is

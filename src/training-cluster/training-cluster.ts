@@ -14,7 +14,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
-import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, fail, firstIssue, fitName, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, POD_IDENTITY_TRUST, PolicyStatement, RemovalPolicy, validateProps } from "../core";
+import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, allIssues, fail, fitName, isDeployTimeValue, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, POD_IDENTITY_TRUST, PolicyStatement, RemovalPolicy, validateProps } from "../core";
 import { registerManifest } from "../core/manifest";
 import { INetwork, MlopsNetwork } from "../network";
 import type { GpuNodePoolOptions, IGpuNodePoolHost, ITrainingCluster, PodIdentityAssociationOptions, TeamOptions, TrainingClusterAttributes } from "./contract";
@@ -29,6 +29,7 @@ import { managedNodeGroup } from "./private/node-group";
 import { ClusterObservability, CloudWatchObservabilityResources } from "./observability";
 import { CLOUDWATCH_ADDON, cloudWatchObservability } from "./private/observability";
 import { TeamNamespace } from "./team-namespace";
+import type { ShapeOf } from "../core";
 
 /** What EKS does when a cluster's Kubernetes version leaves standard support. */
 export enum UpgradeSupportType {
@@ -191,20 +192,25 @@ const schema = z
       .optional(),
     kubernetesVersion: z
       .string()
-      .refine((v) => v in KUBERNETES_VERSIONS, {
+      .refine((v) => Object.prototype.hasOwnProperty.call(KUBERNETES_VERSIONS, v), {
         message: `must be one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}`,
       })
       .optional(),
     upgradeSupportType: z.enum(UpgradeSupportType, { message: "must be STANDARD or EXTENDED" }).optional(),
-    network: z.custom<INetwork>((n) => !!n && typeof n === "object" && "vpcId" in n && "privateSubnetIds" in n, {
-      message: "must be an INetwork (an MlopsNetwork or MlopsNetwork.fromExisting(...))",
-    }).optional(),
+    network: z
+      .custom<INetwork>((n) => !!n && typeof n === "object" && "vpcId" in n && "privateSubnetIds" in n, {
+        message: "must be an INetwork (an MlopsNetwork or MlopsNetwork.fromExisting(...))",
+      })
+      .refine((n) => !Array.isArray(n.privateSubnetIds) || n.privateSubnetIds.some(isDeployTimeValue) || n.privateSubnetIds.length >= 2, {
+        message: "must have at least two private subnets (EKS needs subnets in two availability zones)",
+      })
+      .optional(),
     publicEndpointCidrs: publicAccessCidrs("name the networks that need it", "or be left out for a private endpoint"),
-    privateEndpointCidrs: z.array(check.cidr(0, 32)).optional(),
+    privateEndpointCidrs: check.synthTime(z.array(check.cidr(0, 32)), "each CIDR block gets its own security group rule").optional(),
     deployerCidrs: publicAccessCidrs("name the deploying machine's address (/32)", "or be left out"),
     kubernetesStack: z.custom<MlopsStack>((st) => MlopsStack.isMlopsStack(st), { message: "must be an MlopsStack" }).optional(),
-    adminRoleArns: z
-      .array(check.roleArn())
+    adminRoleArns: check
+      .synthTime(z.array(check.roleArn()), "each role gets its own access entry")
       .refine((a) => new Set(a).size === a.length, { message: "must not name a role twice (a second access entry for one role fails with 409)" })
       .optional(),
     clusterCreatorAdmin: z.boolean().optional(),
@@ -241,7 +247,10 @@ const schema = z
   .superRefine((p, ctx) => {
     const min = p.systemNodeMinSize ?? 2;
     const max = p.systemNodeMaxSize ?? 4;
-    if (max < min) ctx.addIssue({ code: "custom", path: ["systemNodeMaxSize"], message: `must be >= systemNodeMinSize (${min})` });
+    if (!isDeployTimeValue(min) && !isDeployTimeValue(max) && max < min) {
+      if (p.systemNodeMaxSize === undefined) ctx.addIssue({ code: "custom", path: ["systemNodeMinSize"], message: `must be <= systemNodeMaxSize (${max}, the default)` });
+      else ctx.addIssue({ code: "custom", path: ["systemNodeMaxSize"], message: `must be >= systemNodeMinSize (${min})` });
+    }
     const version = p.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
     if (EXTENDED_ONLY_VERSIONS.includes(version) && p.upgradeSupportType !== UpgradeSupportType.EXTENDED) {
       ctx.addIssue({
@@ -253,8 +262,7 @@ const schema = z
     (p.gpuNodePools ?? []).forEach((pool, i) => {
       const r = gpuNodePoolOptionsSchema.safeParse(pool);
       if (!r.success) {
-        const issue = firstIssue(r.error);
-        ctx.addIssue({ code: "custom", path: ["gpuNodePools", i, ...issue.path], message: issue.message });
+        for (const issue of allIssues(r.error)) ctx.addIssue({ code: "custom", path: ["gpuNodePools", i, ...issue.path], message: issue.message });
       }
     });
     const poolNames = (p.gpuNodePools ?? []).map((g: { name?: string }) => g?.name);
@@ -267,7 +275,7 @@ const schema = z
     teamNames.forEach((n, i) => {
       if (teamNames.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["teams", i, "name"], message: "names a team twice" });
     });
-  }) satisfies z.ZodType<TrainingClusterProps>;
+  }) satisfies ShapeOf<TrainingClusterProps>;
 
 /**
  * An EKS cluster for ML training and serving: private API endpoint, secrets encrypted with KMS, every

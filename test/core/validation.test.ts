@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { z } from "zod";
 import { check, formatFieldPath, MlopsValidationError, validateProps } from "../../src/core";
+import type { ShapeOf } from "../../src/core";
 import { newStack } from "../helpers";
 
 describe("validateProps", () => {
@@ -41,5 +42,46 @@ describe("validateProps", () => {
     expect(() =>
       validateProps(scope, "Thing", schema, { name: "x", cidr: tokenCidr, pools: [{ maxSize: tokenNumber }] }),
     ).not.toThrow();
+  });
+});
+
+describe("every problem of one props object in one error", () => {
+  const schema = z.object({ a: check.int(1, 10), b: z.string(), c: z.boolean().optional() }).strict();
+
+  test("two problems: one line each, each with the construct path and its field", () => {
+    const scope = new Construct(newStack(), "t");
+    let err: MlopsValidationError | undefined;
+    try {
+      validateProps(scope, "Thing", schema, { a: 0, c: "yes" });
+    } catch (e) {
+      err = e as MlopsValidationError;
+    }
+    expect(err).toBeInstanceOf(MlopsValidationError);
+    expect(err!.problems.map((p) => p.field)).toEqual(["a", "b", "c"]);
+    expect(err!.message.split("\n")).toEqual([
+      "Thing platform/t: a (0) must be between 1 and 10",
+      "Thing platform/t: b is required",
+      'Thing platform/t: c ("yes") Invalid input: expected boolean, received string',
+    ]);
+    expect(err!.field).toBe("a");
+  });
+
+  test("one problem keeps the one-line message", () => {
+    const scope = new Construct(newStack(), "t");
+    expect(() => validateProps(scope, "Thing", schema, { a: 3 })).toThrow(/^Thing platform\/t: b is required$/);
+  });
+});
+
+describe("ShapeOf", () => {
+  test("a schema without a key of its props interface does not compile", () => {
+    interface P {
+      readonly a?: string;
+      readonly b?: number;
+    }
+    const full = z.object({ a: z.string().optional(), b: z.number().optional() }) satisfies ShapeOf<P>;
+    // @ts-expect-error b is missing from the schema
+    const partial = z.object({ a: z.string().optional() }) satisfies ShapeOf<P>;
+    expect(Object.keys(full.shape)).toEqual(["a", "b"]);
+    expect(Object.keys(partial.shape)).toEqual(["a"]);
   });
 });

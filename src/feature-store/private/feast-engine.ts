@@ -27,18 +27,28 @@ import {
   RemovalPolicy,
   stableHash,
   validateProps,
+  claimUniqueName,
+  claimExactName,
+  fail,
 } from "../../core";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { FeastEngineOptions } from "../engines";
 import type { FeastEngineResources, IFeatureStoreHost } from "../contract";
 import type { FeatureGroupDefinition, FeatureGroupIssue } from "../feature-types";
 import { feastRepository, GLUE_TYPES } from "./feast-repo";
+import type { ShapeOf } from "../../core";
 
 /** The feast-feature-server chart and the image of its release (versions in the one table, Pins). */
 export const FEAST_CHART = Pins.charts.feastFeatureServer;
 export const FEAST_IMAGE = Pins.images.feastFeatureServer;
 
 const SNAKE = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** Python's keywords and the lowercase names features.py imports: a group is a Python variable of its name. */
+const PYTHON_RESERVED = [
+  "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for", "from",
+  "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "timedelta",
+];
 
 /** Feast may write next to the repository it reads, so the jobs work on a copy of the read-only ConfigMap mount. */
 const COPY_REPO = "mkdir -p /tmp/feature-repo && cp -L /feature-repo/*.py /feature-repo/*.yaml /tmp/feature-repo/";
@@ -48,6 +58,9 @@ export function checkFeastGroups(groups: FeatureGroupDefinition[]): FeatureGroup
   const issues: FeatureGroupIssue[] = [];
   groups.forEach((g, i) => {
     if (!SNAKE.test(g.name)) issues.push({ path: [i, "name"], message: "must be snake_case (a-z, 0-9, '_', starting with a letter) for the feast engine" });
+    else if (PYTHON_RESERVED.includes(g.name)) {
+      issues.push({ path: [i, "name"], message: "is a Python keyword or a name the generated Feast repository imports: the group becomes a Python variable" });
+    }
     g.features.forEach((f, j) => {
       if (!SNAKE.test(f.name)) {
         issues.push({ path: [i, "features", j, "name"], message: "must be snake_case (a-z, 0-9, '_', starting with a letter) for the feast engine" });
@@ -69,12 +82,18 @@ const schema = z
       .matching(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as \"0 * * * *\"")
       .optional(),
   })
-  .strict() satisfies z.ZodType<FeastEngineOptions>;
+  .strict() satisfies ShapeOf<FeastEngineOptions>;
 
 
 /** Checks the options, naming the feature store's path in any error. */
 export function validateFeastOptions(owner: Construct, options: FeastEngineOptions) {
-  return validateProps(owner, "FeatureEngine.feast", schema, options);
+  const o = validateProps(owner, "FeatureEngine.feast", schema, options);
+  // One Feast per namespace of a cluster: a second store there would create the same Kubernetes objects.
+  const holder = claimExactName(owner, `feast-namespace:${o.cluster.node.path}`, o.namespace ?? "feast");
+  if (holder) {
+    fail(owner, "FeatureEngine.feast", "namespace", `(${JSON.stringify(o.namespace ?? "feast")}) holds the Feast of the FeatureStore ${holder.node.path} on this cluster already: give this store its own namespace`);
+  }
+  return o;
 }
 
 /** Builds Feast under `store`. */
@@ -87,7 +106,12 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
   const key = store.kmsKey;
   const retain = store.removalPolicy === RemovalPolicy.RETAIN;
   const namespace = o.namespace ?? "feast";
-  const project = `${stack.platformName}_${store.node.id}`.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 60);
+  // The project names the Glue database, Athena workgroup and DynamoDB tables, unique per region: a second
+  // store whose project would repeat (same id in another stack, or user-features beside user_features) gets its stack id.
+  const projectOf = (base: string) => base.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 60);
+  const project = claimUniqueName(store, `feast-project:${stack.region}`, projectOf(`${stack.platformName}_${store.node.id}`), (stackId) =>
+    projectOf(`${stack.platformName}_${stackId}_${store.node.id}`),
+  );
   const bucket = store.offlineBucket;
   const s3 = (path: string) => `s3://${bucket.bucketName}/${path}`;
   const arnBase = (service: string) => `arn:${stack.partition}:${service}:${stack.region}:${stack.accountId}`;
@@ -135,7 +159,10 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
       },
     });
   }
-  const workgroupName = fitName(`${stack.platformName}-${store.node.id}`, { maxLength: 128, allowed: /[a-zA-Z0-9._-]/, lowercase: false });
+  const workgroupRule = { maxLength: 128, allowed: /[a-zA-Z0-9._-]/, lowercase: false };
+  const workgroupName = claimUniqueName(store, `athena-workgroup:${stack.region}`, fitName(`${stack.platformName}-${store.node.id}`, workgroupRule), (stackId) =>
+    fitName(`${stack.platformName}-${stackId}-${store.node.id}`, workgroupRule),
+  );
   const workgroup = new AthenaWorkgroup(scope, "Workgroup", {
     name: workgroupName,
     description: `Feast offline store of ${store.node.path}`,

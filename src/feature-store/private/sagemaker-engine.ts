@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
 import { z } from "zod";
 import { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
-import { applyRemovalPolicy, componentTags, createRole, fitName, MlopsStack, NameRules, validateProps } from "../../core";
+import { applyRemovalPolicy, claimUniqueName, componentTags, createRole, fitName, MlopsStack, NameRules, validateProps } from "../../core";
 import type { SageMakerFeatureEngineOptions } from "../engines";
 import type { IFeatureStoreHost, SageMakerFeatureResources } from "../contract";
 import { FeatureGroupDefinition, FeatureGroupIssue, FeatureType } from "../feature-types";
+import type { ShapeOf } from "../../core";
 
 /** SageMaker Feature Store type of each feature type; `Bool` has none. */
 export const SAGEMAKER_TYPES: Partial<Record<FeatureType, string>> = {
@@ -52,7 +53,7 @@ const schema = z
     onlineStorageType: z.enum(["Standard", "InMemory"], { message: "must be Standard or InMemory" }).optional(),
     offlineTableFormat: z.enum(["Glue", "Iceberg"], { message: "must be Glue or Iceberg" }).optional(),
   })
-  .strict() satisfies z.ZodType<SageMakerFeatureEngineOptions>;
+  .strict() satisfies ShapeOf<SageMakerFeatureEngineOptions>;
 
 
 /** Checks the options, naming the feature store's path in any error. */
@@ -102,7 +103,10 @@ export function bindSageMakerFeatureEngine(store: IFeatureStoreHost, options: Sa
   const featureGroups: Record<string, SagemakerFeatureGroup> = {};
   for (const g of store.featureGroups) {
     const group = new SagemakerFeatureGroup(scope, `Group-${g.name}`, {
-      featureGroupName: `${stack.platformName}-${g.name}`,
+      // Feature group names are unique per region: a second store of the platform with the same group gets its stack id.
+      featureGroupName: claimUniqueName(store, `sagemaker-feature-group:${stack.region}:${g.name}`, `${stack.platformName}-${g.name}`, (stackId) =>
+        fitName(`${stack.platformName}-${stackId}-${g.name}`, { maxLength: 64, allowed: /[A-Za-z0-9-]/, lowercase: false }),
+      ),
       description: g.description,
       recordIdentifierFeatureName: g.recordIdentifier,
       eventTimeFeatureName: g.eventTimeFeature,

@@ -27,11 +27,13 @@ import {
   POD_IDENTITY_TRUST,
   RemovalPolicy,
   validateProps,
+  isDeployTimeValue,
 } from "../../core";
 import { registerManifest } from "../../core/manifest";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { MlflowRegistryOptions } from "../engines";
 import type { IModelRegistryHost, IMlflowRegistryResources } from "../contract";
+import type { ShapeOf } from "../../core";
 
 /** community-charts mlflow (version in the one table, Pins). */
 export const MLFLOW_CHART = Pins.charts.mlflow;
@@ -55,10 +57,13 @@ const schema = z
   .strict()
   .superRefine((p, ctx) => {
     const min = p.allocatedStorageGiB ?? 20;
-    if (p.maxAllocatedStorageGiB !== undefined && p.maxAllocatedStorageGiB < min) {
+    if (p.maxAllocatedStorageGiB === undefined && !isDeployTimeValue(min) && min > 200) {
+      ctx.addIssue({ code: "custom", path: ["allocatedStorageGiB"], message: "must be <= maxAllocatedStorageGiB (200, the default): set maxAllocatedStorageGiB too" });
+    }
+    if (p.maxAllocatedStorageGiB !== undefined && !isDeployTimeValue(p.maxAllocatedStorageGiB) && !isDeployTimeValue(min) && p.maxAllocatedStorageGiB < min) {
       ctx.addIssue({ code: "custom", path: ["maxAllocatedStorageGiB"], message: `must be >= allocatedStorageGiB (${min})` });
     }
-  }) satisfies z.ZodType<MlflowRegistryOptions>;
+  }) satisfies ShapeOf<MlflowRegistryOptions>;
 
 
 /** Checks the options, naming the registry's path in any error. */

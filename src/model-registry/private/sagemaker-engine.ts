@@ -4,9 +4,10 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SagemakerMlflowTrackingServer } from "@cdktf/provider-aws/lib/sagemaker-mlflow-tracking-server";
 import { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-model-package-group";
 import { SagemakerModelPackageGroupPolicy } from "@cdktf/provider-aws/lib/sagemaker-model-package-group-policy";
-import { check, componentTags, createRole, fitName, MlopsStack, NameRules, physicalName, policyDocument, validateProps } from "../../core";
+import { check, claimUniqueName, componentTags, createRole, fitName, MlopsStack, NameRules, physicalName, policyDocument, validateProps } from "../../core";
 import type { SageMakerRegistryOptions } from "../engines";
 import type { IModelRegistryHost, ISageMakerRegistryResources } from "../contract";
+import type { ShapeOf } from "../../core";
 
 const schema = z
   .object({
@@ -19,7 +20,7 @@ const schema = z
     if (p.trackingServerSize && !p.mlflowTrackingServer) {
       ctx.addIssue({ code: "custom", path: ["trackingServerSize"], message: "needs mlflowTrackingServer: true" });
     }
-  }) satisfies z.ZodType<SageMakerRegistryOptions>;
+  }) satisfies ShapeOf<SageMakerRegistryOptions>;
 
 
 /** Checks the options, naming the registry's path in any error. */
@@ -37,7 +38,12 @@ export function bindSageMakerEngine(registry: IModelRegistryHost, options: SageM
   const arnBase = `arn:${stack.partition}:sagemaker:${stack.region}:${stack.accountId}`;
 
   for (const model of registry.models) {
-    const name = `${stack.platformName}-${model}`;
+    // Model package group names: 63 characters, unique per region (a second registry of the platform
+    // with the same model, in another stack, gets its stack id in the name).
+    const rule = { maxLength: 63, allowed: /[A-Za-z0-9-]/, lowercase: false };
+    const name = claimUniqueName(scope, `sagemaker-model-package-group:${stack.region}`, fitName(`${stack.platformName}-${model}`, rule), (stackId) =>
+      fitName(`${stack.platformName}-${stackId}-${model}`, rule),
+    );
     const group = new SagemakerModelPackageGroup(scope, `Group-${model}`, {
       modelPackageGroupName: name,
       modelPackageGroupDescription: `Versions of the ${model} model (cdktf-mlops)`,

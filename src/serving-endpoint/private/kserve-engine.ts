@@ -12,6 +12,7 @@ import type { IServingEndpointHost, KServeEndpointResources } from "../contract"
 import { CaptureFormat } from "../capture-format";
 import { KServeInstallation } from "./kserve-install";
 import { registerManifest } from "../../core/manifest";
+import type { ShapeOf } from "../../core";
 
 const modelRef = z.custom<ModelReference>((m) => !!m && typeof m === "object" && "artifactS3Uri" in m, {
   message: "must be a model reference from registry.model(name, version)",
@@ -27,7 +28,7 @@ const V2_ONLY_FORMATS: Record<string, string> = { mlflow: "v2" };
 const schema = z
   .object({
     cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), { message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)" }),
-    namespace: check.dnsLabel(63).optional(),
+    namespace: check.synthTime(check.dnsLabel(63), "the namespace is created once per cluster, named after it").optional(),
     modelFormat: check.matching(/^[a-z][a-z0-9_-]{0,31}$/, "must be a KServe model format name such as sklearn or mlflow").optional(),
     protocolVersion: z.enum(["v1", "v2"], { message: "must be v1 or v2" }).optional(),
     containerImageTag: check.matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a container image tag").optional(),
@@ -47,7 +48,7 @@ const schema = z
     if (o.loggerBatchSize === 1 && o.loggerBatchIntervalSeconds !== undefined) {
       ctx.addIssue({ code: "custom", path: ["loggerBatchIntervalSeconds"], message: "has no effect with loggerBatchSize 1 (every record is written at once)" });
     }
-  }) satisfies z.ZodType<KServeEngineOptions>;
+  }) satisfies ShapeOf<KServeEngineOptions>;
 
 /** Checks the options and the endpoint's placement, naming the endpoint's path in any error. */
 export function validateKServeOptions(owner: Construct, options: KServeEngineOptions, gpu: boolean) {

@@ -15,6 +15,7 @@ import { SageMakerServingOptions, TrafficRouting } from "../engines";
 import type { IServingEndpointHost, SageMakerEndpointResources } from "../contract";
 import { CaptureFormat } from "../capture-format";
 import { registerManifest } from "../../core/manifest";
+import type { ShapeOf } from "../../core";
 
 /** SageMaker instance families with NVIDIA GPUs. */
 const GPU_FAMILY = /^ml\.(g4dn|g5|g6|g6e|gr6|p3|p3dn|p4d|p4de|p5|p5e|p5en|p6-b200)\./;
@@ -66,7 +67,7 @@ const schema = z
         ctx.addIssue({ code: "custom", path: ["variants", i, "name"], message: "must be unique and not \"primary\"" });
       }
     });
-  }) satisfies z.ZodType<SageMakerServingOptions>;
+  }) satisfies ShapeOf<SageMakerServingOptions>;
 
 /** Checks the options against the endpoint's needs, naming the endpoint's path in any error. */
 export function validateSageMakerServing(owner: Construct, options: SageMakerServingOptions, gpu: boolean, capturePercent: number) {

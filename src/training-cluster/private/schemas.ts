@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { check } from "../../core";
+import { check, isDeployTimeValue } from "../../core";
 import { CapacityType, CpuArchitecture, GpuAmiType, GpuInstance, GpuInstanceInfo } from "../gpu-instances";
 import type { GpuNodePoolOptions, TeamOptions } from "../contract";
+import type { ShapeOf } from "../../core";
 
 // The zod schemas of the family's props: internal, so that no zod type reaches the public API.
 
@@ -9,7 +10,10 @@ const RESERVED_LABEL_PREFIXES = ["cdktf-mlops/", "nvidia.com/", "k8s.amazonaws.c
 
 export const gpuNodePoolOptionsSchema = z
   .object({
-    name: check.matching(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "must be a lowercase DNS label of at most 20 characters"),
+    name: check.synthTime(
+      check.matching(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "must be a lowercase DNS label of at most 20 characters"),
+      "the pool's resources, node labels and names are made from it",
+    ),
     instanceTypes: z
       .array(
         z.string().refine((t) => GpuInstance.tryLookup(t) !== undefined, {
@@ -46,9 +50,12 @@ export const gpuNodePoolOptionsSchema = z
   .superRefine((p, ctx) => {
     const min = p.minSize ?? 0;
     const max = p.maxSize ?? 2;
-    if (max < min) ctx.addIssue({ code: "custom", path: ["maxSize"], message: `must be >= minSize (${min})` });
+    if (!isDeployTimeValue(min) && !isDeployTimeValue(max) && max < min) {
+      if (p.maxSize === undefined) ctx.addIssue({ code: "custom", path: ["minSize"], message: `must be <= maxSize (${max}, the default)` });
+      else ctx.addIssue({ code: "custom", path: ["maxSize"], message: `must be >= minSize (${min})` });
+    }
     const infos = p.instanceTypes.map((t) => GpuInstance.tryLookup(t)).filter((i): i is GpuInstanceInfo => !!i);
-    if (infos.length !== p.instanceTypes.length) return;
+    if (infos.length !== p.instanceTypes.length || infos.length === 0) return;
     const first = infos[0];
     infos.forEach((info, i) => {
       if (info.gpuModel !== first.gpuModel || info.gpuCount !== first.gpuCount || info.architecture !== first.architecture) {
@@ -80,18 +87,19 @@ export const gpuNodePoolOptionsSchema = z
     if (p.capacityReservationId && p.capacityType === CapacityType.SPOT) {
       ctx.addIssue({ code: "custom", path: ["capacityReservationId"], message: "needs capacityType ON_DEMAND, not SPOT" });
     }
-  }) satisfies z.ZodType<GpuNodePoolOptions>;
+  }) satisfies ShapeOf<GpuNodePoolOptions>;
 
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 export const teamOptionsSchema = z
   .object({
-    name: check
-      .dnsLabel(63)
-      .refine((n) => !RESERVED_NAMESPACES.includes(n), { message: `must not be a system namespace (${RESERVED_NAMESPACES.join(", ")})` }),
+    name: check.synthTime(
+      check.dnsLabel(63).refine((n) => !RESERVED_NAMESPACES.includes(n), { message: `must not be a system namespace (${RESERVED_NAMESPACES.join(", ")})` }),
+      "the team's namespace, quota and resources are made from it",
+    ),
     gpuQuota: check.int(0, 100000),
     cpuQuota: check.int(1, 1000000).optional(),
     memoryQuotaGiB: check.int(1, 10000000).optional(),
     podSecurity: z.enum(["privileged", "baseline", "restricted"]).optional(),
   })
-  .strict() satisfies z.ZodType<TeamOptions>;
+  .strict() satisfies ShapeOf<TeamOptions>;
