@@ -42,7 +42,7 @@ const CATEGORIES = ["grocery", "fuel", "travel", "electronics", "restaurants", "
 const COUNTRIES = ["DE", "FR", "IE", "NL", "ES"];
 const DEVICES = ["ios", "android", "web"];
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const row = () => ({
   txn_amount: Math.round(rand() * rand() * 50000) / 100,
   txn_count_1h: Math.floor(rand() * 12),
@@ -171,10 +171,12 @@ async function child(s: Scenario) {
     const text = strings[i % strings.length];
     if (s.format === "sagemaker") {
       let at = 0;
-      for (let end = text.indexOf("\n"); end >= 0; at = end + 1, end = text.indexOf("\n", at)) JSON.parse(JSON.parse(text.slice(at, end)).captureData.endpointInput.data);
+      for (let end = text.indexOf("\n"); end >= 0; at = end + 1, end = text.indexOf("\n", at))
+        JSON.parse(JSON.parse(text.slice(at, end)).captureData.endpointInput.data);
     } else {
       const parsed = JSON.parse(text);
-      for (const e of Array.isArray(parsed) ? parsed : [parsed]) if (e.reqType.endsWith("request")) JSON.parse(Buffer.from(e.bytes, "base64").toString("utf8"));
+      for (const e of Array.isArray(parsed) ? parsed : [parsed])
+        if (e.reqType.endsWith("request")) JSON.parse(Buffer.from(e.bytes, "base64").toString("utf8"));
     }
   }
   const nestedMs = performance.now() - nestedStart;
@@ -203,25 +205,55 @@ async function child(s: Scenario) {
   process.stdout.write(JSON.stringify(out));
 }
 
-type Result = { peakHeapMiB: number; cpuRatio: number; nestedCpuRatio: number; jobCpuMs: number; nestedRecordsPerSecond: number; records: number; objects: number; truncated: boolean; ms: number; recordsPerSecond: number; parseRecordsPerSecond: number; peakRssMiB: number; maxRssMiB: number; harnessRssMiB: number; s3Requests: number; s3Lists: number; sqsRequests: number };
+type Result = {
+  peakHeapMiB: number;
+  cpuRatio: number;
+  nestedCpuRatio: number;
+  jobCpuMs: number;
+  nestedRecordsPerSecond: number;
+  records: number;
+  objects: number;
+  truncated: boolean;
+  ms: number;
+  recordsPerSecond: number;
+  parseRecordsPerSecond: number;
+  peakRssMiB: number;
+  maxRssMiB: number;
+  harnessRssMiB: number;
+  s3Requests: number;
+  s3Lists: number;
+  sqsRequests: number;
+};
 
 function parent() {
   const only = process.env.DRIFT_BENCH_ONLY;
-  const scenarios = only ? SCENARIOS.filter((s) => s.name.includes(only)) : process.env.DRIFT_BENCH_QUICK === "1" ? SCENARIOS.filter((s) => QUICK.has(s.name)) : SCENARIOS;
+  const scenarios = only
+    ? SCENARIOS.filter((s) => s.name.includes(only))
+    : process.env.DRIFT_BENCH_QUICK === "1"
+      ? SCENARIOS.filter((s) => QUICK.has(s.name))
+      : SCENARIOS;
   console.log(`drift job over a fake S3 (GET 20 ms, LIST page 30 ms) and SQS (10 ms); node ${process.version}; one process per scenario`);
   console.log("peak RSS: sampled during the run; harness: RSS before it (generated objects, tsx); S3 req: GETs and LISTs (the baseline included)");
   console.log(`JSON.parse timed over up to ${PARSE_SAMPLE_RECORDS} records of the same objects`);
-  console.log("wall x: job records/s over plain JSON.parse records/s of the same bytes, by wall time; cpu x: the same by CPU time (steadier on a shared machine);");
-  console.log("nested cpu x: over JSON.parse of those bytes and of the request bodies nested in them (the decoding the formats demand); heap: peak heap + external MiB during the run");
+  console.log(
+    "wall x: job records/s over plain JSON.parse records/s of the same bytes, by wall time; cpu x: the same by CPU time (steadier on a shared machine);",
+  );
+  console.log(
+    "nested cpu x: over JSON.parse of those bytes and of the request bodies nested in them (the decoding the formats demand); heap: peak heap + external MiB during the run",
+  );
   console.log(
     `${"scenario".padEnd(36)} ${"records".padStart(9)} ${"objects".padStart(8)} ${"wall s".padStart(7)} ${"records/s".padStart(10)} ${"JSON.parse/s".padStart(12)} ${"wall x".padStart(6)} ${"cpu x".padStart(6)} ${"nested cpu x".padStart(12)} ${"peak RSS".padStart(8)} ${"harness".padStart(7)} ${"heap".padStart(5)} ${"S3 req".padStart(7)} ${"LIST".padStart(5)} ${"SQS req".padStart(8)}`,
   );
   const results = new Map<string, Result>();
   for (const s of scenarios) {
-    const out = execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=900", "--import", "tsx", __filename, "--child", JSON.stringify(s)], {
-      encoding: "utf8",
-      maxBuffer: 1 << 20,
-    });
+    const out = execFileSync(
+      process.execPath,
+      ["--expose-gc", "--max-old-space-size=900", "--import", "tsx", __filename, "--child", JSON.stringify(s)],
+      {
+        encoding: "utf8",
+        maxBuffer: 1 << 20,
+      },
+    );
     const r = JSON.parse(out) as Result;
     results.set(s.name, r);
     const n = (v: number, w: number, d = 0) => v.toFixed(d).padStart(w);
@@ -230,7 +262,9 @@ function parent() {
     );
   }
   const headline = results.get("sagemaker 1M, 50k/object") ?? [...results.values()][0];
-  console.log(`drift-bench: ${headline.records} records, ${Math.round(headline.recordsPerSecond)} records/s, ${headline.peakRssMiB.toFixed(0)} MiB peak, ${headline.s3Requests} requests`);
+  console.log(
+    `drift-bench: ${headline.records} records, ${Math.round(headline.recordsPerSecond)} records/s, ${headline.peakRssMiB.toFixed(0)} MiB peak, ${headline.s3Requests} requests`,
+  );
 }
 
 if (process.argv[2] === "--child") {

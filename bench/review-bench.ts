@@ -57,7 +57,15 @@ for (const [name, base, head] of pairs) {
   const command: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    execFileSync(process.execPath, [path.join(__dirname, "..", "bin", "cdktf-mlops.js"), "review", "--base", base, head, "--out", path.join(tmp, "report.md")]);
+    execFileSync(process.execPath, [
+      path.join(__dirname, "..", "bin", "cdktf-mlops.js"),
+      "review",
+      "--base",
+      base,
+      head,
+      "--out",
+      path.join(tmp, "report.md"),
+    ]);
     command.push(performance.now() - start);
   }
   console.log(

@@ -69,9 +69,13 @@ function scale(kind: string, unit: string, ns: number[]): void {
     fs.rmSync(libDir, { recursive: true, force: true });
     fs.rmSync(floorDir, { recursive: true, force: true });
     results[kind].push({ n, lib, floor });
-    row([n, lib.resources, f0(lib.synthMs), f0(lib.synthCpuMs), f1(lib.synthCpuMs / n), f0(lib.peakRssMiB)].concat(
-      [f0(floor.synthCpuMs), f0(floor.peakRssMiB), f2(lib.synthCpuMs / floor.synthCpuMs)],
-    ));
+    row(
+      [n, lib.resources, f0(lib.synthMs), f0(lib.synthCpuMs), f1(lib.synthCpuMs / n), f0(lib.peakRssMiB)].concat([
+        f0(floor.synthCpuMs),
+        f0(floor.peakRssMiB),
+        f2(lib.synthCpuMs / floor.synthCpuMs),
+      ]),
+    );
   }
   const rs = results[kind];
   if (rs.length > 1) {

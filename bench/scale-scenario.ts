@@ -91,7 +91,12 @@ function buildLib(lib: Lib, app: import("cdktf").App, kind: string, n: number): 
  */
 function replay(cdktf: Cdktf, app: import("cdktf").App, docs: Record<string, Record<string, any>>): void {
   class RawResource extends cdktf.TerraformResource {
-    constructor(scope: import("constructs").Construct, id: string, type: string, private readonly attrs: Record<string, unknown>) {
+    constructor(
+      scope: import("constructs").Construct,
+      id: string,
+      type: string,
+      private readonly attrs: Record<string, unknown>,
+    ) {
       super(scope, id, { terraformResourceType: type });
       this.overrideLogicalId(id);
     }
@@ -100,7 +105,12 @@ function replay(cdktf: Cdktf, app: import("cdktf").App, docs: Record<string, Rec
     }
   }
   class RawDataSource extends cdktf.TerraformDataSource {
-    constructor(scope: import("constructs").Construct, id: string, type: string, private readonly attrs: Record<string, unknown>) {
+    constructor(
+      scope: import("constructs").Construct,
+      id: string,
+      type: string,
+      private readonly attrs: Record<string, unknown>,
+    ) {
       super(scope, id, { terraformResourceType: type });
       this.overrideLogicalId(id);
     }

@@ -44,5 +44,12 @@ const bytes = fs
   .reduce((sum, s) => sum + fs.statSync(path.join(outdir, "stacks", s, "cdk.tf.json")).size, 0);
 fs.rmSync(outdir, { recursive: true, force: true });
 process.stdout.write(
-  JSON.stringify({ scenario, loadMs: loadedMs, synthMs: doneMs - loadedMs, peakRssMiB: process.resourceUsage().maxRSS / 1024, jsonKiB: bytes / 1024, aspectMs }),
+  JSON.stringify({
+    scenario,
+    loadMs: loadedMs,
+    synthMs: doneMs - loadedMs,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    jsonKiB: bytes / 1024,
+    aspectMs,
+  }),
 );

@@ -34,5 +34,6 @@ for (const s of scenarios) {
   console.log(
     `${s.padEnd(18)} ${m("wallMs").toFixed(0).padStart(8)} ${m("loadMs").toFixed(0).padStart(8)} ${m("synthMs").toFixed(0).padStart(9)} ${m("peakRssMiB").toFixed(0).padStart(13)} ${m("jsonKiB").toFixed(0).padStart(9)}`,
   );
-  if (samples[0].aspectMs !== undefined) console.log(`${"".padEnd(18)} of which the MlopsGuardrails aspect (every pack): ${median(samples.map((x) => x.aspectMs ?? 0)).toFixed(0)} ms`);
+  if (samples[0].aspectMs !== undefined)
+    console.log(`${"".padEnd(18)} of which the MlopsGuardrails aspect (every pack): ${median(samples.map((x) => x.aspectMs ?? 0)).toFixed(0)} ms`);
 }

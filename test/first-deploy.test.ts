@@ -105,14 +105,16 @@ describe("2. everything that names the cluster references it; workload identitie
   const cluster = resource(doc, "aws_eks_cluster", "training/Resource");
   const agent = resources(doc, "aws_eks_addon").find((a) => a.values.addon_name === "eks-pod-identity-agent")!;
 
-  test.each(["features/Feast/ServerPodIdentity", "features/Feast/JobPodIdentity", "registry/Mlflow/ServerPodIdentity", "training/ClusterAutoscalerPodIdentity"])(
-    "%s",
-    (path) => {
-      const association = resource(doc, "aws_eks_pod_identity_association", path);
-      expect(association.values.cluster_name).toBe(`\${${cluster.address}.name}`);
-      expect(association.values.depends_on).toContain(agent.address);
-    },
-  );
+  test.each([
+    "features/Feast/ServerPodIdentity",
+    "features/Feast/JobPodIdentity",
+    "registry/Mlflow/ServerPodIdentity",
+    "training/ClusterAutoscalerPodIdentity",
+  ])("%s", (path) => {
+    const association = resource(doc, "aws_eks_pod_identity_association", path);
+    expect(association.values.cluster_name).toBe(`\${${cluster.address}.name}`);
+    expect(association.values.depends_on).toContain(agent.address);
+  });
 
   test("GPU node groups name the cluster by reference", () => {
     expect(resource(doc, "aws_eks_node_group", "GpuPool-l4/Resource").values.cluster_name).toBe(`\${${cluster.address}.name}`);
@@ -148,7 +150,11 @@ describe("5. a first deploy from an ordinary runner; private afterwards", () => 
   test("GIVEN kubernetesStack THEN addresses keep their form: the same logical ids, in the other stack", () => {
     const split = platform();
     const single = platform({}, false);
-    const ids = (d: TfDoc, re: RegExp) => resources(d).filter((r) => re.test(r.type)).map((r) => r.address).sort();
+    const ids = (d: TfDoc, re: RegExp) =>
+      resources(d)
+        .filter((r) => re.test(r.type))
+        .map((r) => r.address)
+        .sort();
     expect(ids(split.kubeDoc, /^(kubernetes|helm)_/)).toEqual(ids(single.platform, /^(kubernetes|helm)_/));
   });
 
@@ -185,7 +191,7 @@ describe("5. a first deploy from an ordinary runner; private afterwards", () => 
 
   test("bad bootstrap input is refused", () => {
     expect(validationError(() => new TrainingCluster(newStack(), "t", { deployerCidrs: ["0.0.0.0/0"] })).message).toBe(
-      "TrainingCluster platform/t: deployerCidrs[0] (\"0.0.0.0/0\") opens the API server to the whole internet: name the deploying machine's address (/32)",
+      'TrainingCluster platform/t: deployerCidrs[0] ("0.0.0.0/0") opens the API server to the whole internet: name the deploying machine\'s address (/32)',
     );
     expect(validationError(() => new TrainingCluster(newStack(), "t", { kubernetesStack: {} as MlopsStack })).message).toBe(
       "TrainingCluster platform/t: kubernetesStack (object) must be an MlopsStack",
@@ -203,7 +209,11 @@ describe("5. a first deploy from an ordinary runner; private afterwards", () => 
     const cluster = new TrainingCluster(aws, "training", { kubernetesStack: kube, privateEndpointCidrs: ["10.0.0.0/8"] });
     const registry = new ModelRegistry(aws, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
     const message = validationError(
-      () => new ServingEndpoint(kube, "fraud", { engine: ServingEngine.kserve({ cluster, modelFormat: "sklearn" }), model: registry.model("fraud", "1") }),
+      () =>
+        new ServingEndpoint(kube, "fraud", {
+          engine: ServingEngine.kserve({ cluster, modelFormat: "sklearn" }),
+          model: registry.model("fraud", "1"),
+        }),
     ).message;
     expect(message).toContain('puts the InferenceService in the stack "platform-kubernetes", which installs the KServe CRDs');
   });
@@ -245,7 +255,10 @@ describe("8, 9, 13, 14. KServe: a runtime for mlflow, a model it can download, c
     const registry = new ModelRegistry(aws, "registry", { engine: RegistryEngine.sagemaker(), models: ["a", "b"] });
     const w = new MlopsStack(app, "w", { region: "eu-west-1", name: "acme-ml" });
     new ServingEndpoint(w, "a", { engine: ServingEngine.kserve({ cluster, modelFormat: "sklearn" }), model: registry.model("a", "1") });
-    new ServingEndpoint(w, "b", { engine: ServingEngine.kserve({ cluster, modelFormat: "sklearn", protocolVersion: "v2" }), model: registry.model("b", "1") });
+    new ServingEndpoint(w, "b", {
+      engine: ServingEngine.kserve({ cluster, modelFormat: "sklearn", protocolVersion: "v2" }),
+      model: registry.model("b", "1"),
+    });
     const d = synthApp(app).w;
     expect(resource(d, "kubernetes_manifest", "a/InferenceService").values.manifest.spec.predictor.model.protocolVersion).toBeUndefined();
     expect(resource(d, "kubernetes_manifest", "b/InferenceService").values.manifest.spec.predictor.model.protocolVersion).toBe("v2");
@@ -298,7 +311,9 @@ describe("10, 13. SageMaker: the Iceberg offline store can commit; the execution
 
   test("GIVEN Glue tables THEN no Glue permission (SageMaker creates them itself)", () => {
     const doc = sagemaker("Glue");
-    const sids = policyStatements(doc, resource(doc, "aws_iam_role_policy", "features/SageMaker/OfflineStoreRole/Policy").values.policy).map((s) => s.sid);
+    const sids = policyStatements(doc, resource(doc, "aws_iam_role_policy", "features/SageMaker/OfflineStoreRole/Policy").values.policy).map(
+      (s) => s.sid,
+    );
     expect(sids).not.toContain("CommitIcebergTables");
   });
 
@@ -313,12 +328,14 @@ describe("15. Cluster Autoscaler needs one vCPU and memory size per node group",
       () => new TrainingCluster(newStack(), "t", { gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge", "g6.2xlarge"] }] }),
     ).message;
     expect(message).toBe(
-      "TrainingCluster platform/t: gpuNodePools[0].instanceTypes[1] (\"g6.2xlarge\") has 8 vCPUs and 32 GiB, but g6.xlarge has 4 vCPUs and 16 GiB: Cluster Autoscaler needs equal vCPU and memory across a node group's instance types (make a pool per size)",
+      'TrainingCluster platform/t: gpuNodePools[0].instanceTypes[1] ("g6.2xlarge") has 8 vCPUs and 32 GiB, but g6.xlarge has 4 vCPUs and 16 GiB: Cluster Autoscaler needs equal vCPU and memory across a node group\'s instance types (make a pool per size)',
     );
   });
 
   test("GIVEN types of one shape (p4d and p4de) THEN a pool", () => {
-    expect(() => new TrainingCluster(newStack(), "t", { gpuNodePools: [{ name: "a100", instanceTypes: ["p4d.24xlarge", "p4de.24xlarge"] }] })).not.toThrow();
+    expect(
+      () => new TrainingCluster(newStack(), "t", { gpuNodePools: [{ name: "a100", instanceTypes: ["p4d.24xlarge", "p4de.24xlarge"] }] }),
+    ).not.toThrow();
   });
 });
 
@@ -340,7 +357,9 @@ describe("7. the deploying role and the cluster's admins", () => {
       "TrainingCluster platform/t: adminRoleArns names arn:aws:iam::111122223333:role/ci-deployer, the role that deploys the stack and so creates the cluster",
     );
     // Without the creator's own entry, listing it is how it gets access.
-    expect(() => new TrainingCluster(newStack({ deployRoleArn: deployer }), "t", { adminRoleArns: [deployer], clusterCreatorAdmin: false })).not.toThrow();
+    expect(
+      () => new TrainingCluster(newStack({ deployRoleArn: deployer }), "t", { adminRoleArns: [deployer], clusterCreatorAdmin: false }),
+    ).not.toThrow();
   });
 
   test("GIVEN deployRoleArn THEN Terraform assumes it, and the cluster's providers ask for tokens as it", () => {

@@ -67,7 +67,9 @@ export function resource(doc: TfDoc, type: string, pathSuffix: string, kind: "re
   const found = resources(doc, type, kind).filter((r) => r.path.endsWith(pathSuffix));
   if (found.length !== 1) {
     throw new Error(
-      `expected one ${type} at …${pathSuffix}, found ${found.length}: ${resources(doc, type, kind).map((r) => r.path).join(", ")}`,
+      `expected one ${type} at …${pathSuffix}, found ${found.length}: ${resources(doc, type, kind)
+        .map((r) => r.path)
+        .join(", ")}`,
     );
   }
   return found[0];

@@ -2,16 +2,45 @@ import { allStrings, policyStatements, resources, TfDoc } from "./helpers";
 
 /** AWS resource types the library creates that take tags: each must carry `mlops:component`. */
 const TAGGED_TYPES = [
-  "aws_vpc", "aws_subnet", "aws_internet_gateway", "aws_route_table", "aws_nat_gateway", "aws_eip",
-  "aws_default_security_group", "aws_security_group", "aws_vpc_endpoint", "aws_flow_log",
-  "aws_cloudwatch_log_group", "aws_kms_key", "aws_iam_role", "aws_iam_openid_connect_provider",
-  "aws_eks_cluster", "aws_eks_node_group", "aws_eks_addon", "aws_eks_access_entry",
-  "aws_eks_pod_identity_association", "aws_launch_template", "aws_placement_group",
-  "aws_s3_bucket", "aws_ecr_repository", "aws_db_instance", "aws_db_subnet_group", "aws_dynamodb_table",
-  "aws_glue_catalog_database", "aws_athena_workgroup", "aws_sagemaker_feature_group",
-  "aws_sagemaker_model_package_group", "aws_sagemaker_mlflow_tracking_server",
-  "aws_lambda_function", "aws_sqs_queue", "aws_sns_topic", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm",
-  "aws_sagemaker_endpoint", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_model",
+  "aws_vpc",
+  "aws_subnet",
+  "aws_internet_gateway",
+  "aws_route_table",
+  "aws_nat_gateway",
+  "aws_eip",
+  "aws_default_security_group",
+  "aws_security_group",
+  "aws_vpc_endpoint",
+  "aws_flow_log",
+  "aws_cloudwatch_log_group",
+  "aws_kms_key",
+  "aws_iam_role",
+  "aws_iam_openid_connect_provider",
+  "aws_eks_cluster",
+  "aws_eks_node_group",
+  "aws_eks_addon",
+  "aws_eks_access_entry",
+  "aws_eks_pod_identity_association",
+  "aws_launch_template",
+  "aws_placement_group",
+  "aws_s3_bucket",
+  "aws_ecr_repository",
+  "aws_db_instance",
+  "aws_db_subnet_group",
+  "aws_dynamodb_table",
+  "aws_glue_catalog_database",
+  "aws_athena_workgroup",
+  "aws_sagemaker_feature_group",
+  "aws_sagemaker_model_package_group",
+  "aws_sagemaker_mlflow_tracking_server",
+  "aws_lambda_function",
+  "aws_sqs_queue",
+  "aws_sns_topic",
+  "aws_cloudwatch_metric_alarm",
+  "aws_cloudwatch_composite_alarm",
+  "aws_sagemaker_endpoint",
+  "aws_sagemaker_endpoint_configuration",
+  "aws_sagemaker_model",
 ];
 
 /** Resource types that hold data: each must be protected from `terraform destroy` (the examples use RETAIN). */
@@ -37,16 +66,23 @@ export function violations(doc: TfDoc): string[] {
   if (/"[^"]*": null/.test(text)) out.push("a null argument");
 
   const podIdentityAgents = resources(doc, "aws_eks_addon").filter((a) => a.values.addon_name === "eks-pod-identity-agent");
-  const apiAccessRules = resources(doc, "aws_vpc_security_group_ingress_rule").filter((r) => /^Kubernetes API from /.test(r.values.description ?? ""));
+  const apiAccessRules = resources(doc, "aws_vpc_security_group_ingress_rule").filter((r) =>
+    /^Kubernetes API from /.test(r.values.description ?? ""),
+  );
   for (const r of resources(doc)) {
     const v = r.values;
     // An argument that names the cluster must reference it, so that Terraform orders it after the cluster.
-    if (r.type.startsWith("aws_") && typeof v.cluster_name === "string" && !/^\$\{(aws_eks_cluster\.[^.}]+\.name|data\.aws_eks_cluster\.[^.}]+\.name|data\.terraform_remote_state\.[^}]+)\}$/.test(v.cluster_name)) {
+    if (
+      r.type.startsWith("aws_") &&
+      typeof v.cluster_name === "string" &&
+      !/^\$\{(aws_eks_cluster\.[^.}]+\.name|data\.aws_eks_cluster\.[^.}]+\.name|data\.terraform_remote_state\.[^}]+)\}$/.test(v.cluster_name)
+    ) {
       out.push(`${r.address}: cluster_name is not a reference to the cluster (${v.cluster_name})`);
     }
     // Pods get Pod Identity credentials only once the agent runs.
     if (r.type === "aws_eks_pod_identity_association" && podIdentityAgents.length > 0) {
-      if (!podIdentityAgents.some((a) => (v.depends_on ?? []).includes(a.address))) out.push(`${r.address}: does not wait for the Pod Identity agent`);
+      if (!podIdentityAgents.some((a) => (v.depends_on ?? []).includes(a.address)))
+        out.push(`${r.address}: does not wait for the Pod Identity agent`);
     }
     // In a stack that opens the private API endpoint to a network, what Terraform installs on the cluster waits for that rule.
     if ((r.type.startsWith("kubernetes_") || r.type.startsWith("helm_")) && apiAccessRules.length > 0) {
@@ -99,14 +135,16 @@ export function violations(doc: TfDoc): string[] {
         if (v.deletion_protection !== true) out.push(`${r.address}: database without deletion protection`);
         if (v.storage_encrypted !== true || !v.kms_key_id) out.push(`${r.address}: database storage not encrypted with KMS`);
         if (v.manage_master_user_password !== true) out.push(`${r.address}: database password not managed by RDS`);
-        if (v.skip_final_snapshot !== false || (v.backup_retention_period ?? 0) < 7) out.push(`${r.address}: database without backups and final snapshot`);
+        if (v.skip_final_snapshot !== false || (v.backup_retention_period ?? 0) < 7)
+          out.push(`${r.address}: database without backups and final snapshot`);
         break;
       case "aws_dynamodb_table":
         if (v.point_in_time_recovery?.enabled !== true) out.push(`${r.address}: table without point-in-time recovery`);
         if (!v.server_side_encryption?.kms_key_arn) out.push(`${r.address}: table not encrypted with a customer KMS key`);
         break;
       case "aws_sns_topic":
-        if (!v.kms_master_key_id || String(v.kms_master_key_id).includes("alias/aws/")) out.push(`${r.address}: topic not under a customer-managed key`);
+        if (!v.kms_master_key_id || String(v.kms_master_key_id).includes("alias/aws/"))
+          out.push(`${r.address}: topic not under a customer-managed key`);
         break;
       case "aws_sqs_queue":
         if (!v.kms_master_key_id && v.sqs_managed_sse_enabled !== true) out.push(`${r.address}: queue not encrypted`);
@@ -136,7 +174,9 @@ export function violations(doc: TfDoc): string[] {
         for (const s of policyStatements(doc, value)) {
           const actions: string[] = s.actions ?? [];
           // HeadBucket is authorized as s3:ListBucket without s3:prefix: a plain StringLike on s3:prefix refuses it.
-          const prefixTests = (s.condition ?? []).filter((c: { variable: string }) => c.variable === "s3:prefix").map((c: { test: string }) => c.test);
+          const prefixTests = (s.condition ?? [])
+            .filter((c: { variable: string }) => c.variable === "s3:prefix")
+            .map((c: { test: string }) => c.test);
           if (actions.includes("s3:ListBucket") && prefixTests.some((t: string) => !t.endsWith("IfExists"))) {
             out.push(`${r.address}: statement ${s.sid} limits s3:ListBucket by s3:prefix in a way that refuses HeadBucket`);
           }
@@ -144,7 +184,8 @@ export function violations(doc: TfDoc): string[] {
           if (r.type === "aws_kms_key") {
             for (const p of s.principals ?? []) {
               for (const id of p.identifiers ?? []) {
-                if (/:role\/aws-service-role\//.test(id)) out.push(`${r.address}: statement ${s.sid} names the service-linked role ${id}, which may not exist`);
+                if (/:role\/aws-service-role\//.test(id))
+                  out.push(`${r.address}: statement ${s.sid} names the service-linked role ${id}, which may not exist`);
               }
             }
           }
@@ -172,7 +213,8 @@ export function violations(doc: TfDoc): string[] {
       const o = v as Record<string, unknown>;
       if (o["alb.ingress.kubernetes.io/scheme"] === "internet-facing") {
         const cidrs = String(o["alb.ingress.kubernetes.io/inbound-cidrs"] ?? "");
-        if (!cidrs || cidrs.split(",").some((c) => /\/0$/.test(c.trim()))) out.push(`${r.address}: an internet-facing load balancer without an allow-list`);
+        if (!cidrs || cidrs.split(",").some((c) => /\/0$/.test(c.trim())))
+          out.push(`${r.address}: an internet-facing load balancer without an allow-list`);
         if (!o["alb.ingress.kubernetes.io/auth-type"]) out.push(`${r.address}: an internet-facing load balancer without sign-in`);
       }
       Object.values(o).forEach(walk);

@@ -105,7 +105,6 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
   return { platform, platformKubernetes, cluster, registry, features, workloads, fraud, drift, alarms, dashboard, budget };
 }
 
-
 if (require.main === module) {
   const app = new App();
   buildReferencePlatform(app);

@@ -6,7 +6,12 @@ import { DriftAlarm, DriftAlarmProps, IServingEndpoint, ModelRegistry } from "..
  * version (written by `npx cdktf-mlops baseline` at training time), and the watched features are the
  * model's inputs. `more` adds or overrides props (where it notifies, what it retrains).
  */
-export function fraudDriftAlarm(scope: Construct, endpoint: IServingEndpoint, registry: ModelRegistry, more: Partial<DriftAlarmProps> = {}): DriftAlarm {
+export function fraudDriftAlarm(
+  scope: Construct,
+  endpoint: IServingEndpoint,
+  registry: ModelRegistry,
+  more: Partial<DriftAlarmProps> = {},
+): DriftAlarm {
   const version = registry.model("fraud", "3");
   return new DriftAlarm(scope, "fraud-drift", {
     endpoint,

@@ -24,14 +24,25 @@ export class MlopsValidationError extends Error {
    * One error for several problems of one props object: one line per problem, each reading
    * `Type path: field detail` (with one problem, exactly the message of the constructor).
    */
-  public static ofProblems(constructType: string, constructPath: string, problems: ReadonlyArray<{ readonly field: string; readonly detail: string }>): MlopsValidationError {
-    if (problems.length <= 1) return new MlopsValidationError(constructType, constructPath, problems[0]?.field ?? "", problems[0]?.detail ?? "is invalid");
+  public static ofProblems(
+    constructType: string,
+    constructPath: string,
+    problems: ReadonlyArray<{ readonly field: string; readonly detail: string }>,
+  ): MlopsValidationError {
+    if (problems.length <= 1)
+      return new MlopsValidationError(constructType, constructPath, problems[0]?.field ?? "", problems[0]?.detail ?? "is invalid");
     const [first, ...rest] = problems;
     const more = rest.map((p) => `\n${constructType} ${constructPath}: ${p.field ? p.field + " " : ""}${p.detail}`).join("");
     return new MlopsValidationError(constructType, constructPath, first.field, first.detail + more, problems);
   }
 
-  constructor(constructType: string, constructPath: string, field: string, detail: string, problems?: ReadonlyArray<{ readonly field: string; readonly detail: string }>) {
+  constructor(
+    constructType: string,
+    constructPath: string,
+    field: string,
+    detail: string,
+    problems?: ReadonlyArray<{ readonly field: string; readonly detail: string }>,
+  ) {
     super(`${constructType} ${constructPath}: ${field ? field + " " : ""}${detail}`);
     this.name = "MlopsValidationError";
     this.constructPath = constructPath;

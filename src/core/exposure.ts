@@ -176,7 +176,12 @@ const loadBalancerSchema = z
     certificateArn: check.matching(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/\S+$/, "must be an ACM certificate ARN"),
     allowedCidrs: z.array(check.cidr(0, 32)).min(1, "must name at least one network").optional(),
     signIn: signInSchema.optional(),
-    sslPolicy: check.matching(/^ELBSecurityPolicy-(TLS13|FS-1-2|TLS-1-2)/, "must be a TLS 1.2+ ELB security policy (ELBSecurityPolicy-TLS13-..., -FS-1-2-..., -TLS-1-2-...)").optional(),
+    sslPolicy: check
+      .matching(
+        /^ELBSecurityPolicy-(TLS13|FS-1-2|TLS-1-2)/,
+        "must be a TLS 1.2+ ELB security policy (ELBSecurityPolicy-TLS13-..., -FS-1-2-..., -TLS-1-2-...)",
+      )
+      .optional(),
   })
   .strict();
 
@@ -189,7 +194,8 @@ export const exposureSchema = z
     if (e.scheme === "none") return;
     const parsed = loadBalancerSchema.safeParse(e.loadBalancer ?? {});
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: ["loadBalancer", ...issue.path.map(String)], message: issue.message });
+      for (const issue of parsed.error.issues)
+        ctx.addIssue({ code: "custom", path: ["loadBalancer", ...issue.path.map(String)], message: issue.message });
       return;
     }
     const lb = e.loadBalancer!;
@@ -203,15 +209,28 @@ export const exposureSchema = z
     }
     if (e.scheme === "internet-facing") {
       if (!lb.allowedCidrs) {
-        ctx.addIssue({ code: "custom", path: ["loadBalancer"], message: "needs allowedCidrs on an internet-facing load balancer: name the networks allowed to reach it" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["loadBalancer"],
+          message: "needs allowedCidrs on an internet-facing load balancer: name the networks allowed to reach it",
+        });
       } else {
         lb.allowedCidrs.forEach((c, i) => {
           if (!isDeployTimeValue(c) && /\/0$/.test(c)) {
-            ctx.addIssue({ code: "custom", path: ["loadBalancer", "allowedCidrs", i], message: "must not open an internet-facing load balancer to the whole internet: name the networks" });
+            ctx.addIssue({
+              code: "custom",
+              path: ["loadBalancer", "allowedCidrs", i],
+              message: "must not open an internet-facing load balancer to the whole internet: name the networks",
+            });
           }
         });
       }
-      if (!signIn) ctx.addIssue({ code: "custom", path: ["loadBalancer"], message: "needs signIn on an internet-facing load balancer (SignIn.oidc(...) or SignIn.cognito(...))" });
+      if (!signIn)
+        ctx.addIssue({
+          code: "custom",
+          path: ["loadBalancer"],
+          message: "needs signIn on an internet-facing load balancer (SignIn.oidc(...) or SignIn.cognito(...))",
+        });
     }
   });
 
@@ -222,7 +241,8 @@ export const exposureSchema = z
 export function exposureNetworkProblem(exposure: Exposure | undefined, cluster: IExposureCluster): string | undefined {
   if (exposure?.scheme !== "internet-facing") return undefined;
   const subnets = cluster.network.publicSubnetIds;
-  if (subnets.length === 0) return "(internet-facing) needs public subnets, and the cluster's network has none (MlopsNetwork.fromExisting({ publicSubnetIds }) or publicSubnetIds in fromClusterAttributes)";
+  if (subnets.length === 0)
+    return "(internet-facing) needs public subnets, and the cluster's network has none (MlopsNetwork.fromExisting({ publicSubnetIds }) or publicSubnetIds in fromClusterAttributes)";
   return undefined;
 }
 
@@ -260,7 +280,12 @@ export function allowAlbAccessLogs(owner: Construct): { bucketName: string; pref
     const elb = new DataAwsElbServiceAccount(bucket, "ElbServiceAccount", {});
     const objects = `${bucket.bucketArn}/alb/AWSLogs/${stack.accountId}/*`;
     bucket.addToResourcePolicy(
-      { sid: "AllowAlbAccessLogsFromTheRegionalElbAccount", principals: [{ type: "AWS", identifiers: [elb.arn] }], actions: ["s3:PutObject"], resources: [objects] },
+      {
+        sid: "AllowAlbAccessLogsFromTheRegionalElbAccount",
+        principals: [{ type: "AWS", identifiers: [elb.arn] }],
+        actions: ["s3:PutObject"],
+        resources: [objects],
+      },
       {
         sid: "AllowAlbAccessLogsFromLogDelivery",
         principals: [{ type: "Service", identifiers: ["logdelivery.elasticloadbalancing.amazonaws.com"] }],
@@ -354,7 +379,11 @@ export function albIngress(owner: Construct, cluster: IExposureCluster, exposure
     const c = signIn.cognitoOptions!;
     Object.assign(annotations, {
       "alb.ingress.kubernetes.io/auth-type": "cognito",
-      "alb.ingress.kubernetes.io/auth-idp-cognito": JSON.stringify({ userPoolARN: c.userPoolArn, userPoolClientID: c.userPoolClientId, userPoolDomain: c.userPoolDomain }),
+      "alb.ingress.kubernetes.io/auth-idp-cognito": JSON.stringify({
+        userPoolARN: c.userPoolArn,
+        userPoolClientID: c.userPoolClientId,
+        userPoolDomain: c.userPoolDomain,
+      }),
       "alb.ingress.kubernetes.io/auth-scope": c.scope ?? "openid email",
       "alb.ingress.kubernetes.io/auth-on-unauthenticated-request": "authenticate",
     });

@@ -161,7 +161,14 @@ export function grantToRole(scope: Construct, id: string, role: IRoleRef, policy
  * another grant of the app to the same role has that name (two stacks granting to one role); then the
  * owner's stack id is part of it.
  */
-export function grantOnce(owner: Construct, kind: string, role: IRoleRef, suffix: string, statements: PolicyStatement[], baseName = owner.node.id): IamRolePolicy {
+export function grantOnce(
+  owner: Construct,
+  kind: string,
+  role: IRoleRef,
+  suffix: string,
+  statements: PolicyStatement[],
+  baseName = owner.node.id,
+): IamRolePolicy {
   if (!isRoleRef(role) || role.name.length === 0 || role.arn.length === 0) {
     throw new MlopsValidationError(
       owner.constructor.name,

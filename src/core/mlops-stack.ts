@@ -83,10 +83,7 @@ export interface MlopsStackProps {
 const schema = z
   .object({
     region: check.matching(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1"),
-    name: check.matching(
-      /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/,
-      "must be 2-24 characters of lowercase letters, digits and '-', starting with a letter",
-    ),
+    name: check.matching(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, "must be 2-24 characters of lowercase letters, digits and '-', starting with a letter"),
     tags: check.tags().optional(),
     backend: z
       .object({
@@ -102,7 +99,6 @@ const schema = z
     removalPolicy: z.enum(RemovalPolicy).optional(),
   })
   .strict() satisfies ShapeOf<MlopsStackProps>;
-
 
 /**
  * A Terraform stack of the platform: the AWS provider in one region with the platform's default
@@ -163,9 +159,7 @@ export class MlopsStack extends TerraformStack {
       region: p.region,
       allowedAccountIds: p.allowedAccountIds,
       assumeRole: p.deployRoleArn ? [{ roleArn: p.deployRoleArn }] : undefined,
-      defaultTags: [
-        { tags: { ...p.tags, [TagKeys.platform]: p.name, [TagKeys.managedBy]: "cdktf-mlops" } },
-      ],
+      defaultTags: [{ tags: { ...p.tags, [TagKeys.platform]: p.name, [TagKeys.managedBy]: "cdktf-mlops" } }],
     });
 
     if (p.backend) {
@@ -249,7 +243,11 @@ export class MlopsStack extends TerraformStack {
           ],
         },
       ];
-      const { key, document, statements: keyStatements } = customerManagedKeyWithPolicy(this, "PlatformKey", {
+      const {
+        key,
+        document,
+        statements: keyStatements,
+      } = customerManagedKeyWithPolicy(this, "PlatformKey", {
         description: `cdktf-mlops platform key of ${this.platformName} (${this.node.id})`,
         account,
         partition,

@@ -117,8 +117,11 @@ export class SecureBucket extends Construct {
     const suffix = `-${stack.accountId}-${stack.region}`;
     // The account id is 12 digits; with the region and two dashes the base has what is left of 63.
     const rule = { maxLength: 63 - 14 - stack.region.length, allowed: /[a-z0-9-]/, lowercase: true };
-    const base = claimUniqueName(this, `s3:${stack.region}`, fitName(physicalName(this, stack.platformName, NameRules.generic).toLowerCase(), rule), (stackId) =>
-      fitName(physicalName(this, `${stack.platformName}-${stackId}`, NameRules.generic).toLowerCase(), rule),
+    const base = claimUniqueName(
+      this,
+      `s3:${stack.region}`,
+      fitName(physicalName(this, stack.platformName, NameRules.generic).toLowerCase(), rule),
+      (stackId) => fitName(physicalName(this, `${stack.platformName}-${stackId}`, NameRules.generic).toLowerCase(), rule),
     );
     this.bucket = new S3Bucket(this, "Resource", { bucket: `${base}${suffix}`, forceDestroy: false, tags });
     applyRemovalPolicy(this.bucket, props.removalPolicy ?? stack.removalPolicy);

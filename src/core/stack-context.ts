@@ -35,6 +35,7 @@ export function findMlopsStack(scope: IConstruct): IMlopsStackContext | undefine
 /** The innermost MlopsStack around `scope`; throws a clear error when there is none. */
 export function mlopsStackOf(scope: IConstruct): IMlopsStackContext {
   const found = findMlopsStack(scope);
-  if (!found) throw new MlopsValidationError(scope.constructor.name, scope.node.path, "", "cdktf-mlops constructs must be created inside an MlopsStack");
+  if (!found)
+    throw new MlopsValidationError(scope.constructor.name, scope.node.path, "", "cdktf-mlops constructs must be created inside an MlopsStack");
   return found;
 }

@@ -5,9 +5,7 @@ import { MlopsValidationError } from "./errors";
 
 /** Renders a zod path as `gpuNodePools[1].maxSize`. */
 export function formatFieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`))
-    .join("");
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
 }
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
@@ -75,7 +73,9 @@ function describeIssue(issue: z.core.$ZodIssue, props: unknown): { field: string
     // The token policy: the check.* helpers let deploy-time values through wherever Terraform can take
     // one; every other rule needs the value at synth time (it becomes a construct id, a literal name,
     // a count of resources or a choice between resources), so a token there is refused with the rule.
-    detail = issue.message.startsWith(SYNTH_TIME) ? `(a deploy-time value) ${issue.message}` : `(a deploy-time value) ${SYNTH_TIME}: ${issue.message}`;
+    detail = issue.message.startsWith(SYNTH_TIME)
+      ? `(a deploy-time value) ${issue.message}`
+      : `(a deploy-time value) ${SYNTH_TIME}: ${issue.message}`;
   } else {
     detail = `(${describeValue(value)}) ${issue.message}`;
   }

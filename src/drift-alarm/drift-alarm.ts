@@ -74,7 +74,6 @@ export class DriftMetrics {
   private constructor() {}
 }
 
-
 /** Props of {@link DriftAlarm}. */
 export interface DriftAlarmProps {
   /** The endpoint whose captured payloads are watched, whatever its engine. */
@@ -151,7 +150,8 @@ export interface DriftAlarmProps {
 }
 
 const NOTIFY = /^([^@\s]+@[^@\s]+\.[^@\s]+|https:\/\/\S+|arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?)$/;
-const RETRAIN = /^arn:aws[a-z-]*:(sagemaker:[a-z0-9-]+:\d{12}:pipeline\/|states:[a-z0-9-]+:\d{12}:stateMachine:|events:[a-z0-9-]+:\d{12}:event-bus\/)\S+$/;
+const RETRAIN =
+  /^arn:aws[a-z-]*:(sagemaker:[a-z0-9-]+:\d{12}:pipeline\/|states:[a-z0-9-]+:\d{12}:stateMachine:|events:[a-z0-9-]+:\d{12}:event-bus\/)\S+$/;
 const FEATURE = /^[A-Za-z0-9_.:-]{1,255}$/;
 
 const schema = z
@@ -169,8 +169,12 @@ const schema = z
       });
     }),
     baselineKmsKeyArn: check.matching(/^arn:aws[a-z-]*:kms:/, "must be a KMS key ARN").optional(),
-    numericFeatures: check.synthTime(z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")), "each feature gets its own alarms").optional(),
-    categoricalFeatures: check.synthTime(z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")), "each feature gets its own alarms").optional(),
+    numericFeatures: check
+      .synthTime(z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")), "each feature gets its own alarms")
+      .optional(),
+    categoricalFeatures: check
+      .synthTime(z.array(check.matching(FEATURE, "must be a feature name (letters, digits, '_', '.', ':', '-')")), "each feature gets its own alarms")
+      .optional(),
     psiThreshold: z.number().gt(0, { message: "must be > 0" }).optional(),
     ksThreshold: z.number().gt(0, { message: "must be > 0" }).max(1, { message: "must be <= 1" }).optional(),
     jsDistanceThreshold: z.number().gt(0, { message: "must be > 0" }).max(1, { message: "must be <= 1" }).optional(),
@@ -178,7 +182,10 @@ const schema = z
     intervalMinutes: check.int(5, 1440).optional(),
     minRecords: check.int(1, 1000000).optional(),
     notify: check
-      .synthTime(z.array(check.matching(NOTIFY, "must be an email address, an https:// URL or a Lambda function ARN")), "each target becomes its own subscription")
+      .synthTime(
+        z.array(check.matching(NOTIFY, "must be an email address, an https:// URL or a Lambda function ARN")),
+        "each target becomes its own subscription",
+      )
       .optional(),
     retrainingTargetArn: check
       .matching(RETRAIN, "must be the ARN of a SageMaker pipeline, a Step Functions state machine or an EventBridge event bus")
@@ -203,14 +210,28 @@ const schema = z
   .strict()
   .superRefine((p, ctx) => {
     if (p.modelMonitor && ![60, 1440].includes(p.intervalMinutes ?? 60)) {
-      ctx.addIssue({ code: "custom", path: ["intervalMinutes"], message: "must be 60 or 1440 with modelMonitor (Model Monitor runs hourly or daily)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["intervalMinutes"],
+        message: "must be 60 or 1440 with modelMonitor (Model Monitor runs hourly or daily)",
+      });
     }
     if (p.modelMonitor && p.endpoint && p.endpoint.captureFormat !== CaptureFormat.SAGEMAKER_DATA_CAPTURE_JSONL) {
-      ctx.addIssue({ code: "custom", path: ["modelMonitor"], message: "needs a SageMaker endpoint: Model Monitor reads SageMaker data capture only" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["modelMonitor"],
+        message: "needs a SageMaker endpoint: Model Monitor reads SageMaker data capture only",
+      });
     }
     const all = [...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])];
-    if (all.length === 0) ctx.addIssue({ code: "custom", path: ["numericFeatures"], message: "and categoricalFeatures name no feature: watch at least one" });
-    if (all.length > 25) ctx.addIssue({ code: "custom", path: ["numericFeatures"], message: `and categoricalFeatures name ${all.length} features: at most 25 fit one composite alarm` });
+    if (all.length === 0)
+      ctx.addIssue({ code: "custom", path: ["numericFeatures"], message: "and categoricalFeatures name no feature: watch at least one" });
+    if (all.length > 25)
+      ctx.addIssue({
+        code: "custom",
+        path: ["numericFeatures"],
+        message: `and categoricalFeatures name ${all.length} features: at most 25 fit one composite alarm`,
+      });
     all.forEach((f, i) => {
       if (all.indexOf(f) !== i) {
         const numeric = i < (p.numericFeatures ?? []).length;
@@ -288,8 +309,14 @@ export class DriftAlarm extends Construct {
     );
     const interval = p.intervalMinutes ?? 60;
     registerManifest(this, "DriftAlarm", {
-      endpoint: endpoint.node.path, endpointName: endpoint.endpointName, engine: endpoint.engineKind, job: p.modelMonitor ? "model-monitor" : "drift-job",
-      intervalMinutes: interval, features: [...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])], notify: p.notify ?? [], retrainingTargetArn: p.retrainingTargetArn,
+      endpoint: endpoint.node.path,
+      endpointName: endpoint.endpointName,
+      engine: endpoint.engineKind,
+      job: p.modelMonitor ? "model-monitor" : "drift-job",
+      intervalMinutes: interval,
+      features: [...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])],
+      notify: p.notify ?? [],
+      retrainingTargetArn: p.retrainingTargetArn,
     });
     const [, baselineBucket, baselineKey] = /^s3:\/\/([^/]+)\/(.+)$/.exec(p.baselineS3Uri)!;
     // KServe's capture keys carry no time: the shipped job reads the window from S3 notifications.
@@ -375,7 +402,11 @@ export class DriftAlarm extends Construct {
     });
 
     // --- the shipped job, or Model Monitor in its place ---------------------------------------------
-    let featureAlarmTarget: { namespace: string; metric: (feature: string, statistic: string) => string; dimensions: (feature: string) => Record<string, string> };
+    let featureAlarmTarget: {
+      namespace: string;
+      metric: (feature: string, statistic: string) => string;
+      dimensions: (feature: string) => Record<string, string>;
+    };
     if (p.modelMonitor) {
       const monitor = buildModelMonitor(this, { endpoint, options: p.modelMonitor, name, hourly: interval === 60, tags });
       this.modelMonitor = monitor;
@@ -442,7 +473,9 @@ export class DriftAlarm extends Construct {
         { sid: "WriteItsLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
         { sid: "DeadLetters", actions: ["sqs:SendMessage"], resources: [deadLetterQueue.arn] },
         { sid: "EncryptDeadLetters", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.key.arn] },
-        ...(captureQueue ? [{ sid: "DrainTheCaptureQueue", actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [captureQueue.arn] }] : []),
+        ...(captureQueue
+          ? [{ sid: "DrainTheCaptureQueue", actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [captureQueue.arn] }]
+          : []),
       ];
       const jobRole = createRole(this, "JobRole", {
         name: fitName(`${name}-job`, NameRules.iamRole),
@@ -482,7 +515,10 @@ export class DriftAlarm extends Construct {
             FEATURES: JSON.stringify([...(p.numericFeatures ?? []), ...(p.categoricalFeatures ?? [])]),
             // The job checks these against the baseline: a numeric alarm on a categorical feature cannot fire.
             FEATURE_TYPES: JSON.stringify(
-              Object.fromEntries([...(p.numericFeatures ?? []).map((f) => [f, "numeric"]), ...(p.categoricalFeatures ?? []).map((f) => [f, "categorical"])]),
+              Object.fromEntries([
+                ...(p.numericFeatures ?? []).map((f) => [f, "numeric"]),
+                ...(p.categoricalFeatures ?? []).map((f) => [f, "categorical"]),
+              ]),
             ),
             ...(captureQueue ? { QUEUE_URL: captureQueue.url } : {}),
           },
@@ -537,16 +573,16 @@ export class DriftAlarm extends Construct {
           ...(p.categoricalFeatures ?? []).map((f) => ({ feature: f, metric: "BaselineDrift", threshold: p.jsDistanceThreshold ?? 0.2 })),
         ]
       : [
-      ...(p.numericFeatures ?? []).flatMap((f) => [
-        { feature: f, metric: FeatureMetrics.psi, threshold: p.psiThreshold ?? 0.2 },
-        { feature: f, metric: FeatureMetrics.ks, threshold: p.ksThreshold ?? 0.2 },
-        { feature: f, metric: FeatureMetrics.missingRate, threshold: p.missingRateThreshold ?? 0.1 },
-      ]),
-      ...(p.categoricalFeatures ?? []).flatMap((f) => [
-        { feature: f, metric: FeatureMetrics.psi, threshold: p.psiThreshold ?? 0.2 },
-        { feature: f, metric: FeatureMetrics.jsDistance, threshold: p.jsDistanceThreshold ?? 0.2 },
-        { feature: f, metric: FeatureMetrics.missingRate, threshold: p.missingRateThreshold ?? 0.1 },
-      ]),
+          ...(p.numericFeatures ?? []).flatMap((f) => [
+            { feature: f, metric: FeatureMetrics.psi, threshold: p.psiThreshold ?? 0.2 },
+            { feature: f, metric: FeatureMetrics.ks, threshold: p.ksThreshold ?? 0.2 },
+            { feature: f, metric: FeatureMetrics.missingRate, threshold: p.missingRateThreshold ?? 0.1 },
+          ]),
+          ...(p.categoricalFeatures ?? []).flatMap((f) => [
+            { feature: f, metric: FeatureMetrics.psi, threshold: p.psiThreshold ?? 0.2 },
+            { feature: f, metric: FeatureMetrics.jsDistance, threshold: p.jsDistanceThreshold ?? 0.2 },
+            { feature: f, metric: FeatureMetrics.missingRate, threshold: p.missingRateThreshold ?? 0.1 },
+          ]),
         ];
     for (const s of specs) {
       const key = `${s.feature}/${s.metric}`;
@@ -579,7 +615,9 @@ export class DriftAlarm extends Construct {
       tags,
     });
 
-    type JobAlarmSpec = Omit<ConstructorParameters<typeof CloudwatchMetricAlarm>[2], "alarmName" | "evaluationPeriods"> & { evaluationPeriods?: number };
+    type JobAlarmSpec = Omit<ConstructorParameters<typeof CloudwatchMetricAlarm>[2], "alarmName" | "evaluationPeriods"> & {
+      evaluationPeriods?: number;
+    };
     const jobAlarm = (id: string, spec: JobAlarmSpec) =>
       new CloudwatchMetricAlarm(this, id, {
         ...spec,
@@ -590,60 +628,61 @@ export class DriftAlarm extends Construct {
         okActions: actions,
         tags,
       });
-    if (this.jobFunction && this.deadLetterQueue) this.jobAlarms = {
-      errors: jobAlarm("JobErrors", {
-        alarmDescription: `The drift job of ${endpoint.endpointName} failed`,
-        namespace: "AWS/Lambda",
-        metricName: "Errors",
-        dimensions: { FunctionName: this.jobFunction.functionName },
-        statistic: "Sum",
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        threshold: 1,
-        treatMissingData: "notBreaching",
-      }),
-      deadLetters: jobAlarm("JobDeadLetters", {
-        alarmDescription: `Runs of the drift job of ${endpoint.endpointName} could not be delivered or failed every retry`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: this.deadLetterQueue.name },
-        statistic: "Maximum",
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        threshold: 1,
-        treatMissingData: "notBreaching",
-      }),
-      noData: jobAlarm("NoData", {
-        alarmDescription: `The drift job of ${endpoint.endpointName} saw no captured records, or published nothing, for two runs`,
-        namespace: DRIFT_NAMESPACE,
-        metricName: EndpointMetrics.records,
-        dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
-        statistic: "Maximum",
-        evaluationPeriods: 2,
-        comparisonOperator: "LessThanOrEqualToThreshold",
-        threshold: 0,
-        // Here silence is the failure.
-        treatMissingData: "breaching",
-      }),
-      unknownFeatures: jobAlarm("UnknownFeatures", {
-        alarmDescription: `Features watched at ${endpoint.endpointName} are not in the baseline (a typo or an old baseline): their drift alarms cannot fire`,
-        namespace: DRIFT_NAMESPACE,
-        metricName: EndpointMetrics.unknownFeatures,
-        dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
-        statistic: "Maximum",
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        threshold: 1,
-        treatMissingData: "notBreaching",
-      }),
-      windowTruncated: jobAlarm("WindowTruncated", {
-        alarmDescription: `The drift job of ${endpoint.endpointName} ran out of time before reading its whole window: statistics cover part of the traffic`,
-        namespace: DRIFT_NAMESPACE,
-        metricName: EndpointMetrics.windowTruncated,
-        dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
-        statistic: "Maximum",
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        threshold: 1,
-        treatMissingData: "notBreaching",
-      }),
-    };
+    if (this.jobFunction && this.deadLetterQueue)
+      this.jobAlarms = {
+        errors: jobAlarm("JobErrors", {
+          alarmDescription: `The drift job of ${endpoint.endpointName} failed`,
+          namespace: "AWS/Lambda",
+          metricName: "Errors",
+          dimensions: { FunctionName: this.jobFunction.functionName },
+          statistic: "Sum",
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          threshold: 1,
+          treatMissingData: "notBreaching",
+        }),
+        deadLetters: jobAlarm("JobDeadLetters", {
+          alarmDescription: `Runs of the drift job of ${endpoint.endpointName} could not be delivered or failed every retry`,
+          namespace: "AWS/SQS",
+          metricName: "ApproximateNumberOfMessagesVisible",
+          dimensions: { QueueName: this.deadLetterQueue.name },
+          statistic: "Maximum",
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          threshold: 1,
+          treatMissingData: "notBreaching",
+        }),
+        noData: jobAlarm("NoData", {
+          alarmDescription: `The drift job of ${endpoint.endpointName} saw no captured records, or published nothing, for two runs`,
+          namespace: DRIFT_NAMESPACE,
+          metricName: EndpointMetrics.records,
+          dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
+          statistic: "Maximum",
+          evaluationPeriods: 2,
+          comparisonOperator: "LessThanOrEqualToThreshold",
+          threshold: 0,
+          // Here silence is the failure.
+          treatMissingData: "breaching",
+        }),
+        unknownFeatures: jobAlarm("UnknownFeatures", {
+          alarmDescription: `Features watched at ${endpoint.endpointName} are not in the baseline (a typo or an old baseline): their drift alarms cannot fire`,
+          namespace: DRIFT_NAMESPACE,
+          metricName: EndpointMetrics.unknownFeatures,
+          dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
+          statistic: "Maximum",
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          threshold: 1,
+          treatMissingData: "notBreaching",
+        }),
+        windowTruncated: jobAlarm("WindowTruncated", {
+          alarmDescription: `The drift job of ${endpoint.endpointName} ran out of time before reading its whole window: statistics cover part of the traffic`,
+          namespace: DRIFT_NAMESPACE,
+          metricName: EndpointMetrics.windowTruncated,
+          dimensions: { [DriftDimensions.endpoint]: endpoint.endpointName },
+          statistic: "Maximum",
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          threshold: 1,
+          treatMissingData: "notBreaching",
+        }),
+      };
 
     // --- retraining --------------------------------------------------------------------------------
     if (p.retrainingTargetArn) {

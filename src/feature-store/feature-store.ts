@@ -10,7 +10,6 @@ import { bindFeastEngine, checkFeastGroups, validateFeastOptions } from "./priva
 import { bindSageMakerFeatureEngine, checkSageMakerGroups, validateSageMakerFeatureOptions } from "./private/sagemaker-engine";
 import type { ShapeOf } from "../core";
 
-
 /**
  * Which service keeps the features: Feast on the training cluster, or SageMaker Feature Store.
  * Build one with {@link FeatureEngine.feast} or {@link FeatureEngine.sagemaker}.
@@ -18,7 +17,12 @@ import type { ShapeOf } from "../core";
 export class FeatureEngine {
   /** Feast: DynamoDB online store, Athena offline store over S3, feature server on EKS. */
   public static feast(options: FeastEngineOptions): FeatureEngine {
-    return new FeatureEngine("feast", checkFeastGroups, (owner) => validateFeastOptions(owner, options), (store) => bindFeastEngine(store, options));
+    return new FeatureEngine(
+      "feast",
+      checkFeastGroups,
+      (owner) => validateFeastOptions(owner, options),
+      (store) => bindFeastEngine(store, options),
+    );
   }
 
   /** SageMaker Feature Store: a feature group per declared group, online and offline. */
@@ -73,7 +77,9 @@ export interface FeatureStoreProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const featureSchema = z.object({ name: z.string().min(1), type: z.enum(FeatureType, { message: `must be one of ${Object.values(FeatureType).join(", ")}` }) }).strict();
+const featureSchema = z
+  .object({ name: z.string().min(1), type: z.enum(FeatureType, { message: `must be one of ${Object.values(FeatureType).join(", ")}` }) })
+  .strict();
 
 const groupSchema = z
   .object({
@@ -102,7 +108,11 @@ const groupSchema = z
     const eventTime = g.features.find((f) => f.name === g.eventTimeFeature);
     if (!eventTime) ctx.addIssue({ code: "custom", path: ["eventTimeFeature"], message: "must be one of the group's features" });
     else if (![FeatureType.UNIX_TIMESTAMP, FeatureType.STRING].includes(eventTime.type)) {
-      ctx.addIssue({ code: "custom", path: ["eventTimeFeature"], message: `must be a ${FeatureType.UNIX_TIMESTAMP} or an ISO-8601 ${FeatureType.STRING} feature` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["eventTimeFeature"],
+        message: `must be a ${FeatureType.UNIX_TIMESTAMP} or an ISO-8601 ${FeatureType.STRING} feature`,
+      });
     }
     if (g.online === false && g.offline === false) {
       ctx.addIssue({ code: "custom", path: ["online"], message: "and offline are both false: the group would be stored nowhere" });
@@ -159,7 +169,13 @@ export class FeatureStore extends Construct implements IFeatureStoreHost {
     registerManifest(this, "FeatureStore", {
       engine: this.engineKind,
       removalPolicy: this.removalPolicy,
-      featureGroups: this.featureGroups.map((g) => ({ name: g.name, features: g.features.length, online: g.online, offline: g.offline, ttlDays: g.ttlDays })),
+      featureGroups: this.featureGroups.map((g) => ({
+        name: g.name,
+        features: g.features.length,
+        online: g.online,
+        offline: g.offline,
+        ttlDays: g.ttlDays,
+      })),
     });
     this.offlineBucket = new SecureBucket(this, "OfflineStore", {
       component: "feature-store",

@@ -161,7 +161,8 @@ export class MlopsGuardrails implements IAspect {
     const bad = packs.filter((p) => !known.includes(p));
     if (bad.length) throw new MlopsValidationError("MlopsGuardrails", "(aspect)", "packs", `(${bad.join(", ")}) must be among ${known.join(", ")}`);
     const max = props.maxOnDemandGpus ?? 64;
-    if (!Number.isInteger(max) || max < 0) throw new MlopsValidationError("MlopsGuardrails", "(aspect)", "maxOnDemandGpus", `(${max}) must be an integer >= 0`);
+    if (!Number.isInteger(max) || max < 0)
+      throw new MlopsValidationError("MlopsGuardrails", "(aspect)", "maxOnDemandGpus", `(${max}) must be an integer >= 0`);
     this.rulesToRun = RULES.filter((r) => (packs as string[]).includes(r.pack));
     this.maxOnDemandGpus = max;
     this.stage = props.stage;

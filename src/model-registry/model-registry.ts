@@ -3,14 +3,29 @@ import { z } from "zod";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { applyRemovalPolicy, check, claimUniqueName, componentTags, ECR_LOGIN_STATEMENT, fail, grantOnce, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, PolicyStatement, RemovalPolicy, SecureBucket, validateProps } from "../core";
+import {
+  applyRemovalPolicy,
+  check,
+  claimUniqueName,
+  componentTags,
+  ECR_LOGIN_STATEMENT,
+  fail,
+  grantOnce,
+  IKmsKeyRef,
+  IRoleRef,
+  isKmsKeyRef,
+  MlopsStack,
+  PolicyStatement,
+  RemovalPolicy,
+  SecureBucket,
+  validateProps,
+} from "../core";
 import { registerManifest } from "../core/manifest";
 import type { IModelRegistryHost, IRegistryEngineResources, IMlflowRegistryResources, ModelReference, ISageMakerRegistryResources } from "./contract";
 import type { MlflowRegistryOptions, SageMakerRegistryOptions } from "./engines";
 import { bindMlflowEngine, validateMlflowOptions } from "./private/mlflow-engine";
 import { bindSageMakerEngine, validateSageMakerOptions } from "./private/sagemaker-engine";
 import type { ShapeOf } from "../core";
-
 
 /**
  * Which service keeps the registry: MLflow on the training cluster, or SageMaker's model registry.
@@ -53,7 +68,6 @@ export class RegistryEngine {
   }
 }
 
-
 /** Props of {@link ModelRegistry}. */
 export interface ModelRegistryProps {
   /** The engine: `RegistryEngine.mlflow({ cluster })` or `RegistryEngine.sagemaker()`. */
@@ -94,7 +108,10 @@ const schema = z
       message: "must be RegistryEngine.mlflow({ cluster }) or RegistryEngine.sagemaker()",
     }),
     models: check
-      .synthTime(z.array(check.matching(MODEL_NAME, "must be lowercase letters, digits and '-', at most 48 characters")), "each model gets its own repository and names")
+      .synthTime(
+        z.array(check.matching(MODEL_NAME, "must be lowercase letters, digits and '-', at most 48 characters")),
+        "each model gets its own repository and names",
+      )
       .refine((m) => new Set(m).size === m.length, { message: "must not name a model twice" })
       .optional(),
     kmsKey: z.custom<IKmsKeyRef>((k) => isKmsKeyRef(k), { message: "must be a KmsKey or KmsKeyRef.fromKeyArn(arn)" }).optional(),
@@ -148,7 +165,12 @@ export class ModelRegistry extends Construct implements IModelRegistryHost {
     for (const model of this.models) {
       const repo = new EcrRepository(this, `Repository-${model}`, {
         // Repository names are unique per region: a second registry of the platform with the same model gets its stack id.
-        name: claimUniqueName(this, `ecr:${stack.region}`, `${stack.platformName}/${model}`, (stackId) => `${stack.platformName}/${stackId}/${model}`),
+        name: claimUniqueName(
+          this,
+          `ecr:${stack.region}`,
+          `${stack.platformName}/${model}`,
+          (stackId) => `${stack.platformName}/${stackId}/${model}`,
+        ),
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
         // Replaces the repository when changed: set once, at creation.

@@ -108,7 +108,9 @@ const schema = z
         ),
         "each endpoint becomes a resource named after it",
       )
-      .refine((a) => new Set(a.map(endpointId)).size === a.length, { message: "must not name an endpoint twice (ecr.api and ecr-api are one endpoint id)" })
+      .refine((a) => new Set(a.map(endpointId)).size === a.length, {
+        message: "must not name an endpoint twice (ecr.api and ecr-api are one endpoint id)",
+      })
       .optional(),
     flowLogRetentionDays: z
       .number()
@@ -117,7 +119,10 @@ const schema = z
       })
       .optional(),
     clusterName: check
-      .synthTime(check.matching(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, "must be an EKS cluster name (1-100 letters, digits, '-' and '_')"), "it is part of a tag key")
+      .synthTime(
+        check.matching(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, "must be an EKS cluster name (1-100 letters, digits, '-' and '_')"),
+        "it is part of a tag key",
+      )
       .optional(),
   })
   .strict() satisfies ShapeOf<MlopsNetworkProps>;

@@ -15,7 +15,11 @@ const USAGE = `usage: cdktf-mlops review [--base BASE_OUT] [HEAD_OUT] [--format 
 exit codes: 0 report written, 1 a --fail-on finding, 2 bad usage or unreadable output`;
 
 /** `cdktf-mlops review ...`; returns the process exit code. */
-export function main(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s), error: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function main(
+  argv: string[],
+  write: (s: string) => void = (s) => process.stdout.write(s),
+  error: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   let base: string | undefined;
   let head: string | undefined;
   let format = "markdown";
@@ -63,7 +67,9 @@ export function main(argv: string[], write: (s: string) => void = (s) => process
     else write(text);
     const failing = result.dangers.filter((d) => failOn.includes(d.kind));
     if (failing.length) {
-      error(`cdktf-mlops review: ${failing.length} finding(s) of --fail-on ${failOn.join(",")}:\n${failing.map((d) => `  ${d.message}`).join("\n")}\n`);
+      error(
+        `cdktf-mlops review: ${failing.length} finding(s) of --fail-on ${failOn.join(",")}:\n${failing.map((d) => `  ${d.message}`).join("\n")}\n`,
+      );
       return 1;
     }
     return 0;

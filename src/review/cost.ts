@@ -96,11 +96,22 @@ export function costModel(output: SynthOutput): CostModel {
     const scaling = new Map<string, { min: number; max: number }>();
     for (const r of s.resources.values()) {
       const v = r.values as Record<string, any>;
-      const m = r.type === "aws_appautoscaling_target" && v.service_namespace === "sagemaker" ? /\/variant\/([^/]+)$/.exec(String(v.resource_id)) : null;
+      const m =
+        r.type === "aws_appautoscaling_target" && v.service_namespace === "sagemaker" ? /\/variant\/([^/]+)$/.exec(String(v.resource_id)) : null;
       if (m) scaling.set(`${parentOf(r.path)} ${m[1]}`, { min: num(v.min_capacity), max: num(v.max_capacity) });
     }
     const add = (r: SynthResource, item: string, idleCount: number, maxCount: number, note?: string) =>
-      items.push({ stack, address: r.address, path: r.path, item, region, idleCount, maxCount, price: priceOf(item, region), ...(note ? { note } : {}) });
+      items.push({
+        stack,
+        address: r.address,
+        path: r.path,
+        item,
+        region,
+        idleCount,
+        maxCount,
+        price: priceOf(item, region),
+        ...(note ? { note } : {}),
+      });
     for (const r of s.resources.values()) {
       if (r.mode !== "resource") continue;
       const v = r.values as Record<string, any>;
@@ -115,7 +126,10 @@ export function costModel(output: SynthOutput): CostModel {
           const min = num(sc.min_size);
           const max = num(sc.max_size, min);
           const spot = v.capacity_type === "SPOT";
-          const note = [types.length > 1 ? `priced as ${type}, the first of ${types.join(", ")}` : "", spot ? "spot: on-demand price as an upper bound" : ""]
+          const note = [
+            types.length > 1 ? `priced as ${type}, the first of ${types.join(", ")}` : "",
+            spot ? "spot: on-demand price as an upper bound" : "",
+          ]
             .filter(Boolean)
             .join("; ");
           add(r, type ? `ec2:${type}` : "ec2:(instance type set in the launch template)", min, max, note || undefined);
@@ -158,7 +172,14 @@ export function costModel(output: SynthOutput): CostModel {
             if (pv.serverless_config) continue;
             const n = num(pv.initial_instance_count, 1);
             const auto = scaling.get(`${parentOf(r.path)} ${pv.variant_name}`);
-            if (auto) add(r, `sagemaker:${pv.instance_type ?? "?"}`, auto.min, Math.max(auto.max, n), `variant ${pv.variant_name}, autoscaling ${auto.min}-${auto.max}`);
+            if (auto)
+              add(
+                r,
+                `sagemaker:${pv.instance_type ?? "?"}`,
+                auto.min,
+                Math.max(auto.max, n),
+                `variant ${pv.variant_name}, autoscaling ${auto.min}-${auto.max}`,
+              );
             else add(r, `sagemaker:${pv.instance_type ?? "?"}`, n, n, `variant ${pv.variant_name ?? "?"}, no autoscaling target found`);
           }
           break;

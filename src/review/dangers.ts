@@ -49,7 +49,11 @@ export function dataDangers(changes: ResourceChange[]): Danger[] {
       out.push({ ...base, kind: "destroy", message: `DESTROY ${what} ${where(c)}${note}` });
     } else if (what && c.action === "replace") {
       const forcing = c.arguments.filter((a) => a.forcesReplacement).map((a) => `\`${a.path}\` ${q(a.before)} → ${q(a.after)}`);
-      out.push({ ...base, kind: "replace", message: `REPLACE ${what} ${where(c)}: ${forcing.join(", ")} forces a new resource (its data does not move)` });
+      out.push({
+        ...base,
+        kind: "replace",
+        message: `REPLACE ${what} ${where(c)}: ${forcing.join(", ")} forces a new resource (its data does not move)`,
+      });
     } else if (what && c.action === "update-or-replace") {
       out.push({
         ...base,
@@ -59,13 +63,21 @@ export function dataDangers(changes: ResourceChange[]): Danger[] {
     } else if (what && c.action === "update") {
       const conditional = c.arguments.filter((a) => a.conditional);
       if (conditional.length) {
-        out.push({ ...base, kind: "may-replace", message: `MAY BE REPLACED ${what} ${where(c)}: ${conditional.map((a) => `\`${a.path}\` (${a.conditional})`).join(", ")}` });
+        out.push({
+          ...base,
+          kind: "may-replace",
+          message: `MAY BE REPLACED ${what} ${where(c)}: ${conditional.map((a) => `\`${a.path}\` (${a.conditional})`).join(", ")}`,
+        });
       }
     }
     if (c.action === "update" || c.action === "replace" || c.action === "update-or-replace") {
       const guard = (v?: Record<string, unknown>) => (v?.lifecycle as { prevent_destroy?: unknown } | undefined)?.prevent_destroy;
       if (guard(c.before) === true && guard(c.after) !== true) {
-        out.push({ ...base, kind: "protection-off", message: `PROTECTION OFF ${where(c)}: \`lifecycle.prevent_destroy\` true → ${guard(c.after) === undefined ? "(none)" : q(guard(c.after))}` });
+        out.push({
+          ...base,
+          kind: "protection-off",
+          message: `PROTECTION OFF ${where(c)}: \`lifecycle.prevent_destroy\` true → ${guard(c.after) === undefined ? "(none)" : q(guard(c.after))}`,
+        });
       }
       for (const a of c.arguments) {
         const off =
@@ -94,7 +106,9 @@ function statementsOf(change: ResourceChange, side: "before" | "after"): Stateme
       effect: String(s.effect ?? "Allow"),
       actions: ((s.actions as string[]) ?? []).map(String),
       resources: ((s.resources as string[]) ?? []).map(String),
-      principals: ((s.principals as { type: string; identifiers: string[] }[]) ?? []).flatMap((p) => (p.identifiers ?? []).map((i) => `${p.type}:${i}`)),
+      principals: ((s.principals as { type: string; identifiers: string[] }[]) ?? []).flatMap((p) =>
+        (p.identifiers ?? []).map((i) => `${p.type}:${i}`),
+      ),
     }));
   }
   // Literal JSON policies (aws_iam_role_policy.policy, aws_iam_policy.policy, aws_iam_role.assume_role_policy, ...).
@@ -112,9 +126,13 @@ function statementsOf(change: ResourceChange, side: "before" | "after"): Stateme
       effect: String(s.Effect ?? "Allow"),
       actions: list(s.Action as string | string[]).map(String),
       resources: list(s.Resource as string | string[]).map(String),
-      principals: Object.entries(typeof s.Principal === "object" && s.Principal ? (s.Principal as Record<string, string | string[]>) : s.Principal ? { AWS: String(s.Principal) } : {}).flatMap(
-        ([t, ids]) => list(ids).map((i) => `${t}:${i}`),
-      ),
+      principals: Object.entries(
+        typeof s.Principal === "object" && s.Principal
+          ? (s.Principal as Record<string, string | string[]>)
+          : s.Principal
+            ? { AWS: String(s.Principal) }
+            : {},
+      ).flatMap(([t, ids]) => list(ids).map((i) => `${t}:${i}`)),
     }));
   });
 }
@@ -175,7 +193,8 @@ export function networkDangers(changes: ResourceChange[]): Danger[] {
         out.push({ ...base, message: `PUBLIC API ENDPOINT ${where(c)}: \`endpoint_public_access\` ${q(vb.endpoint_public_access ?? false)} → true` });
       }
       const added = ((va.public_access_cidrs ?? []) as string[]).filter((x) => !((vb.public_access_cidrs ?? []) as string[]).includes(x));
-      if (added.length) out.push({ ...base, message: `PUBLIC API ENDPOINT ${where(c)}: \`public_access_cidrs\` + ${added.map((x) => `\`${x}\``).join(", ")}` });
+      if (added.length)
+        out.push({ ...base, message: `PUBLIC API ENDPOINT ${where(c)}: \`public_access_cidrs\` + ${added.map((x) => `\`${x}\``).join(", ")}` });
     }
     if (c.type === "aws_db_instance" && a.publicly_accessible === true && b.publicly_accessible !== true) {
       out.push({ ...base, message: `PUBLIC DATABASE ${where(c)}: \`publicly_accessible\` → true` });
@@ -185,28 +204,57 @@ export function networkDangers(changes: ResourceChange[]): Danger[] {
         if (b[k] === true && a[k] !== true) out.push({ ...base, message: `PUBLIC BUCKET ACCESS ${where(c)}: \`${k}\` true → ${q(a[k] ?? false)}` });
       }
     }
-    if (c.type === "aws_route" && typeof a.gateway_id === "string" && a.gateway_id.includes("aws_internet_gateway") && a.gateway_id !== b.gateway_id) {
-      out.push({ ...base, message: `PUBLIC ROUTE ${where(c)}: \`${q(a.destination_cidr_block ?? a.destination_ipv6_cidr_block)}\` via an internet gateway` });
+    if (
+      c.type === "aws_route" &&
+      typeof a.gateway_id === "string" &&
+      a.gateway_id.includes("aws_internet_gateway") &&
+      a.gateway_id !== b.gateway_id
+    ) {
+      out.push({
+        ...base,
+        message: `PUBLIC ROUTE ${where(c)}: \`${q(a.destination_cidr_block ?? a.destination_ipv6_cidr_block)}\` via an internet gateway`,
+      });
     }
     const ingress =
-      c.type === "aws_vpc_security_group_ingress_rule" || (c.type === "aws_security_group_rule" && a.type === "ingress") || c.type === "aws_security_group";
+      c.type === "aws_vpc_security_group_ingress_rule" ||
+      (c.type === "aws_security_group_rule" && a.type === "ingress") ||
+      c.type === "aws_security_group";
     if (ingress) {
       // A rule created, or one whose source, ports or protocol changed (not its description or tags).
-      const exposure = /^(ingress|cidr_|ipv6_cidr|from_port|to_port|ip_protocol|protocol|referenced_security_group_id|source_security_group_id|prefix_list_id|type)/;
+      const exposure =
+        /^(ingress|cidr_|ipv6_cidr|from_port|to_port|ip_protocol|protocol|referenced_security_group_id|source_security_group_id|prefix_list_id|type)/;
       const changedIngress = c.action === "create" || c.arguments.some((x) => exposure.test(x.path));
       if (changedIngress) {
         const rules = c.type === "aws_security_group" ? ([a.ingress].flat().filter(Boolean) as Record<string, any>[]) : [a];
         for (const r of rules) {
-          const from = [r.cidr_ipv4, r.cidr_ipv6, ...(r.cidr_blocks ?? []), ...(r.ipv6_cidr_blocks ?? []), r.referenced_security_group_id, r.source_security_group_id, r.prefix_list_id]
+          const from = [
+            r.cidr_ipv4,
+            r.cidr_ipv6,
+            ...(r.cidr_blocks ?? []),
+            ...(r.ipv6_cidr_blocks ?? []),
+            r.referenced_security_group_id,
+            r.source_security_group_id,
+            r.prefix_list_id,
+          ]
             .filter((x) => x !== undefined && x !== null)
             .map(String);
-          const ports = r.from_port === undefined ? "all ports" : r.from_port === r.to_port ? `port ${r.from_port}` : `ports ${r.from_port}-${r.to_port}`;
-          out.push({ ...base, message: `INGRESS OPENED ${where(c)}: ${q(r.ip_protocol ?? r.protocol ?? "")} ${ports} from ${from.map((x) => `\`${x}\``).join(", ") || "(unspecified)"}` });
+          const ports =
+            r.from_port === undefined ? "all ports" : r.from_port === r.to_port ? `port ${r.from_port}` : `ports ${r.from_port}-${r.to_port}`;
+          out.push({
+            ...base,
+            message: `INGRESS OPENED ${where(c)}: ${q(r.ip_protocol ?? r.protocol ?? "")} ${ports} from ${from.map((x) => `\`${x}\``).join(", ") || "(unspecified)"}`,
+          });
         }
         continue;
       }
     }
-    if (c.type === "aws_vpc_security_group_egress_rule" || c.type === "aws_route" || c.type === "aws_security_group" || (c.type === "aws_security_group_rule" && a.type === "egress")) continue;
+    if (
+      c.type === "aws_vpc_security_group_egress_rule" ||
+      c.type === "aws_route" ||
+      c.type === "aws_security_group" ||
+      (c.type === "aws_security_group_rule" && a.type === "egress")
+    )
+      continue;
     const newlyOpen = OPEN.filter((o) => strings(a).includes(o) && !strings(b).includes(o));
     for (const o of newlyOpen) out.push({ ...base, message: `OPEN TO THE INTERNET ${where(c)}: \`${o}\` appears` });
   }

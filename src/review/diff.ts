@@ -53,9 +53,7 @@ export function forcesReplacement(type: string, argPath: string): boolean | unde
   const entry = forceNewOf(type);
   if (!entry) return undefined;
   const p = argPath.replace(/\[\d+\]/g, "");
-  return (
-    entry.forceNew.some((f) => f === p || f.startsWith(`${p}.`)) || (entry.forceNewSubtrees ?? []).some((f) => p.startsWith(`${f}.`))
-  );
+  return entry.forceNew.some((f) => f === p || f.startsWith(`${p}.`)) || (entry.forceNewSubtrees ?? []).some((f) => p.startsWith(`${f}.`));
 }
 
 /**
@@ -89,7 +87,17 @@ export function diffOutputs(base: SynthOutput | undefined, head: SynthOutput): R
           : after.mode === "resource" && args.length > 0 && !forceNewOf(after.type)
             ? "update-or-replace"
             : "update";
-        out.push({ stack, address, type: after.type, mode: after.mode, path: after.path, action, arguments: [...args, ...lifecycle], before: before.values, after: after.values });
+        out.push({
+          stack,
+          address,
+          type: after.type,
+          mode: after.mode,
+          path: after.path,
+          action,
+          arguments: [...args, ...lifecycle],
+          before: before.values,
+          after: after.values,
+        });
       } else if (after) {
         out.push({ stack, address, type: after.type, mode: after.mode, path: after.path, action: "create", arguments: [], after: after.values });
       } else if (before) {

@@ -63,7 +63,10 @@ export function ownerOf(output: SynthOutput | undefined, path: string): Manifest
   return best;
 }
 
-const esc = (s: unknown) => String(s ?? "").replace(/"/g, "#quot;").replace(/[<>]/g, "");
+const esc = (s: unknown) =>
+  String(s ?? "")
+    .replace(/"/g, "#quot;")
+    .replace(/[<>]/g, "");
 const id = (p: string) => p.replace(/[^A-Za-z0-9]/g, "_");
 
 /**
@@ -80,7 +83,9 @@ export function mermaidDiagram(summary: PlatformSummary): string {
     for (const c of s.clusters) {
       lines.push(`    ${id(c.cluster.path)}["EKS ${esc(c.cluster.clusterName)}<br/>Kubernetes ${esc(c.cluster.kubernetesVersion)}"]`);
       for (const p of c.pools) {
-        lines.push(`    ${id(p.path)}["pool ${esc(p.name)}: ${esc((p.instanceTypes as string[]).join(", "))}<br/>${p.minSize}-${p.maxSize} nodes, up to ${Number(p.maxSize) * Number(p.gpuCount)} × ${esc(p.gpuModel)}"]`);
+        lines.push(
+          `    ${id(p.path)}["pool ${esc(p.name)}: ${esc((p.instanceTypes as string[]).join(", "))}<br/>${p.minSize}-${p.maxSize} nodes, up to ${Number(p.maxSize) * Number(p.gpuCount)} × ${esc(p.gpuModel)}"]`,
+        );
         links.push(`  ${id(c.cluster.path)} --> ${id(p.path)}`);
       }
       for (const t of c.teams) {
@@ -88,7 +93,8 @@ export function mermaidDiagram(summary: PlatformSummary): string {
         links.push(`  ${id(c.cluster.path)} --- ${id(t.path)}`);
       }
     }
-    for (const r of s.registries) lines.push(`    ${id(r.path)}[("registry (${esc(r.engine)})<br/>${esc(((r.models as string[]) ?? []).join(", ") || "no models")}")]`);
+    for (const r of s.registries)
+      lines.push(`    ${id(r.path)}[("registry (${esc(r.engine)})<br/>${esc(((r.models as string[]) ?? []).join(", ") || "no models")}")]`);
     for (const f of s.featureStores) {
       const groups = (f.featureGroups as { name: string }[]) ?? [];
       lines.push(`    ${id(f.path)}[("feature store (${esc(f.engine)})<br/>${esc(groups.map((g) => g.name).join(", "))}")]`);

@@ -45,7 +45,10 @@ function capacityDangers(base: CostModel, head: CostModel): Danger[] {
     const cost =
       bm !== undefined && hm !== undefined
         ? `, ${hm >= bm ? "+" : "-"}${usd(Math.abs(hm - bm))}/month at max scale`
-        : `, no price for ${[bi, hi].filter((i) => i && !i.price).map((i) => `${i!.item} in ${i!.region ?? "an unknown region"}`).join(", ")}`;
+        : `, no price for ${[bi, hi]
+            .filter((i) => i && !i.price)
+            .map((i) => `${i!.item} in ${i!.region ?? "an unknown region"}`)
+            .join(", ")}`;
     out.push({
       kind: "gpu",
       stack: p.stack,
@@ -70,7 +73,8 @@ function capacityDangers(base: CostModel, head: CostModel): Danger[] {
     const counts = (x?: CostItem) => (x ? `${x.idleCount}-${x.maxCount}` : "0");
     unknown.push(`\`${i.item}\` in ${i.region ?? "an unknown region"} (${counts(b)} → ${counts(h)}, \`${i.path || i.address}\`)`);
   }
-  if (unknown.length) out.push({ kind: "cost", stack: "", message: `Cost change not priced (no price in the table, not guessed): ${unknown.join("; ")}` });
+  if (unknown.length)
+    out.push({ kind: "cost", stack: "", message: `Cost change not priced (no price in the table, not guessed): ${unknown.join("; ")}` });
   if (Math.round(base.idleMonthlyUsd) !== Math.round(head.idleMonthlyUsd) || Math.round(base.maxMonthlyUsd) !== Math.round(head.maxMonthlyUsd)) {
     out.push({
       kind: "cost",
@@ -94,7 +98,12 @@ function quotaDangers(base: SynthOutput, head: SynthOutput): Danger[] {
     const after = h.get(path);
     if (before?.gpuQuota === after?.gpuQuota) continue;
     const t = (after ?? before)!;
-    out.push({ kind: "gpu", stack: t.stack, path, message: `GPU quota of team \`${t.name}\` (\`${path}\`): ${before?.gpuQuota ?? "none"} → ${after?.gpuQuota ?? "none"} GPUs` });
+    out.push({
+      kind: "gpu",
+      stack: t.stack,
+      path,
+      message: `GPU quota of team \`${t.name}\` (\`${path}\`): ${before?.gpuQuota ?? "none"} → ${after?.gpuQuota ?? "none"} GPUs`,
+    });
   }
   return out;
 }
@@ -107,7 +116,14 @@ export function review(head: SynthOutput, base?: SynthOutput): ReviewResult {
   const headCost = costModel(head);
   const baseCost = base ? costModel(base) : undefined;
   const dangers = base
-    ? [...stateDangers(changes), ...dataDangers(changes), ...iamDangers(changes), ...networkDangers(changes), ...capacityDangers(baseCost!, headCost), ...quotaDangers(base, head)]
+    ? [
+        ...stateDangers(changes),
+        ...dataDangers(changes),
+        ...iamDangers(changes),
+        ...networkDangers(changes),
+        ...capacityDangers(baseCost!, headCost),
+        ...quotaDangers(base, head),
+      ]
     : [];
   dangers.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
   const counts = { create: 0, delete: 0, update: 0, replace: 0, "update-or-replace": 0 };
@@ -142,7 +158,10 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
   const out: string[] = ["## cdktf-mlops review", ""];
   if (base) {
     out.push(`### What a reviewer must not miss (${r.dangers.length})`, "");
-    if (r.dangers.length === 0) out.push("Nothing: no stateful resource removed or replaced, no protection off, no IAM widened, no network exposed, GPU capacity and cost unchanged.");
+    if (r.dangers.length === 0)
+      out.push(
+        "Nothing: no stateful resource removed or replaced, no protection off, no IAM widened, no network exposed, GPU capacity and cost unchanged.",
+      );
     for (const d of r.dangers) out.push(`- ${d.message}`);
     out.push("");
   } else {
@@ -151,7 +170,10 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
 
   out.push("### The platform at a glance", "");
   if (!r.platform) {
-    out.push("No `mlops.json` in the head output (not a cdktf-mlops app, or synthesized by an older release): no platform summary; changes, dangers and cost still cover every resource.", "");
+    out.push(
+      "No `mlops.json` in the head output (not a cdktf-mlops app, or synthesized by an older release): no platform summary; changes, dangers and cost still cover every resource.",
+      "",
+    );
   } else {
     for (const s of r.platform.stacks) {
       const parts: string[] = [];
@@ -160,7 +182,9 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
         const pub = (cl.publicEndpointCidrs as string[]) ?? [];
         parts.push(
           `- **Cluster** \`${cl.clusterName}\` (\`${cl.path}\`): Kubernetes ${cl.kubernetesVersion}, API endpoint private${pub.length ? ` **and public to ${pub.map((x) => `\`${x}\``).join(", ")}**` : " only"}${
-            ((cl.privateEndpointCidrs as string[]) ?? []).length ? `, private access from ${(cl.privateEndpointCidrs as string[]).map((x) => `\`${x}\``).join(", ")}` : ""
+            ((cl.privateEndpointCidrs as string[]) ?? []).length
+              ? `, private access from ${(cl.privateEndpointCidrs as string[]).map((x) => `\`${x}\``).join(", ")}`
+              : ""
           }; system nodes ${((cl.systemNodes as any)?.instanceTypes ?? []).join(", ")} × ${(cl.systemNodes as any)?.minSize}-${(cl.systemNodes as any)?.maxSize}`,
         );
         if (c.pools.length) {
@@ -175,15 +199,23 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
         if (c.teams.length) {
           parts.push(
             `- **Teams** on \`${cl.clusterName}\`: ${c.teams
-              .map((t) => `${t.name} (${t.gpuQuota} GPUs${t.cpuQuota !== undefined ? `, ${t.cpuQuota} CPU` : ""}${t.memoryQuotaGiB !== undefined ? `, ${t.memoryQuotaGiB} GiB` : ""})`)
+              .map(
+                (t) =>
+                  `${t.name} (${t.gpuQuota} GPUs${t.cpuQuota !== undefined ? `, ${t.cpuQuota} CPU` : ""}${t.memoryQuotaGiB !== undefined ? `, ${t.memoryQuotaGiB} GiB` : ""})`,
+              )
               .join(", ")}`,
           );
         }
       }
-      for (const g of s.registries) parts.push(`- **Model registry** \`${g.path}\` (${g.engine}): models ${((g.models as string[]) ?? []).map((m) => `\`${m}\``).join(", ") || "none"}`);
+      for (const g of s.registries)
+        parts.push(
+          `- **Model registry** \`${g.path}\` (${g.engine}): models ${((g.models as string[]) ?? []).map((m) => `\`${m}\``).join(", ") || "none"}`,
+        );
       for (const f of s.featureStores) {
         const groups = (f.featureGroups as { name: string; features: number; online: boolean; offline: boolean }[]) ?? [];
-        parts.push(`- **Feature store** \`${f.path}\` (${f.engine}): ${groups.map((x) => `\`${x.name}\` (${x.features} features${x.online ? ", online" : ""}${x.offline ? ", offline" : ""})`).join(", ")}`);
+        parts.push(
+          `- **Feature store** \`${f.path}\` (${f.engine}): ${groups.map((x) => `\`${x.name}\` (${x.features} features${x.online ? ", online" : ""}${x.offline ? ", offline" : ""})`).join(", ")}`,
+        );
       }
       for (const e of s.endpoints) {
         const canary = e.canary as { model: { name: string; version: string }; trafficPercent: number; replicas: number } | undefined;
@@ -212,7 +244,10 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
     "",
   );
   out.push("| stack | item | idle | max | $/h | price of |", "| --- | --- | --- | --- | --- | --- |");
-  const grouped = new Map<string, { stack: string; item: string; idle: number; max: number; price?: { usdPerHour: number; date: string; source: string }; notes: Set<string> }>();
+  const grouped = new Map<
+    string,
+    { stack: string; item: string; idle: number; max: number; price?: { usdPerHour: number; date: string; source: string }; notes: Set<string> }
+  >();
   for (const i of hc.items) {
     const k = `${i.stack} ${i.item}`;
     const g = grouped.get(k) ?? { stack: i.stack, item: i.item, idle: 0, max: 0, price: i.price, notes: new Set<string>() };
@@ -230,7 +265,10 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
 
   if (base) {
     const c = r.counts;
-    out.push(`### What changes: ${c.create} to add, ${c.delete} to remove, ${c.update + c["update-or-replace"]} to change, ${c.replace} to replace`, "");
+    out.push(
+      `### What changes: ${c.create} to add, ${c.delete} to remove, ${c.update + c["update-or-replace"]} to change, ${c.replace} to replace`,
+      "",
+    );
     const groups = new Map<string, ResourceChange[]>();
     const prefixes = new Map<string, string>();
     for (const ch of r.changes) {
@@ -249,7 +287,9 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
       const [stack, g] = k.split("\u0000");
       out.push(`<details><summary>${stack}: ${g} (${list.length})</summary>`, "");
       for (const ch of list) {
-        const args = ch.arguments.slice(0, MAX_ARGS).map((a) => `\`${a.path}\`${a.forcesReplacement ? " (forces replacement)" : ""}: ${fmt(a.before, a.path)} → ${fmt(a.after, a.path)}`);
+        const args = ch.arguments
+          .slice(0, MAX_ARGS)
+          .map((a) => `\`${a.path}\`${a.forcesReplacement ? " (forces replacement)" : ""}: ${fmt(a.before, a.path)} → ${fmt(a.after, a.path)}`);
         if (ch.arguments.length > MAX_ARGS) args.push(`… ${ch.arguments.length - MAX_ARGS} more`);
         const note = ch.action === "update-or-replace" ? ` (may be replaced: no ForceNew data for ${ch.type})` : "";
         const prefix = prefixes.get(k) ?? "";
@@ -262,6 +302,7 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
 
   if (r.diagram) out.push("### Diagram", "", "```mermaid", r.diagram, "```", "");
   let md = out.join("\n");
-  if (md.length > MAX_COMMENT) md = `${md.slice(0, MAX_COMMENT)}\n\n… report truncated at ${MAX_COMMENT} characters (GitHub's comment limit is 65,536): run with \`--format json\` for everything.\n`;
+  if (md.length > MAX_COMMENT)
+    md = `${md.slice(0, MAX_COMMENT)}\n\n… report truncated at ${MAX_COMMENT} characters (GitHub's comment limit is 65,536): run with \`--format json\` for everything.\n`;
   return md;
 }

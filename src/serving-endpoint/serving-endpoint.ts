@@ -1,7 +1,21 @@
 import { Construct, IConstruct } from "constructs";
 import { z } from "zod";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { check, claimExactName, claimUniqueName, fail, grantOnce, isDeployTimeValue, IKmsKeyRef, IRoleRef, isKmsKeyRef, MlopsStack, physicalName, SecureBucket, validateProps } from "../core";
+import {
+  check,
+  claimExactName,
+  claimUniqueName,
+  fail,
+  grantOnce,
+  isDeployTimeValue,
+  IKmsKeyRef,
+  IRoleRef,
+  isKmsKeyRef,
+  MlopsStack,
+  physicalName,
+  SecureBucket,
+  validateProps,
+} from "../core";
 import { registerManifest } from "../core/manifest";
 import type { ModelReference } from "../model-registry";
 import { CaptureFormat } from "./capture-format";
@@ -45,8 +59,6 @@ export interface IServingEndpoint extends IConstruct {
   /** A CloudWatch metric of the endpoint. */
   metric(metricName: string, statistic?: string): MetricReference;
 }
-
-
 
 /**
  * Which service serves the model: KServe on the training cluster, or SageMaker.
@@ -143,7 +155,10 @@ const schema = z
     }),
     gpu: z.boolean().optional(),
     endpointName: check
-      .synthTime(check.matching(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, "must be 2-40 lowercase letters, digits and '-', starting with a letter"), "the endpoint's resources and alarms are named after it")
+      .synthTime(
+        check.matching(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, "must be 2-40 lowercase letters, digits and '-', starting with a letter"),
+        "the endpoint's resources and alarms are named after it",
+      )
       .optional(),
     minReplicas: check.int(1, 100).optional(),
     maxReplicas: check.int(1, 1000).optional(),
@@ -204,14 +219,27 @@ export class ServingEndpoint extends Construct implements IServingEndpoint, ISer
     const nameRule = { maxLength: 40, allowed: /[a-z0-9-]/, lowercase: true };
     if (p.endpointName !== undefined) {
       const holder = claimExactName(this, `endpoint:${stack.region}`, p.endpointName);
-      if (holder) fail(this, "ServingEndpoint", "endpointName", `(${JSON.stringify(p.endpointName)}) is the name of the endpoint ${holder.node.path} already (endpoint names are unique per region)`);
+      if (holder)
+        fail(
+          this,
+          "ServingEndpoint",
+          "endpointName",
+          `(${JSON.stringify(p.endpointName)}) is the name of the endpoint ${holder.node.path} already (endpoint names are unique per region)`,
+        );
     }
     this.endpointName =
       p.endpointName ??
-      claimUniqueName(this, `endpoint:${stack.region}`, physicalName(this, stack.platformName, nameRule), (stackId) => physicalName(this, `${stack.platformName}-${stackId}`, nameRule));
+      claimUniqueName(this, `endpoint:${stack.region}`, physicalName(this, stack.platformName, nameRule), (stackId) =>
+        physicalName(this, `${stack.platformName}-${stackId}`, nameRule),
+      );
     registerManifest(this, "ServingEndpoint", {
-      engine: this.engineKind, endpointName: this.endpointName, gpu: this.gpu, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
-      model: { name: p.model.modelName, version: p.model.version }, captureSamplingPercentage: this.captureSamplingPercentage,
+      engine: this.engineKind,
+      endpointName: this.endpointName,
+      gpu: this.gpu,
+      minReplicas: this.minReplicas,
+      maxReplicas: this.maxReplicas,
+      model: { name: p.model.modelName, version: p.model.version },
+      captureSamplingPercentage: this.captureSamplingPercentage,
     });
 
     this.captureBucket = new SecureBucket(this, "Captures", {

@@ -11,7 +11,6 @@ import { managedNodeGroup } from "./private/node-group";
 import type { GpuNodePoolOptions, IGpuNodePoolHost } from "./contract";
 import { GpuTaint, NodeLabels } from "./labels";
 
-
 /** Props of {@link GpuNodePool}: its options and the cluster it joins. */
 export interface GpuNodePoolProps extends GpuNodePoolOptions {
   /** The cluster the pool joins (a {@link TrainingCluster}). */
@@ -57,8 +56,16 @@ export class GpuNodePool extends Construct {
     const maxSize = p.maxSize ?? 2;
     const tags = componentTags("training-cluster");
     registerManifest(this, "GpuNodePool", {
-      cluster: cluster.node.path, name: p.name, instanceTypes: p.instanceTypes, gpuModel: this.gpu.gpuModel, gpuCount: this.gpu.gpuCount,
-      gpuMemoryGiB: this.gpu.gpuMemoryGiB, capacityType, minSize, maxSize, efa: !!p.efa,
+      cluster: cluster.node.path,
+      name: p.name,
+      instanceTypes: p.instanceTypes,
+      gpuModel: this.gpu.gpuModel,
+      gpuCount: this.gpu.gpuCount,
+      gpuMemoryGiB: this.gpu.gpuMemoryGiB,
+      capacityType,
+      minSize,
+      maxSize,
+      efa: !!p.efa,
     });
     // Named after the cluster and the pool, so that a node group reads as `acme-ml-training-a100-<suffix>`.
     const name = fitName(`${cluster.clusterName}-${p.name}`, NameRules.nodeGroupPrefix);

@@ -30,7 +30,9 @@ const attributesSchema = z
     publicSubnetIds: z.array(check.matching(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id (subnet-...)")).optional(),
     kubernetesVersion: z
       .string()
-      .refine((v) => Object.prototype.hasOwnProperty.call(KUBERNETES_VERSIONS, v), { message: `must be one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}` })
+      .refine((v) => Object.prototype.hasOwnProperty.call(KUBERNETES_VERSIONS, v), {
+        message: `must be one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}`,
+      })
       .optional(),
     gpuNodes: z.boolean().optional(),
     kubernetesStack: z.custom<MlopsStack>((st) => MlopsStack.isMlopsStack(st), { message: "must be an MlopsStack" }).optional(),

@@ -8,7 +8,6 @@ import { registerManifest } from "../core/manifest";
 import type { TeamOptions } from "./contract";
 import { teamOptionsSchema } from "./private/schemas";
 
-
 /** Props of {@link TeamNamespace}. */
 export interface TeamNamespaceProps extends TeamOptions {
   /** The Kubernetes provider of the cluster. */

@@ -14,10 +14,42 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
-import { check, ClusterProviders, componentTags, connectCluster, createRole, dependsOnAcrossStacks, encryptedLogGroup, existingClusterProviders, allIssues, fail, fitName, isDeployTimeValue, IKmsKeyRef, isKmsKeyRef, LOG_RETENTION_DAYS, MlopsStack, NameRules, physicalName, pinnedHelmRelease, Pins, POD_IDENTITY_TRUST, PolicyStatement, RemovalPolicy, validateProps } from "../core";
+import {
+  check,
+  ClusterProviders,
+  componentTags,
+  connectCluster,
+  createRole,
+  dependsOnAcrossStacks,
+  encryptedLogGroup,
+  existingClusterProviders,
+  allIssues,
+  fail,
+  fitName,
+  isDeployTimeValue,
+  IKmsKeyRef,
+  isKmsKeyRef,
+  LOG_RETENTION_DAYS,
+  MlopsStack,
+  NameRules,
+  physicalName,
+  pinnedHelmRelease,
+  Pins,
+  POD_IDENTITY_TRUST,
+  PolicyStatement,
+  RemovalPolicy,
+  validateProps,
+} from "../core";
 import { registerManifest } from "../core/manifest";
 import { INetwork, MlopsNetwork } from "../network";
-import type { GpuNodePoolOptions, IGpuNodePoolHost, ITrainingCluster, PodIdentityAssociationOptions, TeamOptions, TrainingClusterAttributes } from "./contract";
+import type {
+  GpuNodePoolOptions,
+  IGpuNodePoolHost,
+  ITrainingCluster,
+  PodIdentityAssociationOptions,
+  TeamOptions,
+  TrainingClusterAttributes,
+} from "./contract";
 import { GpuNodePool } from "./gpu-node-pool";
 import { NodeLabels } from "./labels";
 import { gpuNodePoolOptionsSchema, teamOptionsSchema } from "./private/schemas";
@@ -174,7 +206,6 @@ class AfterApiAccess implements IAspect {
   }
 }
 
-
 /** CIDR blocks allowed to the public API endpoint: at least one, never the whole internet. */
 function publicAccessCidrs(instead: string, orElse: string) {
   return z
@@ -237,10 +268,17 @@ const schema = z
       .optional(),
     deletionProtection: z.boolean().optional(),
     observability: z
-      .custom<ClusterObservability>((o) => o instanceof ClusterObservability, { message: "must be ClusterObservability.cloudWatch(...) or ClusterObservability.none()" })
-      .refine((o) => o.cloudWatchOptions.logRetentionDays === undefined || (LOG_RETENTION_DAYS as readonly number[]).includes(o.cloudWatchOptions.logRetentionDays), {
-        message: `logRetentionDays must be one of CloudWatch Logs' retention values (${LOG_RETENTION_DAYS.join(", ")})`,
+      .custom<ClusterObservability>((o) => o instanceof ClusterObservability, {
+        message: "must be ClusterObservability.cloudWatch(...) or ClusterObservability.none()",
       })
+      .refine(
+        (o) =>
+          o.cloudWatchOptions.logRetentionDays === undefined ||
+          (LOG_RETENTION_DAYS as readonly number[]).includes(o.cloudWatchOptions.logRetentionDays),
+        {
+          message: `logRetentionDays must be one of CloudWatch Logs' retention values (${LOG_RETENTION_DAYS.join(", ")})`,
+        },
+      )
       .optional(),
   })
   .strict()
@@ -248,7 +286,8 @@ const schema = z
     const min = p.systemNodeMinSize ?? 2;
     const max = p.systemNodeMaxSize ?? 4;
     if (!isDeployTimeValue(min) && !isDeployTimeValue(max) && max < min) {
-      if (p.systemNodeMaxSize === undefined) ctx.addIssue({ code: "custom", path: ["systemNodeMinSize"], message: `must be <= systemNodeMaxSize (${max}, the default)` });
+      if (p.systemNodeMaxSize === undefined)
+        ctx.addIssue({ code: "custom", path: ["systemNodeMinSize"], message: `must be <= systemNodeMaxSize (${max}, the default)` });
       else ctx.addIssue({ code: "custom", path: ["systemNodeMaxSize"], message: `must be >= systemNodeMinSize (${min})` });
     }
     const version = p.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -440,7 +479,11 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
       kubernetesVersion: this.kubernetesVersion,
       publicEndpointCidrs: publicCidrs ?? [],
       privateEndpointCidrs: p.privateEndpointCidrs ?? [],
-      systemNodes: { instanceTypes: p.systemNodeInstanceTypes ?? ["m7i.large"], minSize: p.systemNodeMinSize ?? 2, maxSize: p.systemNodeMaxSize ?? 4 },
+      systemNodes: {
+        instanceTypes: p.systemNodeInstanceTypes ?? ["m7i.large"],
+        minSize: p.systemNodeMinSize ?? 2,
+        maxSize: p.systemNodeMaxSize ?? 4,
+      },
     });
     this.clusterEndpoint = this.cluster.endpoint;
     this.clusterNameReference = this.cluster.name;
@@ -608,9 +651,7 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
           sid: "ScaleOnlyThisClustersGroups",
           actions: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
           resources: ["*"],
-          conditions: [
-            { test: "StringEquals", variable: `aws:ResourceTag/k8s.io/cluster-autoscaler/${this.clusterName}`, values: ["owned"] },
-          ],
+          conditions: [{ test: "StringEquals", variable: `aws:ResourceTag/k8s.io/cluster-autoscaler/${this.clusterName}`, values: ["owned"] }],
         },
       ],
     });
@@ -712,7 +753,13 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   /** Whether `x` is an {@link ITrainingCluster}: a created or an imported cluster (also of another copy of this library). */
   public static isTrainingCluster(x: unknown): x is ITrainingCluster {
     const c = x as Record<string, unknown> | undefined;
-    return !!c && typeof c === "object" && typeof c.connect === "function" && typeof c._inClusterScope === "function" && typeof c.addPodIdentityAssociation === "function";
+    return (
+      !!c &&
+      typeof c === "object" &&
+      typeof c.connect === "function" &&
+      typeof c._inClusterScope === "function" &&
+      typeof c.addPodIdentityAssociation === "function"
+    );
   }
 
   /**
@@ -728,7 +775,12 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   public addGpuNodePool(id: string, options: GpuNodePoolOptions): GpuNodePool {
     // Checked before anything is built: a failed addition leaves no half of a pool behind.
     if (typeof id !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) {
-      fail(this, "TrainingCluster", "addGpuNodePool.id", `(${JSON.stringify(id)}) must be letters, digits, '-' and '_': it becomes the pool's construct id and Terraform address`);
+      fail(
+        this,
+        "TrainingCluster",
+        "addGpuNodePool.id",
+        `(${JSON.stringify(id)}) must be letters, digits, '-' and '_': it becomes the pool's construct id and Terraform address`,
+      );
     }
     const name = (options as { name?: unknown } | undefined)?.name;
     if (typeof name === "string" && this.gpuNodePools[name]) {
@@ -847,12 +899,7 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
     return { cluster: this, awsScope: this, kube: this.kube, platformName: this.stack.platformName };
   }
 
-  private podIdentityRole(
-    id: string,
-    suffix: string,
-    opts: { managedPolicies?: Record<string, string>; statements?: PolicyStatement[] },
-  ): IamRole {
+  private podIdentityRole(id: string, suffix: string, opts: { managedPolicies?: Record<string, string>; statements?: PolicyStatement[] }): IamRole {
     return addons.podIdentityRole(this.addonHost, id, suffix, opts);
   }
-
 }

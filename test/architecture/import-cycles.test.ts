@@ -66,7 +66,14 @@ describe("the architecture of src/", () => {
       ["d", ["a"]],
     ]);
     expect(importCycles(g)).toEqual([["a", "b", "c"].map((x) => x)].map((c) => expect.arrayContaining(c)));
-    expect(importCycles(new Map([["a", ["b"]], ["b", []]]))).toEqual([]);
+    expect(
+      importCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   test("has no import cycle, type-only imports included", () => {

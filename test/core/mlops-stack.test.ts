@@ -82,15 +82,13 @@ describe("MlopsStack", () => {
     const inner = new Construct(new Construct(stack, "a"), "b");
     expect(MlopsStack.of(inner)).toBe(stack);
     const plain = new TerraformStack(newApp(), "plain");
-    expect(() => MlopsStack.of(new Construct(plain, "x"))).toThrow(
-      "plain/x: cdktf-mlops constructs must be created inside an MlopsStack",
-    );
+    expect(() => MlopsStack.of(new Construct(plain, "x"))).toThrow("plain/x: cdktf-mlops constructs must be created inside an MlopsStack");
   });
 
   describe("rejects bad props", () => {
     test.each([
       [{ region: "Europe" }, 'MlopsStack platform: region ("Europe") must be an AWS region such as eu-west-1'],
-      [{ name: "Acme_ML" }, "MlopsStack platform: name (\"Acme_ML\") must be 2-24 characters of lowercase letters"],
+      [{ name: "Acme_ML" }, 'MlopsStack platform: name ("Acme_ML") must be 2-24 characters of lowercase letters'],
       [{ tags: { "aws:owner": "x" } }, "must not start with 'aws:'"],
       [{ backend: { bucket: "Bad_Bucket" } }, 'MlopsStack platform: backend.bucket ("Bad_Bucket") must be an S3 bucket name'],
       [{ allowedAccountIds: ["123"] }, 'allowedAccountIds[0] ("123") must be a 12-digit AWS account id'],

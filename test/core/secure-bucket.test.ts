@@ -17,7 +17,10 @@ describe("SecureBucket", () => {
   test("is versioned, KMS-encrypted with a bucket key, private and without ACLs", () => {
     expect(byBucket("aws_s3_bucket_versioning").values.versioning_configuration).toEqual({ status: "Enabled" });
     expect(byBucket("aws_s3_bucket_server_side_encryption_configuration").values.rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.PlatformKey.arn}" }, bucket_key_enabled: true },
+      {
+        apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.PlatformKey.arn}" },
+        bucket_key_enabled: true,
+      },
     ]);
     expect(byBucket("aws_s3_bucket_public_access_block").values).toMatchObject({
       block_public_acls: true,
@@ -36,17 +39,13 @@ describe("SecureBucket", () => {
       resources: [ref(bucket, "arn"), `${ref(bucket, "arn")}/*`],
       condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
     });
-    expect(byBucket("aws_s3_bucket_lifecycle_configuration").values.rule[0].noncurrent_version_expiration).toEqual([
-      { noncurrent_days: 90 },
-    ]);
+    expect(byBucket("aws_s3_bucket_lifecycle_configuration").values.rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 90 }]);
   });
 
   test("logs access to the stack's log bucket, which uses SSE-S3, accepts S3 logging and does not log to itself", () => {
     const logBucket = resource(doc, "aws_s3_bucket", "AccessLogBucket/Resource");
     expect(byBucket("aws_s3_bucket_logging").values.target_bucket).toBe(ref(logBucket, "id"));
-    const logEncryption = resources(doc, "aws_s3_bucket_server_side_encryption_configuration").find(
-      (r) => r.values.bucket === ref(logBucket, "id"),
-    )!;
+    const logEncryption = resources(doc, "aws_s3_bucket_server_side_encryption_configuration").find((r) => r.values.bucket === ref(logBucket, "id"))!;
     expect(logEncryption.values.rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "AES256" });
     expect(resources(doc, "aws_s3_bucket_logging").map((l) => l.values.bucket)).not.toContain(ref(logBucket, "id"));
     const logPolicy = resources(doc, "aws_s3_bucket_policy").find((r) => r.values.bucket === ref(logBucket, "id"))!;

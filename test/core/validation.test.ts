@@ -39,9 +39,7 @@ describe("validateProps", () => {
     const scope = new Construct(newStack(), "t");
     const tokenCidr = Token.asString({ ref: "x" } as never);
     const tokenNumber = Token.asNumber({ ref: "y" } as never);
-    expect(() =>
-      validateProps(scope, "Thing", schema, { name: "x", cidr: tokenCidr, pools: [{ maxSize: tokenNumber }] }),
-    ).not.toThrow();
+    expect(() => validateProps(scope, "Thing", schema, { name: "x", cidr: tokenCidr, pools: [{ maxSize: tokenNumber }] })).not.toThrow();
   });
 });
 

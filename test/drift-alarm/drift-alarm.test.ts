@@ -207,13 +207,18 @@ describe("DriftAlarm of a KServe endpoint: new capture objects arrive through S3
   test("the capture bucket notifies the queue of new objects under the endpoint's capture prefix", () => {
     const n = resource(doc, "aws_s3_bucket_notification", "drift/CaptureNotification").values;
     expect(n.bucket).toBe(ref(bucket, "bucket"));
-    expect(n.queue).toEqual([{ id: "drift-captures", queue_arn: ref(queue, "arn"), events: ["s3:ObjectCreated:*"], filter_prefix: endpoint.captureKeyPrefix }]);
+    expect(n.queue).toEqual([
+      { id: "drift-captures", queue_arn: ref(queue, "arn"), events: ["s3:ObjectCreated:*"], filter_prefix: endpoint.captureKeyPrefix },
+    ]);
     expect(n.depends_on).toEqual([`aws_sqs_queue_policy.${resource(doc, "aws_sqs_queue_policy", "drift/CaptureQueuePolicy").name}`]);
   });
 
   test("the queue is encrypted with the alarm's key (which S3 may use), outlives a run, and dead-letters what fails five reads", () => {
     expect(queue.values).toMatchObject({ kms_master_key_id: ref(key, "arn"), visibility_timeout_seconds: 360 });
-    expect(JSON.parse(queue.values.redrive_policy)).toEqual({ deadLetterTargetArn: ref(resource(doc, "aws_sqs_queue", "drift/DeadLetterQueue"), "arn"), maxReceiveCount: 5 });
+    expect(JSON.parse(queue.values.redrive_policy)).toEqual({
+      deadLetterTargetArn: ref(resource(doc, "aws_sqs_queue", "drift/DeadLetterQueue"), "arn"),
+      maxReceiveCount: 5,
+    });
     const s3 = policyStatements(doc, key.values.policy).find((x) => x.sid === "AllowS3NotificationsOfThisAccount")!;
     expect(s3.principals).toEqual([{ type: "Service", identifiers: ["s3.amazonaws.com"] }]);
     expect(s3.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
@@ -230,16 +235,20 @@ describe("DriftAlarm of a KServe endpoint: new capture objects arrive through S3
   });
 
   test("a second shipped-job DriftAlarm on the same KServe endpoint is refused (the bucket has one notification configuration)", () => {
-    expect(() => new DriftAlarm(workloads, "drift-2", { endpoint, baselineS3Uri: "s3://acme-baselines/fraud/3/baseline.json", numericFeatures: ["amount"] })).toThrow(
-      "DriftAlarm workloads/drift-2: endpoint (acme-ml-fraud) is already watched by the DriftAlarm workloads/drift",
-    );
+    expect(
+      () =>
+        new DriftAlarm(workloads, "drift-2", { endpoint, baselineS3Uri: "s3://acme-baselines/fraud/3/baseline.json", numericFeatures: ["amount"] }),
+    ).toThrow("DriftAlarm workloads/drift-2: endpoint (acme-ml-fraud) is already watched by the DriftAlarm workloads/drift");
   });
 
   test("the job drains the queue: its URL in the environment, receive and delete on it in the role", () => {
     const fn = resource(doc, "aws_lambda_function", "drift/Job").values;
     expect(fn.environment.variables.QUEUE_URL).toBe(ref(queue, "url"));
     const s = policyStatements(doc, resource(doc, "aws_iam_role_policy", "drift/JobRole/Policy").values.policy);
-    expect(s.find((x) => x.sid === "DrainTheCaptureQueue")).toMatchObject({ actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [ref(queue, "arn")] });
+    expect(s.find((x) => x.sid === "DrainTheCaptureQueue")).toMatchObject({
+      actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+      resources: [ref(queue, "arn")],
+    });
   });
 });
 
@@ -260,7 +269,10 @@ describe("DriftAlarm with SageMaker Model Monitor in place of the shipped job", 
     expect(job.data_quality_baseline_config.constraints_resource).toEqual({ s3_uri: "s3://acme-baselines/fraud/3/constraints.json" });
     expect(job.data_quality_job_output_config.kms_key_id).toBe("${aws_kms_key.PlatformKey.arn}");
     const schedule = resource(doc, "aws_sagemaker_monitoring_schedule", "drift/ModelMonitorSchedule").values;
-    expect(schedule.monitoring_schedule_config).toMatchObject({ monitoring_type: "DataQuality", schedule_config: { schedule_expression: "cron(0 * ? * * *)" } });
+    expect(schedule.monitoring_schedule_config).toMatchObject({
+      monitoring_type: "DataQuality",
+      schedule_config: { schedule_expression: "cron(0 * ? * * *)" },
+    });
     expect(resources(doc, "aws_lambda_function")).toHaveLength(0);
     expect(alarm.jobFunction).toBeUndefined();
     expect(alarm.jobAlarms).toEqual({});
@@ -299,12 +311,20 @@ test("DriftMetrics exposes the job's own constants", () => {
 
 describe("DriftAlarm rejects bad input", () => {
   const cases: [string, Partial<DriftAlarmProps>, string][] = [
-    ["no feature", { numericFeatures: [], categoricalFeatures: [] }, "DriftAlarm platform/drift: numericFeatures (array of 0) and categoricalFeatures name no feature"],
+    [
+      "no feature",
+      { numericFeatures: [], categoricalFeatures: [] },
+      "DriftAlarm platform/drift: numericFeatures (array of 0) and categoricalFeatures name no feature",
+    ],
     ["a feature twice", { numericFeatures: ["amount"], categoricalFeatures: ["amount"] }, 'categoricalFeatures[0] ("amount") names a feature twice'],
     ["not an S3 object URI", { baselineS3Uri: "https://bucket/key" }, 'baselineS3Uri ("https://bucket/key") must be an S3 URI of an object'],
     ["bad notify target", { notify: ["pagerduty"] }, 'notify[0] ("pagerduty") must be an email address, an https:// URL or a Lambda function ARN'],
     ["plain http notify", { notify: ["http://hooks.acme.io"] }, 'notify[0] ("http://hooks.acme.io") must be an email address, an https:// URL'],
-    ["bad retraining target", { retrainingTargetArn: "arn:aws:lambda:eu-west-1:111122223333:function:x" }, "must be the ARN of a SageMaker pipeline, a Step Functions state machine or an EventBridge event bus"],
+    [
+      "bad retraining target",
+      { retrainingTargetArn: "arn:aws:lambda:eu-west-1:111122223333:function:x" },
+      "must be the ARN of a SageMaker pipeline, a Step Functions state machine or an EventBridge event bus",
+    ],
     ["PSI threshold 0", { psiThreshold: 0 }, "psiThreshold (0) must be > 0"],
     ["JS distance over 1", { jsDistanceThreshold: 1.5 }, "jsDistanceThreshold (1.5) must be <= 1"],
     ["interval too short", { intervalMinutes: 1 }, "intervalMinutes (1) must be between 5 and 1440"],
@@ -321,7 +341,9 @@ describe("the cdktf-mlops command", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-mlops-bin-"));
     const csv = path.join(dir, "s.csv");
     fs.writeFileSync(csv, "amount,category\n1,a\n2,b\n3,a\n4,b\n");
-    const out = execFileSync(process.execPath, [path.join(__dirname, "..", "..", "bin", "cdktf-mlops.js"), "baseline", csv, "--bins", "2"], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, [path.join(__dirname, "..", "..", "bin", "cdktf-mlops.js"), "baseline", csv, "--bins", "2"], {
+      encoding: "utf8",
+    });
     const b = JSON.parse(out);
     expect(b).toMatchObject({ version: 1, recordCount: 4, featureOrder: ["amount", "category"] });
     expect(b.features.category).toEqual({ type: "categorical", frequencies: { a: 0.5, b: 0.5 }, missingRate: 0 });

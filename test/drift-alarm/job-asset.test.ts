@@ -80,7 +80,13 @@ describe("the drift job's Lambda package", () => {
   test("the zip is a valid archive that unzip reads back byte for byte", () => {
     const data = Buffer.from("héllo\n".repeat(100));
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "zip-")), "t.zip");
-    fs.writeFileSync(file, storedZip([{ name: "a/b.txt", data }, { name: "c.js", data: Buffer.alloc(0) }]));
+    fs.writeFileSync(
+      file,
+      storedZip([
+        { name: "a/b.txt", data },
+        { name: "c.js", data: Buffer.alloc(0) },
+      ]),
+    );
     expect(execFileSync("unzip", ["-p", file, "a/b.txt"])).toEqual(data);
     expect(execFileSync("unzip", ["-t", file], { encoding: "utf8" })).toContain("No errors detected");
   });

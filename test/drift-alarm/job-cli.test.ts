@@ -14,7 +14,11 @@ const file = (name: string, text: string) => {
 function run(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(["baseline", ...argv], (s) => out.push(s), (s) => err.push(s));
+  const code = main(
+    ["baseline", ...argv],
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join(""), err: err.join("") };
 }
 
@@ -29,7 +33,11 @@ describe("cdktf-mlops baseline: CSV through a real parser", () => {
     const r = run(csv, "--out", path.join(dir, "quoted.json"));
     expect(r.code).toBe(0);
     const b = parseBaseline(fs.readFileSync(path.join(dir, "quoted.json"), "utf8"));
-    expect(Object.keys(b.features.merchant.type === "categorical" ? b.features.merchant.frequencies : {})).toEqual(['Acme "Ltd"', "Smith, Jones & Co", "plain"]);
+    expect(Object.keys(b.features.merchant.type === "categorical" ? b.features.merchant.frequencies : {})).toEqual([
+      'Acme "Ltd"',
+      "Smith, Jones & Co",
+      "plain",
+    ]);
     expect(b.features.amount.type).toBe("numeric");
   });
 
@@ -71,7 +79,12 @@ describe("cdktf-mlops baseline: CSV through a real parser", () => {
 });
 
 describe("cdktf-mlops baseline: --exclude, JSON lines, the summary", () => {
-  const csv = file("labelled.csv", "is_fraud,txn_amount,merchant_category\n" + Array.from({ length: 40 }, (_, i) => `${i % 2},${i},${i < 20 ? "grocery" : "fuel"}`).join("\n") + "\n");
+  const csv = file(
+    "labelled.csv",
+    "is_fraud,txn_amount,merchant_category\n" +
+      Array.from({ length: 40 }, (_, i) => `${i % 2},${i},${i < 20 ? "grocery" : "fuel"}`).join("\n") +
+      "\n",
+  );
 
   test("--exclude label leaves the label out of the features and the positional order, and records it", () => {
     const out = path.join(dir, "labelled.json");

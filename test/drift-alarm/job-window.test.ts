@@ -55,7 +55,12 @@ describe("a large capture object", () => {
 
   test("one SageMaker capture line of 200,000 records (a batch request) is read, not a crash", async () => {
     const w = world();
-    w.s3.put("cap", "captures/fraud/primary/2026/11/25/11/big.jsonl", captureLine(JSON.stringify({ instances: rows })), new Date("2026-11-25T11:10:00Z"));
+    w.s3.put(
+      "cap",
+      "captures/fraud/primary/2026/11/25/11/big.jsonl",
+      captureLine(JSON.stringify({ instances: rows })),
+      new Date("2026-11-25T11:10:00Z"),
+    );
     const report = await runDriftJob(sagemaker, w.deps);
     expect(report.records).toBe(200_000);
   });
@@ -64,9 +69,17 @@ describe("a large capture object", () => {
 describe("finding the window's objects", () => {
   test("hour folders: from the hour before the window starts to the hour of its end", () => {
     expect(hourPrefix(new Date("2026-01-02T03:04:05Z"))).toBe("2026/01/02/03/");
-    expect(windowHours(new Date("2026-11-25T10:20:00Z"), new Date("2026-11-25T11:20:00Z"))).toEqual(["2026/11/25/09/", "2026/11/25/10/", "2026/11/25/11/"]);
+    expect(windowHours(new Date("2026-11-25T10:20:00Z"), new Date("2026-11-25T11:20:00Z"))).toEqual([
+      "2026/11/25/09/",
+      "2026/11/25/10/",
+      "2026/11/25/11/",
+    ]);
     // Across midnight and a month end.
-    expect(windowHours(new Date("2026-11-30T23:30:00Z"), new Date("2026-12-01T00:30:00Z"))).toEqual(["2026/11/30/22/", "2026/11/30/23/", "2026/12/01/00/"]);
+    expect(windowHours(new Date("2026-11-30T23:30:00Z"), new Date("2026-12-01T00:30:00Z"))).toEqual([
+      "2026/11/30/22/",
+      "2026/11/30/23/",
+      "2026/12/01/00/",
+    ]);
   });
 
   test("SageMaker: a window across an hour boundary lists only its hour folders, for every variant, never the whole history", async () => {
@@ -74,11 +87,36 @@ describe("finding the window's objects", () => {
     const line = (i: number) => captureLine(JSON.stringify({ instances: [sample()[i]] }));
     const at = (t: string) => new Date(t);
     // 90 days of history under the prefix: none of it may be listed.
-    for (let d = 1; d <= 20; d++) w.s3.put("cap", `captures/fraud/primary/2026/10/${String(d).padStart(2, "0")}/10/old.jsonl`, line(0), at("2026-10-01T00:00:00Z"));
+    for (let d = 1; d <= 20; d++)
+      w.s3.put("cap", `captures/fraud/primary/2026/10/${String(d).padStart(2, "0")}/10/old.jsonl`, line(0), at("2026-10-01T00:00:00Z"));
     // In the window: 10:20 to 11:20.
-    w.s3.put("cap", "captures/fraud/primary/2026/11/25/10/a.jsonl", sample().slice(0, 50).map((r) => captureLine(JSON.stringify(r))).join("\n"), at("2026-11-25T10:50:00Z"));
-    w.s3.put("cap", "captures/fraud/primary/2026/11/25/11/b.jsonl", sample().slice(50, 80).map((r) => captureLine(JSON.stringify(r))).join("\n"), at("2026-11-25T11:15:00Z"));
-    w.s3.put("cap", "captures/fraud/canary/2026/11/25/11/c.jsonl", sample().slice(80).map((r) => captureLine(JSON.stringify(r))).join("\n"), at("2026-11-25T11:05:00Z"));
+    w.s3.put(
+      "cap",
+      "captures/fraud/primary/2026/11/25/10/a.jsonl",
+      sample()
+        .slice(0, 50)
+        .map((r) => captureLine(JSON.stringify(r)))
+        .join("\n"),
+      at("2026-11-25T10:50:00Z"),
+    );
+    w.s3.put(
+      "cap",
+      "captures/fraud/primary/2026/11/25/11/b.jsonl",
+      sample()
+        .slice(50, 80)
+        .map((r) => captureLine(JSON.stringify(r)))
+        .join("\n"),
+      at("2026-11-25T11:15:00Z"),
+    );
+    w.s3.put(
+      "cap",
+      "captures/fraud/canary/2026/11/25/11/c.jsonl",
+      sample()
+        .slice(80)
+        .map((r) => captureLine(JSON.stringify(r)))
+        .join("\n"),
+      at("2026-11-25T11:05:00Z"),
+    );
     // The hour before, written before the window: not read.
     w.s3.put("cap", "captures/fraud/primary/2026/11/25/10/early.jsonl", line(1), at("2026-11-25T10:05:00Z"));
     const report = await runDriftJob(sagemaker, w.deps);
@@ -99,7 +137,12 @@ describe("finding the window's objects", () => {
   test("SageMaker: an hour folder of more than 1,000 objects is read page by page", async () => {
     const w = world();
     for (let i = 0; i < 2_500; i++) {
-      w.s3.put("cap", `captures/fraud/primary/2026/11/25/11/${String(i).padStart(5, "0")}.jsonl`, captureLine(JSON.stringify(sample()[i % 100])), new Date("2026-11-25T11:10:00Z"));
+      w.s3.put(
+        "cap",
+        `captures/fraud/primary/2026/11/25/11/${String(i).padStart(5, "0")}.jsonl`,
+        captureLine(JSON.stringify(sample()[i % 100])),
+        new Date("2026-11-25T11:10:00Z"),
+      );
     }
     const report = await runDriftJob(sagemaker, w.deps);
     expect(report.objects).toBe(2_500);
@@ -130,7 +173,8 @@ describe("finding the window's objects", () => {
 
   test("KServe: many readers share the queue; every object is read once and every message deleted", async () => {
     const w = world();
-    for (let i = 0; i < 1000; i++) w.kserve(`captures/serving/fraud/predictor/${i}-request.json`, kserveRequest({ instances: [sample()[i % 100]] }, String(i)));
+    for (let i = 0; i < 1000; i++)
+      w.kserve(`captures/serving/fraud/predictor/${i}-request.json`, kserveRequest({ instances: [sample()[i % 100]] }, String(i)));
     const report = await runDriftJob({ ...base, readConcurrency: 64 }, w.deps);
     expect(report.records).toBe(1000);
     expect(w.s3.requests.get).toBe(1001);

@@ -21,7 +21,11 @@ function trainingSample() {
 function kserveObjects(records: Record<string, unknown>[]): [string, string][] {
   return records.map((r, i) => [
     `captures/serving/fraud/predictor/${i}-request.json`,
-    JSON.stringify({ reqType: "org.kubeflow.serving.inference.request", bytes: Buffer.from(JSON.stringify({ instances: [r] })).toString("base64"), id: String(i) }),
+    JSON.stringify({
+      reqType: "org.kubeflow.serving.inference.request",
+      bytes: Buffer.from(JSON.stringify({ instances: [r] })).toString("base64"),
+      id: String(i),
+    }),
   ]);
 }
 
@@ -58,7 +62,15 @@ describe("the drift job", () => {
   test("traffic like the training sample: low PSI, KS and JS; metrics in one namespace, dimensions endpoint and feature", async () => {
     const f = fakes(kserveObjects(trainingSample()));
     const report = await runDriftJob(config, f.deps);
-    expect(report).toMatchObject({ records: 100, objects: 100, insufficient: false, truncated: false, unknownFeatures: [], fieldsAdded: [], fieldsRemoved: [] });
+    expect(report).toMatchObject({
+      records: 100,
+      objects: 100,
+      insufficient: false,
+      truncated: false,
+      unknownFeatures: [],
+      fieldsAdded: [],
+      fieldsRemoved: [],
+    });
     const data = f.metrics.data;
     expect(new Set(f.metrics.published.map((p) => p.namespace))).toEqual(new Set([DRIFT_NAMESPACE]));
     expect(value(data, FeatureMetrics.psi, "txn_amount")).toBeCloseTo(0, 10);
@@ -126,11 +138,25 @@ describe("the drift job", () => {
 
   test("configuration comes from the Lambda environment, and a missing variable is named", () => {
     const env = {
-      ENDPOINT_NAME: "fraud", CAPTURE_BUCKET: "cap", CAPTURE_PREFIX: "p/", CAPTURE_FORMAT: "kserve-logger-json",
-      BASELINE_BUCKET: "b", BASELINE_KEY: "k", WINDOW_MINUTES: "60", MIN_RECORDS: "100", FEATURES: '["a"]',
-      FEATURE_TYPES: '{"a":"numeric"}', QUEUE_URL: "https://sqs/q",
+      ENDPOINT_NAME: "fraud",
+      CAPTURE_BUCKET: "cap",
+      CAPTURE_PREFIX: "p/",
+      CAPTURE_FORMAT: "kserve-logger-json",
+      BASELINE_BUCKET: "b",
+      BASELINE_KEY: "k",
+      WINDOW_MINUTES: "60",
+      MIN_RECORDS: "100",
+      FEATURES: '["a"]',
+      FEATURE_TYPES: '{"a":"numeric"}',
+      QUEUE_URL: "https://sqs/q",
     };
-    expect(configFromEnv(env)).toMatchObject({ windowMinutes: 60, minRecords: 100, features: ["a"], featureTypes: { a: "numeric" }, queueUrl: "https://sqs/q" });
+    expect(configFromEnv(env)).toMatchObject({
+      windowMinutes: 60,
+      minRecords: 100,
+      features: ["a"],
+      featureTypes: { a: "numeric" },
+      queueUrl: "https://sqs/q",
+    });
     expect(() => configFromEnv({ ...env, BASELINE_KEY: undefined })).toThrow("environment variable BASELINE_KEY is not set");
   });
 });
@@ -154,7 +180,10 @@ describe("the baseline", () => {
   });
 
   test("a feature with a non-numeric value is categorical; numeric strings from CSV are numeric", () => {
-    const b = buildBaseline([{ a: "1", b: "x" }, { a: "2.5", b: "3" }]);
+    const b = buildBaseline([
+      { a: "1", b: "x" },
+      { a: "2.5", b: "3" },
+    ]);
     expect(b.features.a.type).toBe("numeric");
     expect(b.features.b.type).toBe("categorical");
   });
@@ -167,9 +196,16 @@ describe("the baseline", () => {
 
   test("a file that is not a baseline is refused with the reason", () => {
     expect(() => parseBaseline('{"version": 2}')).toThrow("not a cdktf-mlops baseline");
-    expect(() => parseBaseline(JSON.stringify({ version: 1, recordCount: 1, featureOrder: ["a"], features: { a: { type: "numeric", cuts: [1], frequencies: [1], missingRate: 0 } } }))).toThrow(
-      "baseline feature a: 1 cuts need 2 frequencies",
-    );
+    expect(() =>
+      parseBaseline(
+        JSON.stringify({
+          version: 1,
+          recordCount: 1,
+          featureOrder: ["a"],
+          features: { a: { type: "numeric", cuts: [1], frequencies: [1], missingRate: 0 } },
+        }),
+      ),
+    ).toThrow("baseline feature a: 1 cuts need 2 frequencies");
   });
 });
 
@@ -178,7 +214,14 @@ describe("npx cdktf-mlops baseline", () => {
 
   test("writes the baseline of a CSV sample", () => {
     const csv = path.join(dir, "sample.csv");
-    fs.writeFileSync(csv, "txn_amount,merchant_category\n" + trainingSample().map((r) => `${r.txn_amount},${r.merchant_category}`).join("\n") + "\n");
+    fs.writeFileSync(
+      csv,
+      "txn_amount,merchant_category\n" +
+        trainingSample()
+          .map((r) => `${r.txn_amount},${r.merchant_category}`)
+          .join("\n") +
+        "\n",
+    );
     const out = path.join(dir, "baseline.json");
     expect(main(["baseline", csv, "--out", out, "--bins", "4"])).toBe(0);
     const b = parseBaseline(fs.readFileSync(out, "utf8"));
@@ -188,11 +231,28 @@ describe("npx cdktf-mlops baseline", () => {
 
   test("reads JSON lines, and refuses other files with a usage or reason", () => {
     const jsonl = path.join(dir, "sample.jsonl");
-    fs.writeFileSync(jsonl, trainingSample().map((r) => JSON.stringify(r)).join("\n"));
+    fs.writeFileSync(
+      jsonl,
+      trainingSample()
+        .map((r) => JSON.stringify(r))
+        .join("\n"),
+    );
     expect(readSample(jsonl, fs.readFileSync(jsonl, "utf8"))).toHaveLength(100);
     const errors: string[] = [];
-    expect(main(["baseline"], () => undefined, (s) => errors.push(s))).toBe(2);
-    expect(main(["baseline", path.join(dir, "x.parquet")], () => undefined, (s) => errors.push(s))).toBe(1);
+    expect(
+      main(
+        ["baseline"],
+        () => undefined,
+        (s) => errors.push(s),
+      ),
+    ).toBe(2);
+    expect(
+      main(
+        ["baseline", path.join(dir, "x.parquet")],
+        () => undefined,
+        (s) => errors.push(s),
+      ),
+    ).toBe(1);
     expect(errors.join("")).toContain("usage: cdktf-mlops baseline");
     expect(errors.join("")).toContain("expected a .csv, .jsonl or .ndjson training sample");
   });

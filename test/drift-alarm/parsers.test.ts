@@ -48,7 +48,20 @@ describe("KServe logger objects (S3 storage, JSON marshaller)", () => {
 
 describe("request bodies", () => {
   test("MLflow scoring shapes", () => {
-    expect(recordsOfRequest({ dataframe_split: { columns: ["a", "b"], data: [[1, 2], [3, 4]] } }, [])).toEqual([
+    expect(
+      recordsOfRequest(
+        {
+          dataframe_split: {
+            columns: ["a", "b"],
+            data: [
+              [1, 2],
+              [3, 4],
+            ],
+          },
+        },
+        [],
+      ),
+    ).toEqual([
       { a: 1, b: 2 },
       { a: 3, b: 4 },
     ]);
@@ -107,7 +120,11 @@ describe("SageMaker capture lines are parsed up to their outputs, whatever the l
   const read = (line: string) => parseSageMakerCapture(line, ["a"]);
 
   test("inputs first (SageMaker's layout), outputs first, and no outputs give the same record", () => {
-    for (const captureData of [{ endpointInput: input, endpointOutput: output }, { endpointOutput: output, endpointInput: input }, { endpointInput: input }]) {
+    for (const captureData of [
+      { endpointInput: input, endpointOutput: output },
+      { endpointOutput: output, endpointInput: input },
+      { endpointInput: input },
+    ]) {
       expect(read(JSON.stringify({ captureData, eventMetadata: { eventId: "1" } }))).toEqual({ records: [{ a: 1 }], unparseable: 0 });
     }
   });

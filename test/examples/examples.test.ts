@@ -87,12 +87,16 @@ describe("examples/reference-platform holds the platform of the design on the Ku
 
   test("the cluster, its GPU pools and the team namespaces", () => {
     expect(resources(doc, "aws_eks_cluster")).toHaveLength(1);
-    expect(resources(doc, "aws_eks_node_group").map((n) => n.values.node_group_name_prefix).sort()).toEqual([
-      "acme-ml-training-a100-",
-      "acme-ml-training-l4-spot-",
-      "acme-ml-training-system-",
-    ]);
-    expect(resources(kube, "kubernetes_namespace_v1").map((n) => n.values.metadata.name).sort()).toEqual(["fraud", "search", "feast"].sort());
+    expect(
+      resources(doc, "aws_eks_node_group")
+        .map((n) => n.values.node_group_name_prefix)
+        .sort(),
+    ).toEqual(["acme-ml-training-a100-", "acme-ml-training-l4-spot-", "acme-ml-training-system-"]);
+    expect(
+      resources(kube, "kubernetes_namespace_v1")
+        .map((n) => n.values.metadata.name)
+        .sort(),
+    ).toEqual(["fraud", "search", "feast"].sort());
   });
 
   test("the platform stack holds only AWS resources: it deploys without reaching the Kubernetes API", () => {
@@ -103,7 +107,11 @@ describe("examples/reference-platform holds the platform of the design on the Ku
   });
 
   test("the Helm releases of the cluster, the registry, the feature store and KServe", () => {
-    expect(resources(kube, "helm_release").map((r) => r.values.chart).sort()).toEqual([
+    expect(
+      resources(kube, "helm_release")
+        .map((r) => r.values.chart)
+        .sort(),
+    ).toEqual([
       "aws-efa-k8s-device-plugin",
       "cert-manager",
       "cluster-autoscaler",
@@ -157,8 +165,21 @@ describe("examples/existing-cluster puts the ML layer on a cluster made elsewher
   });
 
   test("MLflow, Feast, KServe and the drift job are there, as on a created cluster", () => {
-    expect(resources(docs["ml-layer-kubernetes"], "helm_release").map((r) => r.values.chart).sort()).toEqual(
-      ["cert-manager", "external-secrets", "feast-feature-server", "kserve-crd", "kserve-resources", "kserve-runtime-configs", "mlflow", "reloader"].sort(),
+    expect(
+      resources(docs["ml-layer-kubernetes"], "helm_release")
+        .map((r) => r.values.chart)
+        .sort(),
+    ).toEqual(
+      [
+        "cert-manager",
+        "external-secrets",
+        "feast-feature-server",
+        "kserve-crd",
+        "kserve-resources",
+        "kserve-runtime-configs",
+        "mlflow",
+        "reloader",
+      ].sort(),
     );
     expect(resources(docs["ml-serving"], "kubernetes_manifest").map((m) => m.values.manifest.kind)).toEqual(["InferenceService"]);
     expect(resources(docs["ml-serving"], "aws_lambda_function")).toHaveLength(1);

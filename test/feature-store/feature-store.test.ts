@@ -74,7 +74,8 @@ describe("FeatureEngine.feast", () => {
 
   test("feature_store.yaml names every key the Athena offline store requires and the S3 registry", () => {
     const yaml = resource(doc, "kubernetes_config_map_v1", "Feast/Repository").values.data["feature_store.yaml"] as string;
-    for (const key of ["data_source", "region", "database", "workgroup", "s3_staging_location"]) expect(yaml).toContain(`\\"${key}\\" =`.replace(/\\/g, ""));
+    for (const key of ["data_source", "region", "database", "workgroup", "s3_staging_location"])
+      expect(yaml).toContain(`\\"${key}\\" =`.replace(/\\/g, ""));
     expect(yaml).toContain('"type" = "dynamodb"');
     expect(yaml).toContain('"type" = "athena"');
     expect(yaml).toContain(`format("s3://%s/registry/registry.db", ${bucket.address}.bucket)`);
@@ -83,7 +84,11 @@ describe("FeatureEngine.feast", () => {
 
   test("the feature server gets the same configuration, base64-encoded, and runs as our ServiceAccount", () => {
     const release = resource(doc, "helm_release", "Feast/FeatureServer");
-    expect(release.values).toMatchObject({ chart: "feast-feature-server", version: "0.66.0", repository: "https://feast-helm-charts.storage.googleapis.com" });
+    expect(release.values).toMatchObject({
+      chart: "feast-feature-server",
+      version: "0.66.0",
+      repository: "https://feast-helm-charts.storage.googleapis.com",
+    });
     const [set] = release.values.set;
     expect(set.name).toBe("feature_store_yaml_base64");
     const yaml = resource(doc, "kubernetes_config_map_v1", "Feast/Repository").values.data["feature_store.yaml"] as string;
@@ -102,7 +107,9 @@ describe("FeatureEngine.feast", () => {
     expect(job.wait_for_completion).toBe(true);
     const pod = job.spec.template.spec;
     expect(pod.container[0].command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
-    expect(pod.container[0].command[2]).toMatch(/cp -L \/feature-repo\/\*\.py \/feature-repo\/\*\.yaml \/tmp\/feature-repo\/ && exec feast -c \/tmp\/feature-repo apply$/);
+    expect(pod.container[0].command[2]).toMatch(
+      /cp -L \/feature-repo\/\*\.py \/feature-repo\/\*\.yaml \/tmp\/feature-repo\/ && exec feast -c \/tmp\/feature-repo apply$/,
+    );
     expect(pod.container[0].image).toBe("quay.io/feastdev/feature-server:0.66.0");
     expect(pod.service_account_name).toBe(ref(resource(doc, "kubernetes_service_account_v1", "JobServiceAccount"), "metadata[0].name"));
     const py = cm.data["features.py"] as string;
@@ -127,17 +134,24 @@ describe("FeatureEngine.feast", () => {
     expect(server.find((s) => s.sid === "ReadOnlineFeatures")!.resources).toEqual([ref(table, "arn")]);
     expect(server.flatMap((s) => s.actions)).not.toEqual(expect.arrayContaining(["dynamodb:BatchWriteItem"]));
     const jobs = policyStatements(doc, resource(doc, "aws_iam_role_policy", "Feast/JobRole/Policy").values.policy);
-    expect(jobs.find((s) => s.sid === "QueryThroughTheWorkgroup")!.resources).toEqual([ref(resource(doc, "aws_athena_workgroup", "Workgroup"), "arn")]);
+    expect(jobs.find((s) => s.sid === "QueryThroughTheWorkgroup")!.resources).toEqual([
+      ref(resource(doc, "aws_athena_workgroup", "Workgroup"), "arn"),
+    ]);
     for (const s of [...server, ...jobs]) expect(s.resources).not.toContain("*");
     const assoc = resources(doc, "aws_eks_pod_identity_association").filter((a) => a.path.includes("Feast"));
-    expect(assoc.map((a) => [a.values.namespace, a.values.service_account]).sort()).toEqual([["feast", "feast"], ["feast", "feast-jobs"]]);
+    expect(assoc.map((a) => [a.values.namespace, a.values.service_account]).sort()).toEqual([
+      ["feast", "feast"],
+      ["feast", "feast-jobs"],
+    ]);
   });
 
   test("grants scope to the store's tables and prefixes", () => {
     const read = resources(doc, "aws_iam_role_policy").find((p) => p.values.name === "features-read-online")!;
     expect(policyStatements(doc, read.values.policy)[0].resources).toEqual([ref(table, "arn")]);
     const ingest = resources(doc, "aws_iam_role_policy").find((p) => p.values.name === "features-ingest")!;
-    expect(policyStatements(doc, ingest.values.policy).find((s) => s.sid === "WriteOfflineFeatures")!.resources).toEqual([`${ref(bucket, "arn")}/data/*`]);
+    expect(policyStatements(doc, ingest.values.policy).find((s) => s.sid === "WriteOfflineFeatures")!.resources).toEqual([
+      `${ref(bucket, "arn")}/data/*`,
+    ]);
   });
 });
 
@@ -201,18 +215,68 @@ describe("FeatureStore rejects bad declarations", () => {
   const withFeature = (name: string, type = FeatureType.STRING) => ({ ...transactions, features: [...transactions.features, { name, type }] });
   const cases: [string, "feast" | "sagemaker", FeatureGroupDefinition[], string][] = [
     ["duplicate group", "sagemaker", [transactions, transactions], 'featureGroups[1].name ("transactions") names a group twice'],
-    ["identifier not a feature", "sagemaker", [{ ...transactions, recordIdentifier: "nope" }], 'featureGroups[0].recordIdentifier ("nope") must be one of the group\'s features'],
-    ["event time not a feature", "sagemaker", [{ ...transactions, eventTimeFeature: "ts" }], 'featureGroups[0].eventTimeFeature ("ts") must be one of the group\'s features'],
-    ["event time of a numeric type", "sagemaker", [{ ...transactions, eventTimeFeature: "txn_count" }], 'eventTimeFeature ("txn_count") must be a UnixTimestamp or an ISO-8601 String feature'],
-    ["duplicate feature", "sagemaker", [withFeature("txn_count", FeatureType.INT64)], 'featureGroups[0].features[4].name ("txn_count") names a feature twice'],
-    ["unknown type", "sagemaker", [withFeature("x", "Decimal" as FeatureType)], 'featureGroups[0].features[4].type ("Decimal") must be one of String'],
-    ["SageMaker reserved name", "sagemaker", [withFeature("write_time")], 'featureGroups[0].features[4].name ("write_time") is reserved by SageMaker Feature Store'],
-    ["SageMaker reserved name, any case", "sagemaker", [withFeature("Is_Deleted")], 'features[4].name ("Is_Deleted") is reserved by SageMaker Feature Store'],
-    ["type SageMaker does not know", "sagemaker", [withFeature("flag", FeatureType.BOOL)], 'features[4].type ("Bool") is not a SageMaker Feature Store type'],
-    ["SageMaker group name", "sagemaker", [{ ...transactions, name: "bad name!" }], 'featureGroups[0].name ("bad name!") must be 1-39 letters, digits'],
+    [
+      "identifier not a feature",
+      "sagemaker",
+      [{ ...transactions, recordIdentifier: "nope" }],
+      'featureGroups[0].recordIdentifier ("nope") must be one of the group\'s features',
+    ],
+    [
+      "event time not a feature",
+      "sagemaker",
+      [{ ...transactions, eventTimeFeature: "ts" }],
+      'featureGroups[0].eventTimeFeature ("ts") must be one of the group\'s features',
+    ],
+    [
+      "event time of a numeric type",
+      "sagemaker",
+      [{ ...transactions, eventTimeFeature: "txn_count" }],
+      'eventTimeFeature ("txn_count") must be a UnixTimestamp or an ISO-8601 String feature',
+    ],
+    [
+      "duplicate feature",
+      "sagemaker",
+      [withFeature("txn_count", FeatureType.INT64)],
+      'featureGroups[0].features[4].name ("txn_count") names a feature twice',
+    ],
+    [
+      "unknown type",
+      "sagemaker",
+      [withFeature("x", "Decimal" as FeatureType)],
+      'featureGroups[0].features[4].type ("Decimal") must be one of String',
+    ],
+    [
+      "SageMaker reserved name",
+      "sagemaker",
+      [withFeature("write_time")],
+      'featureGroups[0].features[4].name ("write_time") is reserved by SageMaker Feature Store',
+    ],
+    [
+      "SageMaker reserved name, any case",
+      "sagemaker",
+      [withFeature("Is_Deleted")],
+      'features[4].name ("Is_Deleted") is reserved by SageMaker Feature Store',
+    ],
+    [
+      "type SageMaker does not know",
+      "sagemaker",
+      [withFeature("flag", FeatureType.BOOL)],
+      'features[4].type ("Bool") is not a SageMaker Feature Store type',
+    ],
+    [
+      "SageMaker group name",
+      "sagemaker",
+      [{ ...transactions, name: "bad name!" }],
+      'featureGroups[0].name ("bad name!") must be 1-39 letters, digits',
+    ],
     ["Feast snake_case", "feast", [withFeature("amountAvg")], 'featureGroups[0].features[4].name ("amountAvg") must be snake_case'],
     ["Feast online-only", "feast", [{ ...transactions, offline: false }], "featureGroups[0].offline (false) must not be false with the feast engine"],
-    ["stored nowhere", "sagemaker", [{ ...transactions, online: false, offline: false }], "featureGroups[0].online (false) and offline are both false"],
+    [
+      "stored nowhere",
+      "sagemaker",
+      [{ ...transactions, online: false, offline: false }],
+      "featureGroups[0].online (false) and offline are both false",
+    ],
     ["no groups", "sagemaker", [], "featureGroups (array of 0) must declare at least one feature group"],
     ["Terraform syntax in a description", "feast", [{ ...transactions, description: "cost ${var.x}" }], "must not contain ${ or %{"],
     ["zero TTL", "sagemaker", [{ ...transactions, ttlDays: 0 }], "featureGroups[0].ttlDays (0) must be at least 1"],

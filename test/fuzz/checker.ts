@@ -197,7 +197,8 @@ export function outputProblems(docs: Record<string, TfDoc>): string[] {
           }
         }
       }
-      if (r.type === "aws_eks_cluster" && typeof v.version === "string" && !/^\d+\.\d+$/.test(v.version)) out.push(`${where}: Kubernetes version ${JSON.stringify(v.version)}`);
+      if (r.type === "aws_eks_cluster" && typeof v.version === "string" && !/^\d+\.\d+$/.test(v.version))
+        out.push(`${where}: Kubernetes version ${JSON.stringify(v.version)}`);
       if (r.type === "aws_eks_cluster") {
         const subnets = (v.vpc_config as { subnet_ids?: unknown } | undefined)?.subnet_ids;
         if (Array.isArray(subnets) && subnets.length < 2) out.push(`${where}: a cluster with ${subnets.length} subnet(s)`);

@@ -354,7 +354,9 @@ describe("grant*", () => {
 describe("outside an MlopsStack", () => {
   test("a construct in a plain TerraformStack gets an MlopsValidationError (was: a plain Error)", () => {
     const plain = new TerraformStack(newApp(), "plain");
-    expect(validationError(() => new TrainingCluster(plain, "t")).message).toBe("TrainingCluster plain/t: cdktf-mlops constructs must be created inside an MlopsStack");
+    expect(validationError(() => new TrainingCluster(plain, "t")).message).toBe(
+      "TrainingCluster plain/t: cdktf-mlops constructs must be created inside an MlopsStack",
+    );
   });
 });
 
@@ -366,14 +368,22 @@ describe("ServingEngine.kserve", () => {
     const cluster = new TrainingCluster(platform, "training", { gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
     const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
     expect(
-      validationError(() => new ServingEndpoint(workloads, "fraud", { engine: ServingEngine.kserve({ cluster, namespace: strToken(workloads) }), model: registry.model("fraud", "3"), gpu: true }))
-        .message,
+      validationError(
+        () =>
+          new ServingEndpoint(workloads, "fraud", {
+            engine: ServingEngine.kserve({ cluster, namespace: strToken(workloads) }),
+            model: registry.model("fraud", "3"),
+            gpu: true,
+          }),
+      ).message,
     ).toContain("namespace (a deploy-time value) must be known at synth time");
   });
 });
 
 describe("kubernetesVersion", () => {
   test("a name of an Object.prototype member is not a version (was: 'constructor' accepted)", () => {
-    expect(validationError(() => new TrainingCluster(stack(), "t", { kubernetesVersion: "constructor" })).message).toContain('kubernetesVersion ("constructor") must be one of');
+    expect(validationError(() => new TrainingCluster(stack(), "t", { kubernetesVersion: "constructor" })).message).toContain(
+      'kubernetesVersion ("constructor") must be one of',
+    );
   });
 });

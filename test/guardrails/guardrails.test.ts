@@ -33,7 +33,11 @@ describe("suppressions", () => {
     const sarif = JSON.parse(fs.readFileSync(path.join(c.outdir, "guardrails.sarif"), "utf8"));
     const result = sarif.runs[0].results.find((r: any) => r.ruleId === "KMS-ROTATION");
     expect(result.suppressions).toEqual([
-      { kind: "inSource", justification: "imported key material cannot rotate automatically", location: { logicalLocations: [{ fullyQualifiedName: "s/team" }] } },
+      {
+        kind: "inSource",
+        justification: "imported key material cannot rotate automatically",
+        location: { logicalLocations: [{ fullyQualifiedName: "s/team" }] },
+      },
     ]);
   });
 
@@ -78,7 +82,9 @@ describe("suppressions", () => {
     expect(() => MlopsGuardrails.suppress(s, "KMS-ROTATION", "")).toThrow(MlopsValidationError);
     expect(() => MlopsGuardrails.suppress(s, "KMS-ROTATION", "   ")).toThrow(/reason .* must say why/);
     expect(() => MlopsGuardrails.suppress(s, "KMS-ROTATION", undefined as unknown as string)).toThrow(/reason \(null\)/);
-    expect(() => MlopsGuardrails.suppress(s, "KMS-ROTATOIN", "typo in the rule id here")).toThrow(/MlopsGuardrails.suppress s: ruleId \("KMS-ROTATOIN"\) is not a guardrail rule/);
+    expect(() => MlopsGuardrails.suppress(s, "KMS-ROTATOIN", "typo in the rule id here")).toThrow(
+      /MlopsGuardrails.suppress s: ruleId \("KMS-ROTATOIN"\) is not a guardrail rule/,
+    );
   });
 });
 
@@ -102,14 +108,20 @@ describe("output", () => {
     const g = build(s);
     Aspects.of(s).add(new MlopsGuardrails());
     app.synth();
-    expect(g.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data)).toEqual([expect.stringMatching(/^\[COST-LOG-RETENTION\] aws_cloudwatch_log_group\.g:/)]);
+    expect(g.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data)).toEqual([
+      expect.stringMatching(/^\[COST-LOG-RETENTION\] aws_cloudwatch_log_group\.g:/),
+    ]);
     expect(check(build, { warningsAsErrors: true }).error?.message).toMatch(/COST-LOG-RETENTION/);
   });
 
   test("packs choose the rules: security and cost by default, dataProtection on request", () => {
     const build = (s: TerraformStack) => new S3Bucket(s, "b", { forceDestroy: true });
     expect(check(build, { packs: undefined }).findings.map((f) => f.ruleId)).not.toContain("S3-NO-FORCE-DESTROY");
-    expect(check(build, { packs: [GuardrailPack.DATA_PROTECTION] }).findings.map((f) => f.ruleId).sort()).toEqual(["S3-NO-FORCE-DESTROY", "S3-VERSIONING"]);
+    expect(
+      check(build, { packs: [GuardrailPack.DATA_PROTECTION] })
+        .findings.map((f) => f.ruleId)
+        .sort(),
+    ).toEqual(["S3-NO-FORCE-DESTROY", "S3-VERSIONING"]);
     expect(() => new MlopsGuardrails({ packs: ["speed" as GuardrailPack] })).toThrow(/packs \(speed\) must be among security, cost, dataProtection/);
     expect(() => new MlopsGuardrails({ maxOnDemandGpus: -1 })).toThrow(MlopsValidationError);
   });
@@ -187,7 +199,8 @@ describe("the model", () => {
     for (const stack of app.node.children.filter(TerraformStack.isStack)) {
       const model = new StackModel(stack, stack);
       const doc = docs[stack.node.id] as Record<string, any>;
-      const expected = ["resource", "data"].flatMap((k) => Object.entries(doc[k] ?? {}).flatMap(([t, byName]) => Object.keys(byName as object).map((n) => `${k}.${t}.${n}`)))
+      const expected = ["resource", "data"]
+        .flatMap((k) => Object.entries(doc[k] ?? {}).flatMap(([t, byName]) => Object.keys(byName as object).map((n) => `${k}.${t}.${n}`)))
         .filter((a) => a !== "data.terraform_remote_state.cross-stack-reference-input-ml-platform"); // not a TerraformDataSource, judged by no rule
       expect(model.elements.map((e) => `${e.kind}.${e.type}.${e.name}`).sort()).toEqual(expected.sort());
       for (const e of model.elements) expect(sorted(e.values)).toEqual(sorted(doc[e.kind][e.type][e.name]));
@@ -268,39 +281,163 @@ function sorted(v: any): any {
  * the enums. Taken from the OASIS schema,
  * https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json
  */
-const SCHEMA: Record<string, { required?: string[]; anyOf?: string[][]; props: string[]; children?: Record<string, string>; lists?: Record<string, string> }> = {
+const SCHEMA: Record<
+  string,
+  { required?: string[]; anyOf?: string[][]; props: string[]; children?: Record<string, string>; lists?: Record<string, string> }
+> = {
   log: { required: ["version", "runs"], props: ["$schema", "version", "runs", "inlineExternalProperties", "properties"], lists: { runs: "run" } },
   run: {
     required: ["tool"],
-    props: ["tool", "invocations", "conversion", "language", "versionControlProvenance", "originalUriBaseIds", "artifacts", "logicalLocations", "graphs", "results", "automationDetails", "runAggregates", "baselineGuid", "redactionTokens", "defaultEncoding", "defaultSourceLanguage", "newlineSequences", "columnKind", "externalPropertyFileReferences", "threadFlowLocations", "taxonomies", "addresses", "translations", "policies", "webRequests", "webResponses", "specialLocations", "properties"],
+    props: [
+      "tool",
+      "invocations",
+      "conversion",
+      "language",
+      "versionControlProvenance",
+      "originalUriBaseIds",
+      "artifacts",
+      "logicalLocations",
+      "graphs",
+      "results",
+      "automationDetails",
+      "runAggregates",
+      "baselineGuid",
+      "redactionTokens",
+      "defaultEncoding",
+      "defaultSourceLanguage",
+      "newlineSequences",
+      "columnKind",
+      "externalPropertyFileReferences",
+      "threadFlowLocations",
+      "taxonomies",
+      "addresses",
+      "translations",
+      "policies",
+      "webRequests",
+      "webResponses",
+      "specialLocations",
+      "properties",
+    ],
     children: { tool: "tool" },
     lists: { results: "result" },
   },
   tool: { required: ["driver"], props: ["driver", "extensions", "properties"], children: { driver: "toolComponent" } },
   toolComponent: {
     required: ["name"],
-    props: ["guid", "name", "organization", "product", "productSuite", "shortDescription", "fullDescription", "fullName", "version", "semanticVersion", "dottedQuadFileVersion", "releaseDateUtc", "downloadUri", "informationUri", "globalMessageStrings", "notifications", "rules", "taxa", "locations", "language", "contents", "isComprehensive", "localizedDataSemanticVersion", "minimumRequiredLocalizedDataSemanticVersion", "associatedComponent", "translationMetadata", "supportedTaxonomies", "properties"],
+    props: [
+      "guid",
+      "name",
+      "organization",
+      "product",
+      "productSuite",
+      "shortDescription",
+      "fullDescription",
+      "fullName",
+      "version",
+      "semanticVersion",
+      "dottedQuadFileVersion",
+      "releaseDateUtc",
+      "downloadUri",
+      "informationUri",
+      "globalMessageStrings",
+      "notifications",
+      "rules",
+      "taxa",
+      "locations",
+      "language",
+      "contents",
+      "isComprehensive",
+      "localizedDataSemanticVersion",
+      "minimumRequiredLocalizedDataSemanticVersion",
+      "associatedComponent",
+      "translationMetadata",
+      "supportedTaxonomies",
+      "properties",
+    ],
     lists: { rules: "reportingDescriptor" },
   },
   reportingDescriptor: {
     required: ["id"],
-    props: ["id", "deprecatedIds", "guid", "deprecatedGuids", "name", "deprecatedNames", "shortDescription", "fullDescription", "messageStrings", "defaultConfiguration", "helpUri", "help", "relationships", "properties"],
-    children: { shortDescription: "multiformatMessageString", fullDescription: "multiformatMessageString", help: "multiformatMessageString", defaultConfiguration: "reportingConfiguration" },
+    props: [
+      "id",
+      "deprecatedIds",
+      "guid",
+      "deprecatedGuids",
+      "name",
+      "deprecatedNames",
+      "shortDescription",
+      "fullDescription",
+      "messageStrings",
+      "defaultConfiguration",
+      "helpUri",
+      "help",
+      "relationships",
+      "properties",
+    ],
+    children: {
+      shortDescription: "multiformatMessageString",
+      fullDescription: "multiformatMessageString",
+      help: "multiformatMessageString",
+      defaultConfiguration: "reportingConfiguration",
+    },
   },
   reportingConfiguration: { props: ["enabled", "level", "rank", "parameters", "properties"] },
   multiformatMessageString: { required: ["text"], props: ["text", "markdown", "properties"] },
   result: {
     required: ["message"],
-    props: ["ruleId", "ruleIndex", "rule", "kind", "level", "message", "analysisTarget", "locations", "guid", "correlationGuid", "occurrenceCount", "partialFingerprints", "fingerprints", "stacks", "codeFlows", "graphs", "graphTraversals", "relatedLocations", "suppressions", "baselineState", "rank", "attachments", "hostedViewerUri", "workItemUris", "provenance", "fixes", "taxa", "webRequest", "webResponse", "properties"],
+    props: [
+      "ruleId",
+      "ruleIndex",
+      "rule",
+      "kind",
+      "level",
+      "message",
+      "analysisTarget",
+      "locations",
+      "guid",
+      "correlationGuid",
+      "occurrenceCount",
+      "partialFingerprints",
+      "fingerprints",
+      "stacks",
+      "codeFlows",
+      "graphs",
+      "graphTraversals",
+      "relatedLocations",
+      "suppressions",
+      "baselineState",
+      "rank",
+      "attachments",
+      "hostedViewerUri",
+      "workItemUris",
+      "provenance",
+      "fixes",
+      "taxa",
+      "webRequest",
+      "webResponse",
+      "properties",
+    ],
     children: { message: "message" },
     lists: { locations: "location", suppressions: "suppression" },
   },
   message: { anyOf: [["text"], ["id"]], props: ["text", "markdown", "id", "arguments", "properties"] },
-  location: { props: ["id", "physicalLocation", "logicalLocations", "message", "annotations", "relationships", "properties"], children: { physicalLocation: "physicalLocation" }, lists: { logicalLocations: "logicalLocation" } },
-  physicalLocation: { anyOf: [["address"], ["artifactLocation"]], props: ["address", "artifactLocation", "region", "contextRegion", "properties"], children: { artifactLocation: "artifactLocation" } },
+  location: {
+    props: ["id", "physicalLocation", "logicalLocations", "message", "annotations", "relationships", "properties"],
+    children: { physicalLocation: "physicalLocation" },
+    lists: { logicalLocations: "logicalLocation" },
+  },
+  physicalLocation: {
+    anyOf: [["address"], ["artifactLocation"]],
+    props: ["address", "artifactLocation", "region", "contextRegion", "properties"],
+    children: { artifactLocation: "artifactLocation" },
+  },
   artifactLocation: { props: ["uri", "uriBaseId", "index", "description", "properties"] },
   logicalLocation: { props: ["name", "index", "fullyQualifiedName", "decoratedName", "parentIndex", "kind", "properties"] },
-  suppression: { required: ["kind"], props: ["guid", "kind", "status", "justification", "location", "properties"], children: { location: "location" } },
+  suppression: {
+    required: ["kind"],
+    props: ["guid", "kind", "status", "justification", "location", "properties"],
+    children: { location: "location" },
+  },
 };
 const LEVELS = ["none", "note", "warning", "error"];
 
@@ -310,7 +447,8 @@ function sarifProblems(log: any): string[] {
     const d = SCHEMA[def];
     if (!v || typeof v !== "object" || Array.isArray(v)) return void out.push(`${at}: not an object`);
     for (const r of d.required ?? []) if (v[r] === undefined) out.push(`${at}: ${def}.${r} is required`);
-    if (d.anyOf && !d.anyOf.some((req) => req.every((r) => v[r] !== undefined))) out.push(`${at}: ${def} needs one of ${d.anyOf.map((x) => x.join("+")).join(" | ")}`);
+    if (d.anyOf && !d.anyOf.some((req) => req.every((r) => v[r] !== undefined)))
+      out.push(`${at}: ${def} needs one of ${d.anyOf.map((x) => x.join("+")).join(" | ")}`);
     for (const k of Object.keys(v)) if (!d.props.includes(k)) out.push(`${at}: ${def} has no property ${k}`);
     for (const [k, child] of Object.entries(d.children ?? {})) if (v[k] !== undefined) visit(v[k], child, `${at}.${k}`);
     for (const [k, child] of Object.entries(d.lists ?? {})) {
@@ -323,8 +461,10 @@ function sarifProblems(log: any): string[] {
   if (log.version !== "2.1.0") out.push("$.version must be 2.1.0");
   for (const run of log.runs ?? []) {
     for (const r of run.results ?? []) if (r.level !== undefined && !LEVELS.includes(r.level)) out.push(`result level ${r.level}`);
-    for (const r of run.results ?? []) for (const s of r.suppressions ?? []) if (!["inSource", "external"].includes(s.kind)) out.push(`suppression kind ${s.kind}`);
-    for (const rule of run.tool?.driver?.rules ?? []) if (!LEVELS.includes(rule.defaultConfiguration?.level)) out.push(`rule level ${rule.defaultConfiguration?.level}`);
+    for (const r of run.results ?? [])
+      for (const s of r.suppressions ?? []) if (!["inSource", "external"].includes(s.kind)) out.push(`suppression kind ${s.kind}`);
+    for (const rule of run.tool?.driver?.rules ?? [])
+      if (!LEVELS.includes(rule.defaultConfiguration?.level)) out.push(`rule level ${rule.defaultConfiguration?.level}`);
   }
   return out;
 }
@@ -338,7 +478,9 @@ describe("the library's resources are judged like the user's (escape hatches inc
     (_engine, build) => {
       const app = newApp();
       const endpoint = build(app);
-      endpoint.captureBucket.lifecycle.putRule([{ id: "abort", status: "Enabled", filter: [{}], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] }]);
+      endpoint.captureBucket.lifecycle.putRule([
+        { id: "abort", status: "Enabled", filter: [{}], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
+      ]);
       const guardrails = new MlopsGuardrails();
       Aspects.of(app).add(guardrails);
       app.synth(); // a warning: synthesis goes on

@@ -172,32 +172,69 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
   "S3-KMS": {
     bad: [
       (s) => bucket(s),
-      (s) => new S3BucketServerSideEncryptionConfigurationA(s, "sse", { bucket: bucket(s).id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }),
+      (s) =>
+        new S3BucketServerSideEncryptionConfigurationA(s, "sse", {
+          bucket: bucket(s).id,
+          rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        }),
     ],
     good: [
-      (s) => new S3BucketServerSideEncryptionConfigurationA(s, "sse", { bucket: bucket(s).id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: new KmsKey(s, "k", { enableKeyRotation: true }).arn } }] }),
+      (s) =>
+        new S3BucketServerSideEncryptionConfigurationA(s, "sse", {
+          bucket: bucket(s).id,
+          rule: [
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: new KmsKey(s, "k", { enableKeyRotation: true }).arn } },
+          ],
+        }),
       // The configuration names the bucket by its literal name, not by a reference.
       (s) => {
         bucket(s);
-        new S3BucketServerSideEncryptionConfigurationA(s, "sse", { bucket: "acme-data", rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] });
+        new S3BucketServerSideEncryptionConfigurationA(s, "sse", {
+          bucket: "acme-data",
+          rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
+        });
       },
     ],
   },
   "S3-PUBLIC-ACCESS-BLOCK": {
     bad: [
       (s) => bucket(s),
-      (s) => new S3BucketPublicAccessBlock(s, "pab", { bucket: bucket(s).id, blockPublicAcls: true, blockPublicPolicy: false, ignorePublicAcls: true, restrictPublicBuckets: true }),
+      (s) =>
+        new S3BucketPublicAccessBlock(s, "pab", {
+          bucket: bucket(s).id,
+          blockPublicAcls: true,
+          blockPublicPolicy: false,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        }),
     ],
-    good: [(s) => new S3BucketPublicAccessBlock(s, "pab", { bucket: bucket(s).id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true })],
+    good: [
+      (s) =>
+        new S3BucketPublicAccessBlock(s, "pab", {
+          bucket: bucket(s).id,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        }),
+    ],
   },
   "S3-TLS-ONLY": {
     bad: [
       (s) => bucket(s),
-      (s) => new S3BucketPolicy(s, "p", { bucket: bucket(s).id, policy: json([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "s3:GetObject", Resource: "*" }]) }),
+      (s) =>
+        new S3BucketPolicy(s, "p", {
+          bucket: bucket(s).id,
+          policy: json([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "s3:GetObject", Resource: "*" }]),
+        }),
     ],
     good: [
       (s) => tlsPolicy(s, bucket(s)),
-      (s) => new S3BucketPolicy(s, "p", { bucket: bucket(s).id, policy: json([{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }]) }),
+      (s) =>
+        new S3BucketPolicy(s, "p", {
+          bucket: bucket(s).id,
+          policy: json([{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }]),
+        }),
     ],
   },
   "KMS-ROTATION": {
@@ -217,7 +254,10 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
       (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-1"] } }),
       (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } }),
     ],
-    good: [(s) => cluster(s), (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.7/32"] } })],
+    good: [
+      (s) => cluster(s),
+      (s) => cluster(s, { vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.7/32"] } }),
+    ],
   },
   "EKS-SECRETS-ENCRYPTION": {
     bad: [(s) => cluster(s, { encryptionConfig: undefined })],
@@ -237,20 +277,34 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
   },
   "EC2-EBS-ENCRYPTED": {
     bad: [(s) => new LaunchTemplate(s, "lt", { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 50 } }] })],
-    good: [(s) => new LaunchTemplate(s, "lt", { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 50, encrypted: "true", kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/k" } }] })],
+    good: [
+      (s) =>
+        new LaunchTemplate(s, "lt", {
+          blockDeviceMappings: [
+            { deviceName: "/dev/xvda", ebs: { volumeSize: 50, encrypted: "true", kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/k" } },
+          ],
+        }),
+    ],
   },
   "RDS-ENCRYPTION": { bad: [(s) => db(s, { storageEncrypted: false })], good: [(s) => db(s)] },
   "RDS-NOT-PUBLIC": { bad: [(s) => db(s, { publiclyAccessible: true })], good: [(s) => db(s, { publiclyAccessible: false })] },
   "RDS-NO-LITERAL-PASSWORD": {
     bad: [(s) => db(s, { manageMasterUserPassword: undefined, password: "correct-horse-battery" })],
-    good: [(s) => db(s), (s) => db(s, { manageMasterUserPassword: undefined, password: new TerraformVariable(s, "pw", { type: "string", sensitive: true }).stringValue })],
+    good: [
+      (s) => db(s),
+      (s) =>
+        db(s, { manageMasterUserPassword: undefined, password: new TerraformVariable(s, "pw", { type: "string", sensitive: true }).stringValue }),
+    ],
   },
   "RDS-BACKUPS": {
     bad: [(s) => db(s, { backupRetentionPeriod: 1 }), (s) => db(s, { skipFinalSnapshot: true })],
     good: [(s) => db(s)],
   },
   "RDS-DELETION-PROTECTION": { bad: [(s) => db(s, { deletionProtection: false })], good: [(s) => db(s)] },
-  "DYNAMODB-KMS": { bad: [(s) => table(s, { serverSideEncryption: undefined }), (s) => table(s, { serverSideEncryption: { enabled: true } })], good: [(s) => table(s)] },
+  "DYNAMODB-KMS": {
+    bad: [(s) => table(s, { serverSideEncryption: undefined }), (s) => table(s, { serverSideEncryption: { enabled: true } })],
+    good: [(s) => table(s)],
+  },
   "DYNAMODB-PITR": { bad: [(s) => table(s, { pointInTimeRecovery: undefined })], good: [(s) => table(s)] },
   "SNS-KMS": { bad: [(s) => new SnsTopic(s, "t", {})], good: [(s) => new SnsTopic(s, "t", { kmsMasterKeyId: "alias/acme" })] },
   "SQS-KMS": {
@@ -266,7 +320,12 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
     good: [(s) => new EcrRepository(s, "r", { name: "r", imageScanningConfiguration: { scanOnPush: true } })],
   },
   "SAGEMAKER-ENDPOINT-KMS": {
-    bad: [(s) => new SagemakerEndpointConfiguration(s, "c", { productionVariants: [{ variantName: "main", modelName: "m", instanceType: "ml.m5.large", initialInstanceCount: 1 }] })],
+    bad: [
+      (s) =>
+        new SagemakerEndpointConfiguration(s, "c", {
+          productionVariants: [{ variantName: "main", modelName: "m", instanceType: "ml.m5.large", initialInstanceCount: 1 }],
+        }),
+    ],
     good: [
       (s) =>
         new SagemakerEndpointConfiguration(s, "c", {
@@ -277,13 +336,24 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
   },
   "SAGEMAKER-NETWORK-ISOLATION": {
     bad: [(s) => new SagemakerModel(s, "m", { executionRoleArn: "arn:aws:iam::111122223333:role/sm", primaryContainer: { image: "img" } })],
-    good: [(s) => new SagemakerModel(s, "m", { executionRoleArn: "arn:aws:iam::111122223333:role/sm", primaryContainer: { image: "img" }, enableNetworkIsolation: true })],
+    good: [
+      (s) =>
+        new SagemakerModel(s, "m", {
+          executionRoleArn: "arn:aws:iam::111122223333:role/sm",
+          primaryContainer: { image: "img" },
+          enableNetworkIsolation: true,
+        }),
+    ],
   },
   "IAM-NO-ADMIN": {
     bad: [
       (s) => rolePolicy(s, json([{ Effect: "Allow", Action: "*", Resource: "*" }])),
       (s) => new IamRolePolicyAttachment(s, "a", { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }),
-      (s) => new IamRole(s, "r", { assumeRolePolicy: trust(s, "Service", "ec2.amazonaws.com"), managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }),
+      (s) =>
+        new IamRole(s, "r", {
+          assumeRolePolicy: trust(s, "Service", "ec2.amazonaws.com"),
+          managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        }),
     ],
     good: [(s) => rolePolicy(s, json([{ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::acme-data" }]))],
   },
@@ -294,7 +364,18 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
     ],
     good: [
       (s) => rolePolicy(s, json([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::acme-data/*" }])),
-      (s) => rolePolicy(s, json([{ Effect: "Allow", Action: ["kms:Decrypt"], Resource: "*", Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } } }])),
+      (s) =>
+        rolePolicy(
+          s,
+          json([
+            {
+              Effect: "Allow",
+              Action: ["kms:Decrypt"],
+              Resource: "*",
+              Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+            },
+          ]),
+        ),
       (s) => rolePolicy(s, json([{ Effect: "Allow", Action: ["ec2:DescribeInstances", "ecr:GetAuthorizationToken"], Resource: "*" }])),
     ],
   },
@@ -313,9 +394,13 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
       (s) => ingress(s, 22, false),
       (s) => ingress(s, 443, false),
       (s) => new SecurityGroup(s, "sg", { vpcId: "vpc-1", ingress: [{ fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }] }),
-      (s) => new DefaultSecurityGroup(s, "default", { vpcId: "vpc-1", ingress: [{ fromPort: 0, toPort: 0, protocol: "-1", ipv6CidrBlocks: ["::/0"] }] }),
+      (s) =>
+        new DefaultSecurityGroup(s, "default", { vpcId: "vpc-1", ingress: [{ fromPort: 0, toPort: 0, protocol: "-1", ipv6CidrBlocks: ["::/0"] }] }),
     ],
-    good: [(s) => ingress(s, 443, true), (s) => new SecurityGroup(s, "sg", { vpcId: "vpc-1", ingress: [{ fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["10.0.0.0/16"] }] })],
+    good: [
+      (s) => ingress(s, 443, true),
+      (s) => new SecurityGroup(s, "sg", { vpcId: "vpc-1", ingress: [{ fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["10.0.0.0/16"] }] }),
+    ],
   },
   "HELM-PINNED": { bad: [(s) => helm(s), (s) => helm(s, "^1.2.0")], good: [(s) => helm(s, "1.2.3"), (s) => helm(s, "v0.20.0")] },
   "K8S-RESOURCE-REQUESTS": {
@@ -336,7 +421,10 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
   },
   "COST-ON-DEMAND-GPU-LIMIT": {
     // 2 pools x 5 nodes x 8 GPUs = 80 > 64
-    bad: [(s) => ["a", "b"].forEach((id) => nodeGroup(s, id, { instanceTypes: ["p4d.24xlarge"], scalingConfig: { minSize: 0, maxSize: 5, desiredSize: 0 } }))],
+    bad: [
+      (s) =>
+        ["a", "b"].forEach((id) => nodeGroup(s, id, { instanceTypes: ["p4d.24xlarge"], scalingConfig: { minSize: 0, maxSize: 5, desiredSize: 0 } })),
+    ],
     good: [
       (s) => nodeGroup(s, "a", { instanceTypes: ["p4d.24xlarge"], scalingConfig: { minSize: 0, maxSize: 8, desiredSize: 0 } }),
       (s) => nodeGroup(s, "a", { instanceTypes: ["p4d.24xlarge"], capacityType: "SPOT", scalingConfig: { minSize: 0, maxSize: 50, desiredSize: 0 } }),
@@ -364,7 +452,10 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
     bad: [(s) => cluster(s, { upgradePolicy: undefined }), (s) => cluster(s, { upgradePolicy: { supportType: "EXTENDED" } })],
     good: [(s) => cluster(s)],
   },
-  "COST-LOG-RETENTION": { bad: [(s) => new CloudwatchLogGroup(s, "g", {}), (s) => new CloudwatchLogGroup(s, "g", { retentionInDays: 0 })], good: [(s) => new CloudwatchLogGroup(s, "g", { retentionInDays: 90 })] },
+  "COST-LOG-RETENTION": {
+    bad: [(s) => new CloudwatchLogGroup(s, "g", {}), (s) => new CloudwatchLogGroup(s, "g", { retentionInDays: 0 })],
+    good: [(s) => new CloudwatchLogGroup(s, "g", { retentionInDays: 90 })],
+  },
   "COST-CAPTURE-EXPIRY": { bad: [(s) => captureEndpoint(s, false)], good: [(s) => captureEndpoint(s, true)] },
 };
 

@@ -48,7 +48,9 @@ function unknownKeys(values: Record<string, unknown>, known: string[]): string[]
 function keyPaths(values: Record<string, unknown>, depth = 2, prefix = ""): string[] {
   return Object.entries(values).flatMap(([k, v]) => [
     prefix + k,
-    ...(v && typeof v === "object" && !Array.isArray(v) && depth > 1 && !k.includes("/") ? keyPaths(v as Record<string, unknown>, depth - 1, `${prefix}${k}.`) : []),
+    ...(v && typeof v === "object" && !Array.isArray(v) && depth > 1 && !k.includes("/")
+      ? keyPaths(v as Record<string, unknown>, depth - 1, `${prefix}${k}.`)
+      : []),
   ]);
 }
 
@@ -67,7 +69,12 @@ describe("MLflow exposure", () => {
     const a = values.ingress.annotations as Record<string, string>;
 
     test("THEN the controller is installed once, pinned, on the system nodes, with cluster, region and VPC", () => {
-      expect(lbc.values).toMatchObject({ repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0", namespace: "kube-system" });
+      expect(lbc.values).toMatchObject({
+        repository: "https://aws.github.io/eks-charts",
+        chart: "aws-load-balancer-controller",
+        version: "3.5.0",
+        namespace: "kube-system",
+      });
       const v = helmValues(lbc);
       expect(v).toMatchObject({
         clusterName: "acme-ml-training",
@@ -95,7 +102,11 @@ describe("MLflow exposure", () => {
     });
 
     test("THEN the chart's Ingress makes an internal HTTPS-only ALB with a TLS 1.3 policy, access logs and the VPC as allow-list", () => {
-      expect(values.ingress).toMatchObject({ enabled: true, className: "alb", hosts: [{ host: "mlflow.ml.acme.io", paths: [{ path: "/", pathType: "Prefix" }] }] });
+      expect(values.ingress).toMatchObject({
+        enabled: true,
+        className: "alb",
+        hosts: [{ host: "mlflow.ml.acme.io", paths: [{ path: "/", pathType: "Prefix" }] }],
+      });
       expect(a).toMatchObject({
         "alb.ingress.kubernetes.io/scheme": "internal",
         "alb.ingress.kubernetes.io/target-type": "ip",
@@ -158,14 +169,18 @@ describe("MLflow exposure", () => {
 
     test("THEN External Secrets syncs the client from Secrets Manager and the controller may read Secrets of that namespace only", () => {
       const secretName = JSON.parse(a["alb.ingress.kubernetes.io/auth-idp-oidc"]).secretName;
-      const es = values.extraDeploy.find((o: { kind: string; metadata: { name: string } }) => o.kind === "ExternalSecret" && o.metadata.name === secretName);
+      const es = values.extraDeploy.find(
+        (o: { kind: string; metadata: { name: string } }) => o.kind === "ExternalSecret" && o.metadata.name === secretName,
+      );
       expect(es.spec.data.map((d: { secretKey: string; remoteRef: { key: string } }) => [d.secretKey, d.remoteRef.key])).toEqual([
         ["clientID", OIDC_SECRET],
         ["clientSecret", OIDC_SECRET],
       ]);
       const binding = values.extraDeploy.find((o: { kind: string }) => o.kind === "RoleBinding");
       expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "aws-load-balancer-controller", namespace: "kube-system" }]);
-      expect(values.extraDeploy.find((o: { kind: string }) => o.kind === "Role").rules).toEqual([{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }]);
+      expect(values.extraDeploy.find((o: { kind: string }) => o.kind === "Role").rules).toEqual([
+        { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
+      ]);
       const grant = resources(doc, "aws_iam_role_policy").find((p) => p.path.endsWith("ExternalSecretsCanReadOidcClient"))!;
       expect(policyStatements(doc, grant.values.policy)).toEqual([expect.objectContaining({ sid: "ReadOneSecret", resources: [OIDC_SECRET] })]);
     });
@@ -180,7 +195,11 @@ describe("MLflow exposure", () => {
       Exposure.internalLoadBalancer({
         hostname: "mlflow.ml.acme.io",
         certificateArn: CERT,
-        signIn: SignIn.cognito({ userPoolArn: "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC", userPoolClientId: "abc", userPoolDomain: "acme-ml" }),
+        signIn: SignIn.cognito({
+          userPoolArn: "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC",
+          userPoolClientId: "abc",
+          userPoolDomain: "acme-ml",
+        }),
       }),
     );
     const a = values.ingress.annotations;
@@ -205,28 +224,46 @@ describe("MLflow exposure", () => {
       new ModelRegistry(stack, "registry", { engine: RegistryEngine.mlflow({ cluster, exposure }), models: ["fraud"] });
     };
     test("an internet-facing load balancer without allowed networks", () => {
-      expect(validationError(build(Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, signIn: oidc() }))).message).toMatch(
-        /exposure\.loadBalancer \(object\) needs allowedCidrs on an internet-facing load balancer/,
-      );
+      expect(
+        validationError(build(Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, signIn: oidc() }))).message,
+      ).toMatch(/exposure\.loadBalancer \(object\) needs allowedCidrs on an internet-facing load balancer/);
     });
     test("an internet-facing load balancer open to the whole internet", () => {
       expect(
-        validationError(build(Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, allowedCidrs: ["0.0.0.0/0"], signIn: oidc() }))).message,
+        validationError(
+          build(
+            Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, allowedCidrs: ["0.0.0.0/0"], signIn: oidc() }),
+          ),
+        ).message,
       ).toMatch(/allowedCidrs\[0\].*must not open an internet-facing load balancer to the whole internet/);
     });
     test("an internet-facing load balancer without sign-in", () => {
-      expect(validationError(build(Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, allowedCidrs: ["203.0.113.0/24"] }))).message).toMatch(
-        /exposure\.loadBalancer \(object\) needs signIn on an internet-facing load balancer/,
-      );
+      expect(
+        validationError(
+          build(Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, allowedCidrs: ["203.0.113.0/24"] })),
+        ).message,
+      ).toMatch(/exposure\.loadBalancer \(object\) needs signIn on an internet-facing load balancer/);
     });
     test("a certificate that is not an ACM ARN, a host name that is not one, an old TLS policy", () => {
       const lb = { hostname: "mlflow.acme.io", certificateArn: CERT };
-      expect(validationError(build(Exposure.internalLoadBalancer({ ...lb, hostname: "MLflow" }))).message).toMatch(/loadBalancer\.hostname \("MLflow"\) must be a lowercase fully qualified host name/);
-      expect(validationError(build(Exposure.internalLoadBalancer({ ...lb, certificateArn: "cert" }))).message).toMatch(/loadBalancer\.certificateArn \("cert"\) must be an ACM certificate ARN/);
-      expect(validationError(build(Exposure.internalLoadBalancer({ ...lb, sslPolicy: "ELBSecurityPolicy-2016-08" }))).message).toMatch(/loadBalancer\.sslPolicy .* must be a TLS 1\.2\+ ELB security policy/);
+      expect(validationError(build(Exposure.internalLoadBalancer({ ...lb, hostname: "MLflow" }))).message).toMatch(
+        /loadBalancer\.hostname \("MLflow"\) must be a lowercase fully qualified host name/,
+      );
+      expect(validationError(build(Exposure.internalLoadBalancer({ ...lb, certificateArn: "cert" }))).message).toMatch(
+        /loadBalancer\.certificateArn \("cert"\) must be an ACM certificate ARN/,
+      );
+      expect(validationError(build(Exposure.internalLoadBalancer({ ...lb, sslPolicy: "ELBSecurityPolicy-2016-08" }))).message).toMatch(
+        /loadBalancer\.sslPolicy .* must be a TLS 1\.2\+ ELB security policy/,
+      );
     });
     test("an OIDC endpoint without TLS", () => {
-      const signIn = SignIn.oidc({ issuer: "http://idp", authorizationEndpoint: "https://a", tokenEndpoint: "https://t", userInfoEndpoint: "https://u", clientSecretArn: OIDC_SECRET });
+      const signIn = SignIn.oidc({
+        issuer: "http://idp",
+        authorizationEndpoint: "https://a",
+        tokenEndpoint: "https://t",
+        userInfoEndpoint: "https://u",
+        clientSecretArn: OIDC_SECRET,
+      });
       expect(validationError(build(Exposure.internalLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, signIn }))).message).toMatch(
         /exposure\.loadBalancer\.signIn\.oidcOptions\.issuer \("http:\/\/idp"\) must be an https:\/\/ URL/,
       );
@@ -234,15 +271,29 @@ describe("MLflow exposure", () => {
     test("an internet-facing load balancer on a network without public subnets", () => {
       const stack = newStack();
       const cluster = TrainingCluster.fromClusterAttributes(stack, "existing", IMPORTED);
-      const exposure = Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, allowedCidrs: ["203.0.113.0/24"], signIn: oidc() });
-      expect(validationError(() => new ModelRegistry(stack, "registry", { engine: RegistryEngine.mlflow({ cluster, exposure }), models: ["f"] })).message).toMatch(
-        /RegistryEngine\.mlflow platform\/registry: exposure \(internet-facing\) needs public subnets/,
-      );
+      const exposure = Exposure.internetFacingLoadBalancer({
+        hostname: "mlflow.acme.io",
+        certificateArn: CERT,
+        allowedCidrs: ["203.0.113.0/24"],
+        signIn: oidc(),
+      });
+      expect(
+        validationError(() => new ModelRegistry(stack, "registry", { engine: RegistryEngine.mlflow({ cluster, exposure }), models: ["f"] })).message,
+      ).toMatch(/RegistryEngine\.mlflow platform\/registry: exposure \(internet-facing\) needs public subnets/);
     });
     test("nothing is built before the refusal", () => {
       const stack = newStack();
       const cluster = new TrainingCluster(stack, "training");
-      expect(() => new ModelRegistry(stack, "registry", { engine: RegistryEngine.mlflow({ cluster, exposure: Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT }) }), models: ["f"] })).toThrow();
+      expect(
+        () =>
+          new ModelRegistry(stack, "registry", {
+            engine: RegistryEngine.mlflow({
+              cluster,
+              exposure: Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT }),
+            }),
+            models: ["f"],
+          }),
+      ).toThrow();
       expect(cluster.node.tryFindChild("AwsLoadBalancerControllerRole")).toBeUndefined();
     });
   });
@@ -252,10 +303,15 @@ describe("MLflow exposure", () => {
     const lbc = helmValues(resource(doc, "helm_release", "training/AwsLoadBalancerController"));
     const keys = chartKeys as unknown as Record<string, { keys: string[] }>;
     expect(unknownKeys(lbc, keys.awsLoadBalancerController.keys)).toEqual([]);
-    expect(unknownKeys({ ingress: values.ingress, corsAllowedOrigins: values.corsAllowedOrigins, serverAllowedHosts: values.serverAllowedHosts }, keys.mlflow.keys)).toEqual([]);
+    expect(
+      unknownKeys(
+        { ingress: values.ingress, corsAllowedOrigins: values.corsAllowedOrigins, serverAllowedHosts: values.serverAllowedHosts },
+        keys.mlflow.keys,
+      ),
+    ).toEqual([]);
     expect(unknownKeys({ notAKey: 1 }, keys.mlflow.keys)).toEqual(["notAKey"]);
     // No client secret in the configuration: only the secret's ARN.
-    expect(allStrings(doc).some((s) => s.includes("clientSecret\":\""))).toBe(false);
+    expect(allStrings(doc).some((s) => s.includes('clientSecret":"'))).toBe(false);
   });
 });
 
@@ -266,7 +322,12 @@ test("GIVEN MLflow on an internet-facing ALB with every guardrail pack on THEN n
   new ModelRegistry(stack, "registry", {
     engine: RegistryEngine.mlflow({
       cluster,
-      exposure: Exposure.internetFacingLoadBalancer({ hostname: "mlflow.acme.io", certificateArn: CERT, allowedCidrs: ["203.0.113.0/24"], signIn: oidc() }),
+      exposure: Exposure.internetFacingLoadBalancer({
+        hostname: "mlflow.acme.io",
+        certificateArn: CERT,
+        allowedCidrs: ["203.0.113.0/24"],
+        signIn: oidc(),
+      }),
     }),
     models: ["fraud"],
   });
@@ -295,11 +356,17 @@ test("GIVEN an imported cluster THEN the controller is installed on it too, with
 
 test("GIVEN subnets known only at deploy time (a data source's list) THEN Terraform joins them", () => {
   const stack = newStack();
-  const cluster = TrainingCluster.fromClusterAttributes(stack, "existing", { ...IMPORTED, privateSubnetIds: Fn.tolist(Fn.split(",", "${var.subnets}")) });
+  const cluster = TrainingCluster.fromClusterAttributes(stack, "existing", {
+    ...IMPORTED,
+    privateSubnetIds: Fn.tolist(Fn.split(",", "${var.subnets}")),
+  });
   new ModelRegistry(stack, "registry", {
-    engine: RegistryEngine.mlflow({ cluster, exposure: Exposure.internalLoadBalancer({ hostname: "mlflow.ml.acme.io", certificateArn: CERT, allowedCidrs: ["10.0.0.0/16"] }) }),
+    engine: RegistryEngine.mlflow({
+      cluster,
+      exposure: Exposure.internalLoadBalancer({ hostname: "mlflow.ml.acme.io", certificateArn: CERT, allowedCidrs: ["10.0.0.0/16"] }),
+    }),
     models: ["fraud"],
   });
   const raw = resource(synth(stack), "helm_release", "registry/Mlflow/Server").values.values[0] as string;
-  expect(raw).toContain('"alb.ingress.kubernetes.io/subnets": "${join(",", tolist(split(",", ')
+  expect(raw).toContain('"alb.ingress.kubernetes.io/subnets": "${join(",", tolist(split(",", ');
 });

@@ -38,7 +38,9 @@ describe("ModelRegistry (shared by both engines)", () => {
     expect(m).toMatchObject({ modelName: "fraud", version: "3", artifactKeyPrefix: "models/fraud/3/", engine: "mlflow" });
     expect(m.artifactS3Uri).toMatch(/^s3:\/\/.+\/models\/fraud\/3\/$/);
     expect(m.modelPackageArn).toBeUndefined();
-    expect(() => registry.model("nope")).toThrow('ModelRegistry platform/registry: model ("nope") is not a model of this registry (models: fraud, churn)');
+    expect(() => registry.model("nope")).toThrow(
+      'ModelRegistry platform/registry: model ("nope") is not a model of this registry (models: fraud, churn)',
+    );
     expect(() => registry.model("fraud", "v 1")).toThrow('version ("v 1") must be "latest" or a version label');
   });
 
@@ -129,7 +131,10 @@ describe("RegistryEngine.mlflow", () => {
     const charts = resources(doc, "helm_release").map((r) => r.values.chart);
     expect(charts).toEqual(expect.arrayContaining(["external-secrets", "reloader"]));
     expect(release.values.depends_on).toEqual(
-      expect.arrayContaining([resource(doc, "helm_release", "training/ExternalSecrets").address, resource(doc, "helm_release", "training/Reloader").address]),
+      expect.arrayContaining([
+        resource(doc, "helm_release", "training/ExternalSecrets").address,
+        resource(doc, "helm_release", "training/Reloader").address,
+      ]),
     );
   });
 
@@ -203,24 +208,49 @@ describe("RegistryEngine.sagemaker", () => {
 describe("ModelRegistry rejects bad input", () => {
   const cases: [string, () => unknown, string][] = [
     ["no engine", () => new ModelRegistry(newStack(), "r", {} as never), "ModelRegistry platform/r: engine is required"],
-    ["bad model name", () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.sagemaker(), models: ["Fraud_Model"] }),
-      'ModelRegistry platform/r: models[0] ("Fraud_Model") must be lowercase letters, digits and \'-\', at most 48 characters'],
-    ["duplicate model", () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.sagemaker(), models: ["a", "a"] }),
-      "models (array of 2) must not name a model twice"],
-    ["mlflow without a cluster", () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.mlflow({} as never) }),
-      "RegistryEngine.mlflow platform/r: cluster is required"],
-    ["backups under 7 days", () => {
-      const s = newStack();
-      return new ModelRegistry(s, "r", { engine: RegistryEngine.mlflow({ cluster: new TrainingCluster(s, "c"), backupRetentionDays: 1 }) });
-    }, "RegistryEngine.mlflow platform/r: backupRetentionDays (1) must be between 7 and 35"],
-    ["bad instance class", () => {
-      const s = newStack();
-      return new ModelRegistry(s, "r", { engine: RegistryEngine.mlflow({ cluster: new TrainingCluster(s, "c"), databaseInstanceClass: "m5.large" }) });
-    }, 'databaseInstanceClass ("m5.large") must be an RDS instance class such as db.t4g.medium'],
-    ["tracking server size without server", () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.sagemaker({ trackingServerSize: "Small" }) }),
-      'RegistryEngine.sagemaker platform/r: trackingServerSize ("Small") needs mlflowTrackingServer: true'],
-    ["bad cross-account id", () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.sagemaker({ crossAccountReadAccountIds: ["12"] }) }),
-      'crossAccountReadAccountIds[0] ("12") must be a 12-digit AWS account id'],
+    [
+      "bad model name",
+      () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.sagemaker(), models: ["Fraud_Model"] }),
+      "ModelRegistry platform/r: models[0] (\"Fraud_Model\") must be lowercase letters, digits and '-', at most 48 characters",
+    ],
+    [
+      "duplicate model",
+      () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.sagemaker(), models: ["a", "a"] }),
+      "models (array of 2) must not name a model twice",
+    ],
+    [
+      "mlflow without a cluster",
+      () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.mlflow({} as never) }),
+      "RegistryEngine.mlflow platform/r: cluster is required",
+    ],
+    [
+      "backups under 7 days",
+      () => {
+        const s = newStack();
+        return new ModelRegistry(s, "r", { engine: RegistryEngine.mlflow({ cluster: new TrainingCluster(s, "c"), backupRetentionDays: 1 }) });
+      },
+      "RegistryEngine.mlflow platform/r: backupRetentionDays (1) must be between 7 and 35",
+    ],
+    [
+      "bad instance class",
+      () => {
+        const s = newStack();
+        return new ModelRegistry(s, "r", {
+          engine: RegistryEngine.mlflow({ cluster: new TrainingCluster(s, "c"), databaseInstanceClass: "m5.large" }),
+        });
+      },
+      'databaseInstanceClass ("m5.large") must be an RDS instance class such as db.t4g.medium',
+    ],
+    [
+      "tracking server size without server",
+      () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.sagemaker({ trackingServerSize: "Small" }) }),
+      'RegistryEngine.sagemaker platform/r: trackingServerSize ("Small") needs mlflowTrackingServer: true',
+    ],
+    [
+      "bad cross-account id",
+      () => new ModelRegistry(newStack(), "r", { engine: RegistryEngine.sagemaker({ crossAccountReadAccountIds: ["12"] }) }),
+      'crossAccountReadAccountIds[0] ("12") must be a 12-digit AWS account id',
+    ],
   ];
   test.each(cases)("%s", (_n, build, message) => {
     expect(build).toThrow(MlopsValidationError);

@@ -50,9 +50,7 @@ describe("MlopsNetwork", () => {
     expect(s3).toMatchObject({ service_name: "com.amazonaws.eu-west-1.s3", vpc_endpoint_type: "Gateway" });
     expect(s3.route_table_ids).toEqual([1, 2, 3].map((i) => ref(resource(doc, "aws_route_table", `PrivateRouteTable${i}`), "id")));
     const ifaces = resources(doc, "aws_vpc_endpoint").filter((e) => e.values.vpc_endpoint_type === "Interface");
-    expect(ifaces.map((e) => e.values.service_name).sort()).toEqual(
-      ["ecr.api", "ecr.dkr", "logs", "sts"].map((s) => `com.amazonaws.eu-west-1.${s}`),
-    );
+    expect(ifaces.map((e) => e.values.service_name).sort()).toEqual(["ecr.api", "ecr.dkr", "logs", "sts"].map((s) => `com.amazonaws.eu-west-1.${s}`));
     const sg = resource(doc, "aws_security_group", "EndpointSecurityGroup");
     for (const e of ifaces) {
       expect(e.values.private_dns_enabled).toBe(true);
@@ -98,7 +96,7 @@ describe("MlopsNetwork", () => {
   describe("rejects bad props", () => {
     test.each([
       [{ cidr: "10.0.0.0/8" }, 'MlopsNetwork platform/net: cidr ("10.0.0.0/8") must be an IPv4 CIDR block with a prefix length between /16 and /20'],
-      [{ cidr: "10.0.0.300/16" }, "cidr (\"10.0.0.300/16\") must be an IPv4 CIDR block"],
+      [{ cidr: "10.0.0.300/16" }, 'cidr ("10.0.0.300/16") must be an IPv4 CIDR block'],
       [{ availabilityZoneCount: 1 }, "MlopsNetwork platform/net: availabilityZoneCount (1) must be between 2 and 6"],
       [{ flowLogRetentionDays: 10 }, "flowLogRetentionDays (10) must be one of CloudWatch Logs' retention values"],
       [{ interfaceEndpoints: ["sts", "sts"] }, "interfaceEndpoints (array of 2) must not name an endpoint twice"],

@@ -18,7 +18,12 @@ describe("examples/ci/platform-review.yml", () => {
     const synth = readSynthOutput(out);
     // Whatever the example holds: stacks, and the manifest of the library's constructs next to them.
     expect(synth.stacks.size).toBeGreaterThan(0);
-    expect(synth.manifest?.entries.filter((e) => e.kind === "MlopsStack").map((e) => e.stack).sort()).toEqual([...synth.stacks.keys()].sort());
+    expect(
+      synth.manifest?.entries
+        .filter((e) => e.kind === "MlopsStack")
+        .map((e) => e.stack)
+        .sort(),
+    ).toEqual([...synth.stacks.keys()].sort());
   }, 60_000);
 
   test("`npx cdktf-mlops review` reaches the review's entry point through bin/cdktf-mlops.js", () => {
@@ -33,10 +38,18 @@ describe("examples/ci/platform-review.yml", () => {
       .filter((l) => l.includes("npx cdktf-mlops review"));
     expect(calls.length).toBeGreaterThanOrEqual(2);
     for (const call of calls) {
-      const argv = call.trim().split(/\s+/).slice(3).map((a) => a.replace(/"/g, ""));
+      const argv = call
+        .trim()
+        .split(/\s+/)
+        .slice(3)
+        .map((a) => a.replace(/"/g, ""));
       let err = "";
       // Unknown options and kinds are usage errors (2) before any directory is read; a missing directory is 2 as well.
-      const code = main(argv, () => undefined, (s) => (err += s));
+      const code = main(
+        argv,
+        () => undefined,
+        (s) => (err += s),
+      );
       expect(err).not.toMatch(/unknown option|unknown kind|needs a value|one HEAD_OUT only/);
       expect(code).toBe(2);
       expect(err).toMatch(/no such directory/);

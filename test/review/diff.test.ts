@@ -29,7 +29,9 @@ describe("replacement from the providers' ForceNew data", () => {
   });
 
   test("every entry names the provider source it was read from", () => {
-    for (const [type, e] of Object.entries(forceNew.types as Record<string, { source: { repo: string; path: string; commit: string }; forceNew: string[] }>)) {
+    for (const [type, e] of Object.entries(
+      forceNew.types as Record<string, { source: { repo: string; path: string; commit: string }; forceNew: string[] }>,
+    )) {
       expect(`${type} ${e.source.repo}`).toMatch(/ hashicorp\/terraform-provider-(aws|kubernetes|helm)$/);
       expect(e.source.commit).toMatch(/^[0-9a-f]{40}$/);
       expect(e.forceNew.length).toBeGreaterThan(0);
@@ -39,8 +41,18 @@ describe("replacement from the providers' ForceNew data", () => {
 
 describe("changed argument paths", () => {
   test("objects by key, blocks by index, scalar lists as a whole, JSON inside strings by its own paths", () => {
-    const before = { tags: { a: "1" }, subnet_ids: ["s1", "s2"], rule: [{ days: 7 }], values: [JSON.stringify({ image: { tag: "1" }, replicas: 2 })] };
-    const after = { tags: { a: "2" }, subnet_ids: ["s1"], rule: [{ days: 7 }, { days: 30 }], values: [JSON.stringify({ image: { tag: "2" }, replicas: 2 })] };
+    const before = {
+      tags: { a: "1" },
+      subnet_ids: ["s1", "s2"],
+      rule: [{ days: 7 }],
+      values: [JSON.stringify({ image: { tag: "1" }, replicas: 2 })],
+    };
+    const after = {
+      tags: { a: "2" },
+      subnet_ids: ["s1"],
+      rule: [{ days: 7 }, { days: 30 }],
+      values: [JSON.stringify({ image: { tag: "2" }, replicas: 2 })],
+    };
     expect(diffValues(before, after, "").map((c) => c.path)).toEqual(["rule[1]", "subnet_ids", "tags.a", "values[0].image.tag"]);
   });
 
@@ -69,7 +81,8 @@ describe("the price table", () => {
 
 describe("the cost model of any app's resources", () => {
   test("node groups at min and max, GPU capacity from the instance type, SageMaker variants at their autoscaling range", () => {
-    const res = (type: string, p: string, values: Record<string, unknown>) => [`${type}.${p.replace(/\W/g, "_")}`, { stack: "s", address: `${type}.${p}`, type, mode: "resource" as const, path: p, values }] as const;
+    const res = (type: string, p: string, values: Record<string, unknown>) =>
+      [`${type}.${p.replace(/\W/g, "_")}`, { stack: "s", address: `${type}.${p}`, type, mode: "resource" as const, path: p, values }] as const;
     const output = {
       dir: "x",
       stacks: new Map([
@@ -80,16 +93,29 @@ describe("the cost model of any app's resources", () => {
             region: "us-east-1",
             settings: {},
             resources: new Map([
-              res("aws_eks_node_group", "s/pool/Resource", { instance_types: ["g6.xlarge"], capacity_type: "SPOT", scaling_config: { min_size: 1, max_size: 3 } }),
-              res("aws_sagemaker_endpoint_configuration", "s/ep/Configuration", { production_variants: [{ instance_type: "ml.g5.xlarge", initial_instance_count: 2, variant_name: "primary" }] }),
-              res("aws_appautoscaling_target", "s/ep/ScalableTarget", { service_namespace: "sagemaker", resource_id: "endpoint/ep/variant/primary", min_capacity: 2, max_capacity: 6 }),
+              res("aws_eks_node_group", "s/pool/Resource", {
+                instance_types: ["g6.xlarge"],
+                capacity_type: "SPOT",
+                scaling_config: { min_size: 1, max_size: 3 },
+              }),
+              res("aws_sagemaker_endpoint_configuration", "s/ep/Configuration", {
+                production_variants: [{ instance_type: "ml.g5.xlarge", initial_instance_count: 2, variant_name: "primary" }],
+              }),
+              res("aws_appautoscaling_target", "s/ep/ScalableTarget", {
+                service_namespace: "sagemaker",
+                resource_id: "endpoint/ep/variant/primary",
+                min_capacity: 2,
+                max_capacity: 6,
+              }),
             ]),
           },
         ],
       ]),
     };
     const m = costModel(output);
-    expect(m.pools).toEqual([expect.objectContaining({ instanceType: "g6.xlarge", gpusPerNode: 1, minNodes: 1, maxNodes: 3, maxGpus: 3, capacityType: "SPOT" })]);
+    expect(m.pools).toEqual([
+      expect.objectContaining({ instanceType: "g6.xlarge", gpusPerNode: 1, minNodes: 1, maxNodes: 3, maxGpus: 3, capacityType: "SPOT" }),
+    ]);
     expect(m.items.map((i) => [i.item, i.idleCount, i.maxCount, i.price?.usdPerHour])).toEqual([
       ["ec2:g6.xlarge", 1, 3, 0.8048],
       ["sagemaker:ml.g5.xlarge", 2, 6, undefined],

@@ -29,8 +29,16 @@ describe("the platform manifest (src/core/manifest.ts)", () => {
     app.synth();
     const doc = JSON.parse(fs.readFileSync(path.join(app.outdir, "mlops.json"), "utf8"));
     expect(doc.version).toBe(1);
-    expect(doc.entries.find((e: { kind: string }) => e.kind === "GpuNodePool")).toMatchObject({ name: "h100", gpuModel: "H100", gpuCount: 8, maxSize: 2 });
-    expect(doc.entries.find((e: { kind: string }) => e.kind === "TrainingCluster")).toMatchObject({ clusterName: "acme-ml-training", kubernetesVersion: "1.36" });
+    expect(doc.entries.find((e: { kind: string }) => e.kind === "GpuNodePool")).toMatchObject({
+      name: "h100",
+      gpuModel: "H100",
+      gpuCount: 8,
+      maxSize: 2,
+    });
+    expect(doc.entries.find((e: { kind: string }) => e.kind === "TrainingCluster")).toMatchObject({
+      clusterName: "acme-ml-training",
+      kubernetesVersion: "1.36",
+    });
   });
 
   test("review does not load the constructs: src/review imports no construct module and core only for types", () => {
@@ -46,7 +54,9 @@ describe("the platform manifest (src/core/manifest.ts)", () => {
     }
     // ...and no construct imports the review: no import cycle.
     const tsFiles = (d: string): string[] =>
-      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(d, e.name)) : e.name.endsWith(".ts") ? [path.join(d, e.name)] : []));
+      fs
+        .readdirSync(d, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? tsFiles(path.join(d, e.name)) : e.name.endsWith(".ts") ? [path.join(d, e.name)] : []));
     const src = path.join(__dirname, "..", "..", "src");
     const offenders = tsFiles(src)
       .filter((f) => !f.startsWith(dir))

@@ -6,7 +6,17 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { FeatureEngine, FeatureStore, FeatureType, MlopsStack, ModelRegistry, RegistryEngine, RemovalPolicy, TrainingCluster, TrainingClusterProps } from "../../src";
+import {
+  FeatureEngine,
+  FeatureStore,
+  FeatureType,
+  MlopsStack,
+  ModelRegistry,
+  RegistryEngine,
+  RemovalPolicy,
+  TrainingCluster,
+  TrainingClusterProps,
+} from "../../src";
 import { GpuNodePoolOptions } from "../../src/training-cluster";
 import { main, readSynthOutput, renderMarkdown, review, ReviewResult, SynthOutput } from "../../src/review";
 
@@ -61,7 +71,10 @@ function synthPlatform(k: Knobs = {}): SynthOutput {
       },
     ],
   });
-  const pipeline = new IamRole(stack, "PipelineRole", { name: "acme-ml-pipeline", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) });
+  const pipeline = new IamRole(stack, "PipelineRole", {
+    name: "acme-ml-pipeline",
+    assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [] }),
+  });
   if (k.grantIngest) features.grantIngest(pipeline);
   // A resource the library does not know: it must appear in the changes and dangers, not in the summary.
   if (k.extraBucket) new S3Bucket(stack, "TeamScratch", { bucket: "acme-ml-team-scratch" });
@@ -88,7 +101,15 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     const kinds = base.manifest!.entries.map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(["MlopsStack", "TrainingCluster", "GpuNodePool", "Team", "ModelRegistry", "FeatureStore"]));
     const pool = base.manifest!.entries.find((e) => e.kind === "GpuNodePool")!;
-    expect(pool).toMatchObject({ cluster: "ml-platform/training", name: "l4", gpuModel: "L4", gpuCount: 1, minSize: 0, maxSize: 4, capacityType: "ON_DEMAND" });
+    expect(pool).toMatchObject({
+      cluster: "ml-platform/training",
+      name: "l4",
+      gpuModel: "L4",
+      gpuCount: 1,
+      minSize: 0,
+      maxSize: 4,
+      capacityType: "ON_DEMAND",
+    });
   });
 
   test("identical outputs: no change and nothing to miss", () => {
@@ -99,7 +120,13 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
 
   test("a GPU pool added: its resources added under the pool, GPU capacity and cost up", () => {
     const b = synthPlatform({ region: "us-east-1" });
-    const h = synthPlatform({ region: "us-east-1", pools: [{ name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 }, { name: "h100", instanceTypes: ["p5.48xlarge"], maxSize: 2 }] });
+    const h = synthPlatform({
+      region: "us-east-1",
+      pools: [
+        { name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 },
+        { name: "h100", instanceTypes: ["p5.48xlarge"], maxSize: 2 },
+      ],
+    });
     const r = review(h, b);
     const added = r.changes.filter((c) => c.action === "create" && c.path.startsWith("ml-platform/training/GpuPool-h100/"));
     expect(added.map((c) => c.type)).toEqual(expect.arrayContaining(["aws_eks_node_group", "aws_launch_template", "aws_autoscaling_group_tag"]));
@@ -142,8 +169,18 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
   });
 
   test("a GPU pool added where the table has no price: the cost change is named as not priced, not guessed", () => {
-    const r = review(synthPlatform({ pools: [{ name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 }, { name: "a100", instanceTypes: ["p4d.24xlarge"], maxSize: 1 }] }), base);
-    expect(lines(r, "gpu")[0]).toBe("GPU capacity UP `ml-platform/training/GpuPool-a100/Resource`: max 0 → 8 GPUs (none → 1 × p4d.24xlarge (8 × A100)), no price for ec2:p4d.24xlarge in eu-west-1");
+    const r = review(
+      synthPlatform({
+        pools: [
+          { name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 },
+          { name: "a100", instanceTypes: ["p4d.24xlarge"], maxSize: 1 },
+        ],
+      }),
+      base,
+    );
+    expect(lines(r, "gpu")[0]).toBe(
+      "GPU capacity UP `ml-platform/training/GpuPool-a100/Resource`: max 0 → 8 GPUs (none → 1 × p4d.24xlarge (8 × A100)), no price for ec2:p4d.24xlarge in eu-west-1",
+    );
     expect(lines(r, "cost")).toEqual([
       "Cost change not priced (no price in the table, not guessed): `ec2:p4d.24xlarge` in eu-west-1 (0 → 0-1, `ml-platform/training/GpuPool-a100/Resource`)",
     ]);
@@ -153,7 +190,9 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     const r = review(synthPlatform({ databaseInstanceClass: "db.r7g.large" }), base);
     const db = change(r, "aws_db_instance", "Mlflow/Database")!;
     expect(db.action).toBe("update");
-    expect(db.arguments).toEqual([expect.objectContaining({ path: "instance_class", before: "db.t4g.medium", after: "db.r7g.large", forcesReplacement: false })]);
+    expect(db.arguments).toEqual([
+      expect.objectContaining({ path: "instance_class", before: "db.t4g.medium", after: "db.r7g.large", forcesReplacement: false }),
+    ]);
     expect(lines(r).filter((l) => /database/.test(l))).toEqual([]);
   });
 
@@ -162,7 +201,9 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     expect(change(r, "aws_db_instance", "Mlflow/Database")!.action).toBe("replace");
     expect(lines(r, "replace")).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^REPLACE database `ml-platform\/registry\/Mlflow\/Database` .*`kms_key_id` \$\{aws_kms_key.PlatformKey.arn\} → \$\{aws_kms_key.RegistryKey.arn\} forces a new resource/),
+        expect.stringMatching(
+          /^REPLACE database `ml-platform\/registry\/Mlflow\/Database` .*`kms_key_id` \$\{aws_kms_key.PlatformKey.arn\} → \$\{aws_kms_key.RegistryKey.arn\} forces a new resource/,
+        ),
         expect.stringMatching(/^REPLACE ECR repository `ml-platform\/registry\/Repository-fraud` .*`encryption_configuration\[0\].kms_key`/),
       ]),
     );
@@ -181,7 +222,12 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     const iam = lines(r, "iam");
     expect(iam).toHaveLength(1);
     expect(iam[0]).toMatch(/^IAM widened `ml-platform\/features\/GrantIngest-[^`]+Document` .*new actions `sagemaker:PutRecord`/);
-    expect(r.changes.filter((c) => c.action === "create").map((c) => c.type).sort()).toEqual(["aws_iam_policy_document", "aws_iam_role_policy"]);
+    expect(
+      r.changes
+        .filter((c) => c.action === "create")
+        .map((c) => c.type)
+        .sort(),
+    ).toEqual(["aws_iam_policy_document", "aws_iam_role_policy"]);
   });
 
   test("publicEndpointCidrs set: a public API endpoint and its CIDRs flagged", () => {
@@ -204,11 +250,15 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
 
   test("a region change is flagged; a default tag change is listed, not flagged", () => {
     const moved = review(synthPlatform({ region: "us-west-2" }), base);
-    expect(lines(moved, "state")).toContainEqual(expect.stringMatching(/^REGION CHANGED `ml-platform`: `provider\.aws\[0\]\.region` eu-west-1 → us-west-2/));
+    expect(lines(moved, "state")).toContainEqual(
+      expect.stringMatching(/^REGION CHANGED `ml-platform`: `provider\.aws\[0\]\.region` eu-west-1 → us-west-2/),
+    );
     const tagged = review(synthPlatform({ tags: { "cost-center": "ml" } }), base);
     expect(tagged.dangers).toEqual([]);
     const provider = tagged.changes.find((c) => c.mode === "settings" && c.address === "provider")!;
-    expect(provider.arguments).toEqual([expect.objectContaining({ path: "aws[0].default_tags[0].tags.cost-center", before: undefined, after: "ml" })]);
+    expect(provider.arguments).toEqual([
+      expect.objectContaining({ path: "aws[0].default_tags[0].tags.cost-center", before: undefined, after: "ml" }),
+    ]);
     expect(renderMarkdown(tagged, base, base)).toContain("ml-platform: stack settings (backend, providers)");
   });
 
@@ -236,7 +286,9 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     const added = review(withBucket, base);
     expect(change(added, "aws_s3_bucket", "TeamScratch")!.action).toBe("create");
     const removed = review(base, withBucket);
-    expect(lines(removed, "destroy")).toEqual([expect.stringMatching(/^DESTROY bucket `ml-platform\/TeamScratch` \(`ml-platform` `aws_s3_bucket.TeamScratch`\)$/)]);
+    expect(lines(removed, "destroy")).toEqual([
+      expect.stringMatching(/^DESTROY bucket `ml-platform\/TeamScratch` \(`ml-platform` `aws_s3_bucket.TeamScratch`\)$/),
+    ]);
     const md = renderMarkdown(removed, base, withBucket);
     expect(md.split("### The platform at a glance")[1].split("### GPU capacity")[0]).not.toContain("TeamScratch");
     expect(md).toContain("`-` `aws_s3_bucket.TeamScratch`");
@@ -245,7 +297,13 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
   test("the Markdown report: dangers first, the platform, cost with 'no price' outside the table, changes, a Mermaid diagram", () => {
     const r = review(synthPlatform({ models: ["fraud"] }), base);
     const md = renderMarkdown(r, base, base);
-    const order = ["### What a reviewer must not miss (", "### The platform at a glance", "### GPU capacity and monthly cost", "### What changes:", "```mermaid"].map((h) => md.indexOf(h));
+    const order = [
+      "### What a reviewer must not miss (",
+      "### The platform at a glance",
+      "### GPU capacity and monthly cost",
+      "### What changes:",
+      "```mermaid",
+    ].map((h) => md.indexOf(h));
     expect(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]))).toBe(true);
     expect(md).toMatch(/\| l4 \| g6\.xlarge \| 1 × L4 \(24 GiB\) \| ON_DEMAND \| 0-4 \| 4 \|/);
     expect(md).toMatch(/\| ml-platform \| ec2:g6\.xlarge \| 0 \| 4 \| no price \| not in the table \|/); // eu-west-1: not in the table
@@ -260,7 +318,11 @@ describe("cdktf-mlops review, the command", () => {
   const run = (argv: string[]) => {
     let out = "";
     let err = "";
-    const code = main(argv, (s) => (out += s), (s) => (err += s));
+    const code = main(
+      argv,
+      (s) => (out += s),
+      (s) => (err += s),
+    );
     return { code, out, err };
   };
 

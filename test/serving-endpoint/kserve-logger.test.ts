@@ -22,7 +22,8 @@ describe("KServe payload logger batching (v0.20 LoggerSpec batchSize, batchInter
   });
 
   test("both are set from the engine options", () => {
-    for (const l of loggers({ loggerBatchSize: 500, loggerBatchIntervalSeconds: 60 })) expect(l).toMatchObject({ batchSize: 500, batchInterval: "60s" });
+    for (const l of loggers({ loggerBatchSize: 500, loggerBatchIntervalSeconds: 60 }))
+      expect(l).toMatchObject({ batchSize: 500, batchInterval: "60s" });
   });
 
   test("batchSize 1 (an object per record) leaves the interval out", () => {

@@ -46,9 +46,7 @@ describe("ServingEngine.kserve", () => {
     expect(helmValues(chart("kserve-runtime-configs"))).toEqual({ kserve: { servingruntime: { enabled: true } } });
     expect(chart("cert-manager").values).toMatchObject({ repository: "https://charts.jetstack.io", version: "v1.21.1" });
     expect(helmValues(chart("cert-manager")).crds).toEqual({ enabled: true });
-    expect(chart("kserve-resources").values.depends_on).toEqual(
-      expect.arrayContaining([chart("cert-manager").address, chart("kserve-crd").address]),
-    );
+    expect(chart("kserve-resources").values.depends_on).toEqual(expect.arrayContaining([chart("cert-manager").address, chart("kserve-crd").address]));
   });
 
   test("the InferenceService lives in the workloads stack, in Standard mode", () => {
@@ -218,7 +216,11 @@ describe("ServingEngine.sagemaker", () => {
   });
 
   test("GIVEN a GPU type with local NVMe THEN no KMS key for storage (SageMaker refuses it), captures still KMS", () => {
-    const c = resource(sagemakerEndpoint({ gpu: true }, { instanceType: "ml.g5.2xlarge" }).doc, "aws_sagemaker_endpoint_configuration", "Configuration").values;
+    const c = resource(
+      sagemakerEndpoint({ gpu: true }, { instanceType: "ml.g5.2xlarge" }).doc,
+      "aws_sagemaker_endpoint_configuration",
+      "Configuration",
+    ).values;
     expect(c.kms_key_arn).toBeUndefined();
     expect(c.data_capture_config.kms_key_id).toBe("${aws_kms_key.PlatformKey.arn}");
   });
@@ -231,7 +233,9 @@ describe("ServingEngine.sagemaker", () => {
       model: registry.model("fraud", "3"),
     });
     const c = resource(synth(stack), "aws_sagemaker_endpoint_configuration", "Configuration").values;
-    expect(c.production_variants.map((v: { variant_name: string; initial_variant_weight: number }) => [v.variant_name, v.initial_variant_weight])).toEqual([
+    expect(
+      c.production_variants.map((v: { variant_name: string; initial_variant_weight: number }) => [v.variant_name, v.initial_variant_weight]),
+    ).toEqual([
       ["primary", 1],
       ["challenger", 0.2],
     ]);
@@ -253,73 +257,134 @@ describe("ServingEngine.sagemaker", () => {
     new ServingEndpoint(stack, "fraud", { engine: ServingEngine.sagemaker({ network }), model: registry.model("fraud", "3") });
     const d = synth(stack);
     const sg = resource(d, "aws_security_group", "fraud/SecurityGroup");
-    expect(resource(d, "aws_sagemaker_model", "Model").values.vpc_config).toEqual({ subnets: ["subnet-a", "subnet-b"], security_group_ids: [ref(sg, "id")] });
+    expect(resource(d, "aws_sagemaker_model", "Model").values.vpc_config).toEqual({
+      subnets: ["subnet-a", "subnet-b"],
+      security_group_ids: [ref(sg, "id")],
+    });
   });
 });
 
 describe("ServingEndpoint rejects bad input", () => {
   const cases: [string, () => unknown, string][] = [
-    ["InferenceService in the stack that installs the CRDs", () => {
-      const stack = newStack();
-      const cluster = new TrainingCluster(stack, "training");
-      const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
-      return new ServingEndpoint(stack, "fraud", { engine: ServingEngine.kserve({ cluster }), model: registry.model("fraud", "3") });
-    }, 'ServingEndpoint platform/fraud: engine (kserve) puts the InferenceService in the stack "platform", which installs the KServe CRDs: a custom resource cannot be planned before its CRD exists'],
-    ["GPU endpoint on a cluster without GPU pools", () => {
-      const app = newApp();
-      const platform = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
-      const workloads = new MlopsStack(app, "workloads", { region: "eu-west-1", name: "acme-ml" });
-      const cluster = new TrainingCluster(platform, "training");
-      const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
-      return new ServingEndpoint(workloads, "fraud", { engine: ServingEngine.kserve({ cluster }), model: registry.model("fraud", "3"), gpu: true });
-    }, "ServingEndpoint workloads/fraud: gpu (true) needs GPU nodes on the cluster platform/training: add a pool with gpuNodePools or addGpuNodePool"],
-    ["serverless with GPU", () => sagemakerEndpoint({ gpu: true, captureSamplingPercentage: 0 }, { serverlessMemoryMiB: 2048 }),
-      "ServingEngine.sagemaker platform/fraud: serverlessMemoryMiB (2048) excludes GPUs"],
-    ["serverless with data capture", () => sagemakerEndpoint({}, { serverlessMemoryMiB: 2048 }), "serverlessMemoryMiB (2048) excludes data capture: set captureSamplingPercentage to 0"],
-    ["serverless with variants", () => {
-      const stack = newStack();
-      const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
-      return new ServingEndpoint(stack, "fraud", {
-        engine: ServingEngine.sagemaker({ serverlessMemoryMiB: 1024, variants: [{ name: "b", model: registry.model("fraud", "4"), weight: 1 }] }),
-        model: registry.model("fraud", "3"),
-        captureSamplingPercentage: 0,
-      });
-    }, "variants (array of 1) excludes serverless"],
-    ["serverless memory off the steps", () => sagemakerEndpoint({ captureSamplingPercentage: 0 }, { serverlessMemoryMiB: 1500 }), "serverlessMemoryMiB (1500) must be 1024, 2048, 3072, 4096, 5120 or 6144"],
-    ["GPU endpoint on a CPU instance type", () => sagemakerEndpoint({ gpu: true }, { instanceType: "ml.m5.xlarge" }), 'instanceType ("ml.m5.xlarge") has no NVIDIA GPU, but gpu is true'],
-    ["GPU type without gpu: true", () => sagemakerEndpoint({}, { instanceType: "ml.g5.xlarge" }), 'instanceType ("ml.g5.xlarge") is a GPU instance type: set gpu: true'],
-    ["variant named primary", () => {
-      const stack = newStack();
-      const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
-      return new ServingEndpoint(stack, "fraud", {
-        engine: ServingEngine.sagemaker({ variants: [{ name: "primary", model: registry.model("fraud", "4"), weight: 1 }] }),
-        model: registry.model("fraud", "3"),
-      });
-    }, 'variants[0].name ("primary") must be unique and not "primary"'],
-    ["negative variant weight", () => {
-      const stack = newStack();
-      const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
-      return new ServingEndpoint(stack, "fraud", {
-        engine: ServingEngine.sagemaker({ variants: [{ name: "b", model: registry.model("fraud", "4"), weight: -1 }] }),
-        model: registry.model("fraud", "3"),
-      });
-    }, "variants[0].weight (-1) must be >= 0"],
-    ["traffic shift with all-at-once", () => sagemakerEndpoint({}, { trafficRouting: TrafficRouting.ALL_AT_ONCE, trafficShiftPercent: 10 }), "trafficShiftPercent (10) needs trafficRouting CANARY or LINEAR"],
-    ["max below min replicas", () => sagemakerEndpoint({ minReplicas: 3, maxReplicas: 2 }), "ServingEndpoint platform/fraud: maxReplicas (2) must be >= minReplicas (3)"],
-    ["not a model reference", () => new ServingEndpoint(newStack(), "x", { engine: ServingEngine.sagemaker(), model: { name: "fraud" } as never }),
-      "ServingEndpoint platform/x: model (object) must be a model reference from registry.model(name, version)"],
-    ["bad endpoint name", () => sagemakerEndpoint({ endpointName: "Fraud_Endpoint" }), 'endpointName ("Fraud_Endpoint") must be 2-40 lowercase letters'],
-    ["canary traffic over 100", () => {
-      const app = newApp();
-      const platform = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
-      const workloads = new MlopsStack(app, "workloads", { region: "eu-west-1", name: "acme-ml" });
-      const cluster = new TrainingCluster(platform, "training");
-      const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
-      return new ServingEndpoint(workloads, "fraud", {
-        engine: ServingEngine.kserve({ cluster, canary: { model: registry.model("fraud", "4"), trafficPercent: 150 } }),
-        model: registry.model("fraud", "3"),
-      });
-    }, "ServingEngine.kserve workloads/fraud: canary.trafficPercent (150) must be between 0 and 100"],
+    [
+      "InferenceService in the stack that installs the CRDs",
+      () => {
+        const stack = newStack();
+        const cluster = new TrainingCluster(stack, "training");
+        const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+        return new ServingEndpoint(stack, "fraud", { engine: ServingEngine.kserve({ cluster }), model: registry.model("fraud", "3") });
+      },
+      'ServingEndpoint platform/fraud: engine (kserve) puts the InferenceService in the stack "platform", which installs the KServe CRDs: a custom resource cannot be planned before its CRD exists',
+    ],
+    [
+      "GPU endpoint on a cluster without GPU pools",
+      () => {
+        const app = newApp();
+        const platform = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
+        const workloads = new MlopsStack(app, "workloads", { region: "eu-west-1", name: "acme-ml" });
+        const cluster = new TrainingCluster(platform, "training");
+        const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+        return new ServingEndpoint(workloads, "fraud", { engine: ServingEngine.kserve({ cluster }), model: registry.model("fraud", "3"), gpu: true });
+      },
+      "ServingEndpoint workloads/fraud: gpu (true) needs GPU nodes on the cluster platform/training: add a pool with gpuNodePools or addGpuNodePool",
+    ],
+    [
+      "serverless with GPU",
+      () => sagemakerEndpoint({ gpu: true, captureSamplingPercentage: 0 }, { serverlessMemoryMiB: 2048 }),
+      "ServingEngine.sagemaker platform/fraud: serverlessMemoryMiB (2048) excludes GPUs",
+    ],
+    [
+      "serverless with data capture",
+      () => sagemakerEndpoint({}, { serverlessMemoryMiB: 2048 }),
+      "serverlessMemoryMiB (2048) excludes data capture: set captureSamplingPercentage to 0",
+    ],
+    [
+      "serverless with variants",
+      () => {
+        const stack = newStack();
+        const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+        return new ServingEndpoint(stack, "fraud", {
+          engine: ServingEngine.sagemaker({ serverlessMemoryMiB: 1024, variants: [{ name: "b", model: registry.model("fraud", "4"), weight: 1 }] }),
+          model: registry.model("fraud", "3"),
+          captureSamplingPercentage: 0,
+        });
+      },
+      "variants (array of 1) excludes serverless",
+    ],
+    [
+      "serverless memory off the steps",
+      () => sagemakerEndpoint({ captureSamplingPercentage: 0 }, { serverlessMemoryMiB: 1500 }),
+      "serverlessMemoryMiB (1500) must be 1024, 2048, 3072, 4096, 5120 or 6144",
+    ],
+    [
+      "GPU endpoint on a CPU instance type",
+      () => sagemakerEndpoint({ gpu: true }, { instanceType: "ml.m5.xlarge" }),
+      'instanceType ("ml.m5.xlarge") has no NVIDIA GPU, but gpu is true',
+    ],
+    [
+      "GPU type without gpu: true",
+      () => sagemakerEndpoint({}, { instanceType: "ml.g5.xlarge" }),
+      'instanceType ("ml.g5.xlarge") is a GPU instance type: set gpu: true',
+    ],
+    [
+      "variant named primary",
+      () => {
+        const stack = newStack();
+        const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+        return new ServingEndpoint(stack, "fraud", {
+          engine: ServingEngine.sagemaker({ variants: [{ name: "primary", model: registry.model("fraud", "4"), weight: 1 }] }),
+          model: registry.model("fraud", "3"),
+        });
+      },
+      'variants[0].name ("primary") must be unique and not "primary"',
+    ],
+    [
+      "negative variant weight",
+      () => {
+        const stack = newStack();
+        const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+        return new ServingEndpoint(stack, "fraud", {
+          engine: ServingEngine.sagemaker({ variants: [{ name: "b", model: registry.model("fraud", "4"), weight: -1 }] }),
+          model: registry.model("fraud", "3"),
+        });
+      },
+      "variants[0].weight (-1) must be >= 0",
+    ],
+    [
+      "traffic shift with all-at-once",
+      () => sagemakerEndpoint({}, { trafficRouting: TrafficRouting.ALL_AT_ONCE, trafficShiftPercent: 10 }),
+      "trafficShiftPercent (10) needs trafficRouting CANARY or LINEAR",
+    ],
+    [
+      "max below min replicas",
+      () => sagemakerEndpoint({ minReplicas: 3, maxReplicas: 2 }),
+      "ServingEndpoint platform/fraud: maxReplicas (2) must be >= minReplicas (3)",
+    ],
+    [
+      "not a model reference",
+      () => new ServingEndpoint(newStack(), "x", { engine: ServingEngine.sagemaker(), model: { name: "fraud" } as never }),
+      "ServingEndpoint platform/x: model (object) must be a model reference from registry.model(name, version)",
+    ],
+    [
+      "bad endpoint name",
+      () => sagemakerEndpoint({ endpointName: "Fraud_Endpoint" }),
+      'endpointName ("Fraud_Endpoint") must be 2-40 lowercase letters',
+    ],
+    [
+      "canary traffic over 100",
+      () => {
+        const app = newApp();
+        const platform = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
+        const workloads = new MlopsStack(app, "workloads", { region: "eu-west-1", name: "acme-ml" });
+        const cluster = new TrainingCluster(platform, "training");
+        const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+        return new ServingEndpoint(workloads, "fraud", {
+          engine: ServingEngine.kserve({ cluster, canary: { model: registry.model("fraud", "4"), trafficPercent: 150 } }),
+          model: registry.model("fraud", "3"),
+        });
+      },
+      "ServingEngine.kserve workloads/fraud: canary.trafficPercent (150) must be between 0 and 100",
+    ],
   ];
   test.each(cases)("%s", (_n, build, message) => {
     const error = validationError(() => build());

@@ -52,11 +52,7 @@ describe("GpuNodePool", () => {
       },
     ]);
     expect(ng.values.launch_template).toEqual({ id: ref(lt, "id"), version: ref(lt, "latest_version") });
-    expect(lt.values.tag_specifications.map((t: { resource_type: string }) => t.resource_type)).toEqual([
-      "instance",
-      "volume",
-      "network-interface",
-    ]);
+    expect(lt.values.tag_specifications.map((t: { resource_type: string }) => t.resource_type)).toEqual(["instance", "volume", "network-interface"]);
   });
 
   test("Cluster Autoscaler node-template tags on the Auto Scaling group let the pool scale up from zero", () => {
@@ -100,7 +96,11 @@ describe("GpuNodePool", () => {
       tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
     });
     const tags = resources(d, "aws_autoscaling_group_tag").map((t) => t.values.tag);
-    expect(tags).toContainEqual({ key: "k8s.io/cluster-autoscaler/node-template/resources/vpc.amazonaws.com/efa", value: "1", propagate_at_launch: false });
+    expect(tags).toContainEqual({
+      key: "k8s.io/cluster-autoscaler/node-template/resources/vpc.amazonaws.com/efa",
+      value: "1",
+      propagate_at_launch: false,
+    });
     expect(cluster.efaDevicePlugin).toBeDefined();
     expect(resources(doc, "helm_release").map((r) => r.values.chart)).not.toContain("aws-efa-k8s-device-plugin");
   });

@@ -50,7 +50,11 @@ describe("TrainingCluster.fromClusterAttributes", () => {
     const doc = synthApp(stack.node.root as App).platform;
     expect(resources(doc, "aws_eks_cluster")).toEqual([]);
     expect(resource(doc, "aws_eks_pod_identity_association", "Mlflow/ServerPodIdentity").values.cluster_name).toBe("acme-prod");
-    expect(resources(doc, "helm_release").map((r) => r.values.chart).sort()).toEqual(["external-secrets", "mlflow", "reloader"]);
+    expect(
+      resources(doc, "helm_release")
+        .map((r) => r.values.chart)
+        .sort(),
+    ).toEqual(["external-secrets", "mlflow", "reloader"]);
     const [k8s] = doc.provider!.kubernetes as Record<string, any>[];
     expect(k8s.host).toBe(ATTRS.clusterEndpoint);
     expect(k8s.exec[0].args).toContain("acme-prod");
@@ -76,7 +80,11 @@ describe("TrainingCluster.fromClusterAttributes", () => {
     const cluster = TrainingCluster.fromClusterAttributes(stack, "cluster", { ...ATTRS, gpuNodes: true });
     const registry = new ModelRegistry(stack, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
     const serving = new MlopsStack(app, "serving", { region: "eu-west-1", name: "acme-ml" });
-    new ServingEndpoint(serving, "fraud", { engine: ServingEngine.kserve({ cluster, modelFormat: "sklearn" }), model: registry.model("fraud", "1"), gpu: true });
+    new ServingEndpoint(serving, "fraud", {
+      engine: ServingEngine.kserve({ cluster, modelFormat: "sklearn" }),
+      model: registry.model("fraud", "1"),
+      gpu: true,
+    });
     const docs = synthApp(app);
     const trust = Object.values(docs.serving.data!.aws_iam_policy_document).find((d: any) => d.statement[0].sid === "TrustedServiceAccount") as any;
     expect(trust.statement[0].principals[0].identifiers).toEqual([ATTRS.oidcProviderArn]);
@@ -161,7 +169,11 @@ describe("KMS keys by reference", () => {
 
   test("GIVEN a bare ARN string THEN a clear error, not a silent fallback to another key", () => {
     const message = validationError(
-      () => new ModelRegistry(newStack(), "registry", { engine: RegistryEngine.sagemaker(), kmsKey: "arn:aws:kms:eu-west-1:1:key/x" as unknown as IKmsKeyRef }),
+      () =>
+        new ModelRegistry(newStack(), "registry", {
+          engine: RegistryEngine.sagemaker(),
+          kmsKey: "arn:aws:kms:eu-west-1:1:key/x" as unknown as IKmsKeyRef,
+        }),
     ).message;
     expect(message).toBe('ModelRegistry platform/registry: kmsKey ("arn:aws:kms:eu-west-1:1:key/x") must be a KmsKey or KmsKeyRef.fromKeyArn(arn)');
   });

@@ -65,9 +65,19 @@ describe("TrainingCluster add-ons and nodes", () => {
   const addon = (name: string) => resource(doc, "aws_eks_addon", `Addon-${name}`);
 
   test("installs the six managed add-ons and the CloudWatch observability add-on, at EKS's default versions unless pinned", () => {
-    expect(resources(doc, "aws_eks_addon").map((a) => a.values.addon_name).sort()).toEqual(
-      ["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "eks-node-monitoring-agent", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"],
-    );
+    expect(
+      resources(doc, "aws_eks_addon")
+        .map((a) => a.values.addon_name)
+        .sort(),
+    ).toEqual([
+      "amazon-cloudwatch-observability",
+      "aws-ebs-csi-driver",
+      "coredns",
+      "eks-node-monitoring-agent",
+      "eks-pod-identity-agent",
+      "kube-proxy",
+      "vpc-cni",
+    ]);
     expect(addon("coredns").values.addon_version).toBeUndefined();
     const pinned = synth(
       (() => {
@@ -83,9 +93,7 @@ describe("TrainingCluster add-ons and nodes", () => {
     const cni = addon("vpc-cni").values.pod_identity_association;
     expect(cni).toEqual([{ service_account: "aws-node", role_arn: ref(resource(doc, "aws_iam_role", "VpcCniRole/Role"), "arn") }]);
     const ebs = addon("aws-ebs-csi-driver").values.pod_identity_association;
-    expect(ebs).toEqual([
-      { service_account: "ebs-csi-controller-sa", role_arn: ref(resource(doc, "aws_iam_role", "EbsCsiRole/Role"), "arn") },
-    ]);
+    expect(ebs).toEqual([{ service_account: "ebs-csi-controller-sa", role_arn: ref(resource(doc, "aws_iam_role", "EbsCsiRole/Role"), "arn") }]);
     const trust = policyStatements(doc, resource(doc, "aws_iam_role", "EbsCsiRole/Role").values.assume_role_policy);
     expect(trust[0]).toMatchObject({
       actions: ["sts:AssumeRole", "sts:TagSession"],
@@ -103,9 +111,7 @@ describe("TrainingCluster add-ons and nodes", () => {
 
   test("node groups wait for the networking add-ons; coredns and the EBS driver wait for the system nodes", () => {
     const system = resource(doc, "aws_eks_node_group", "SystemNodes/Resource");
-    expect(system.values.depends_on).toEqual(
-      ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"].map((n) => addon(n).address),
-    );
+    expect(system.values.depends_on).toEqual(["vpc-cni", "kube-proxy", "eks-pod-identity-agent"].map((n) => addon(n).address));
     expect(addon("coredns").values.depends_on).toEqual([system.address]);
     expect(addon("aws-ebs-csi-driver").values.depends_on).toEqual([system.address]);
   });

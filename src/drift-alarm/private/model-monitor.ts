@@ -72,7 +72,9 @@ export function buildModelMonitor(
     dataQualityJobInput: { endpointInput: { endpointName: endpoint.endpointName, localPath: "/opt/ml/processing/input/endpoint" } },
     dataQualityJobOutputConfig: {
       kmsKeyId: endpoint.captureKmsKeyArn,
-      monitoringOutputs: { s3Output: { s3Uri: `s3://${endpoint.captureBucketName}/${reports}`, localPath: "/opt/ml/processing/output", s3UploadMode: "EndOfJob" } },
+      monitoringOutputs: {
+        s3Output: { s3Uri: `s3://${endpoint.captureBucketName}/${reports}`, localPath: "/opt/ml/processing/output", s3UploadMode: "EndOfJob" },
+      },
     },
     jobResources: {
       clusterConfig: {

@@ -46,8 +46,39 @@ const SNAKE = /^[a-z][a-z0-9_]{0,62}$/;
 
 /** Python's keywords and the lowercase names features.py imports: a group is a Python variable of its name. */
 const PYTHON_RESERVED = [
-  "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for", "from",
-  "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "timedelta",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield",
+  "timedelta",
 ];
 
 /** Feast may write next to the repository it reads, so the jobs work on a copy of the read-only ConfigMap mount. */
@@ -57,9 +88,13 @@ const COPY_REPO = "mkdir -p /tmp/feature-repo && cp -L /feature-repo/*.py /featu
 export function checkFeastGroups(groups: FeatureGroupDefinition[]): FeatureGroupIssue[] {
   const issues: FeatureGroupIssue[] = [];
   groups.forEach((g, i) => {
-    if (!SNAKE.test(g.name)) issues.push({ path: [i, "name"], message: "must be snake_case (a-z, 0-9, '_', starting with a letter) for the feast engine" });
+    if (!SNAKE.test(g.name))
+      issues.push({ path: [i, "name"], message: "must be snake_case (a-z, 0-9, '_', starting with a letter) for the feast engine" });
     else if (PYTHON_RESERVED.includes(g.name)) {
-      issues.push({ path: [i, "name"], message: "is a Python keyword or a name the generated Feast repository imports: the group becomes a Python variable" });
+      issues.push({
+        path: [i, "name"],
+        message: "is a Python keyword or a name the generated Feast repository imports: the group becomes a Python variable",
+      });
     }
     g.features.forEach((f, j) => {
       if (!SNAKE.test(f.name)) {
@@ -67,7 +102,10 @@ export function checkFeastGroups(groups: FeatureGroupDefinition[]): FeatureGroup
       }
     });
     if (g.offline === false) {
-      issues.push({ path: [i, "offline"], message: "must not be false with the feast engine: a feature view is materialized from its offline source" });
+      issues.push({
+        path: [i, "offline"],
+        message: "must not be false with the feast engine: a feature view is materialized from its offline source",
+      });
     }
   });
   return issues;
@@ -75,15 +113,14 @@ export function checkFeastGroups(groups: FeatureGroupDefinition[]): FeatureGroup
 
 const schema = z
   .object({
-    cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), { message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)" }),
+    cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), {
+      message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)",
+    }),
     namespace: check.dnsLabel(63).optional(),
     replicas: check.int(1, 50).optional(),
-    materializationSchedule: check
-      .matching(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as \"0 * * * *\"")
-      .optional(),
+    materializationSchedule: check.matching(/^(\S+\s+){4}\S+$/, 'must be a five-field cron schedule such as "0 * * * *"').optional(),
   })
   .strict() satisfies ShapeOf<FeastEngineOptions>;
-
 
 /** Checks the options, naming the feature store's path in any error. */
 export function validateFeastOptions(owner: Construct, options: FeastEngineOptions) {
@@ -91,7 +128,12 @@ export function validateFeastOptions(owner: Construct, options: FeastEngineOptio
   // One Feast per namespace of a cluster: a second store there would create the same Kubernetes objects.
   const holder = claimExactName(owner, `feast-namespace:${o.cluster.node.path}`, o.namespace ?? "feast");
   if (holder) {
-    fail(owner, "FeatureEngine.feast", "namespace", `(${JSON.stringify(o.namespace ?? "feast")}) holds the Feast of the FeatureStore ${holder.node.path} on this cluster already: give this store its own namespace`);
+    fail(
+      owner,
+      "FeatureEngine.feast",
+      "namespace",
+      `(${JSON.stringify(o.namespace ?? "feast")}) holds the Feast of the FeatureStore ${holder.node.path} on this cluster already: give this store its own namespace`,
+    );
   }
   return o;
 }
@@ -108,7 +150,11 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
   const namespace = o.namespace ?? "feast";
   // The project names the Glue database, Athena workgroup and DynamoDB tables, unique per region: a second
   // store whose project would repeat (same id in another stack, or user-features beside user_features) gets its stack id.
-  const projectOf = (base: string) => base.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 60);
+  const projectOf = (base: string) =>
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, "_")
+      .slice(0, 60);
   const project = claimUniqueName(store, `feast-project:${stack.region}`, projectOf(`${stack.platformName}_${store.node.id}`), (stackId) =>
     projectOf(`${stack.platformName}_${stackId}_${store.node.id}`),
   );
@@ -160,8 +206,11 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
     });
   }
   const workgroupRule = { maxLength: 128, allowed: /[a-zA-Z0-9._-]/, lowercase: false };
-  const workgroupName = claimUniqueName(store, `athena-workgroup:${stack.region}`, fitName(`${stack.platformName}-${store.node.id}`, workgroupRule), (stackId) =>
-    fitName(`${stack.platformName}-${stackId}-${store.node.id}`, workgroupRule),
+  const workgroupName = claimUniqueName(
+    store,
+    `athena-workgroup:${stack.region}`,
+    fitName(`${stack.platformName}-${store.node.id}`, workgroupRule),
+    (stackId) => fitName(`${stack.platformName}-${stackId}-${store.node.id}`, workgroupRule),
   );
   const workgroup = new AthenaWorkgroup(scope, "Workgroup", {
     name: workgroupName,
@@ -209,7 +258,11 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
   // A statement on no resource is invalid: groups kept offline only have no table to name.
   const onTables = (s: PolicyStatement): PolicyStatement[] => (tableArns.length ? [s] : []);
   const readOnline: PolicyStatement[] = [
-    ...onTables({ sid: "ReadOnlineFeatures", actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:DescribeTable"], resources: tableArns }),
+    ...onTables({
+      sid: "ReadOnlineFeatures",
+      actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:DescribeTable"],
+      resources: tableArns,
+    }),
     kmsRead,
   ];
   const serverRole = createRole(scope, "ServerRole", {
@@ -245,7 +298,13 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
       }),
       {
         sid: "QueryThroughTheWorkgroup",
-        actions: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"],
+        actions: [
+          "athena:StartQueryExecution",
+          "athena:GetQueryExecution",
+          "athena:GetQueryResults",
+          "athena:StopQueryExecution",
+          "athena:GetWorkGroup",
+        ],
         resources: [workgroup.arn],
       },
       {
@@ -320,7 +379,13 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
   const applyJob = new JobV1(kube, "ApplyJob", {
     provider: k8s,
     metadata: { name: `feast-apply-${repoHash}`, namespace: ns.metadata.name, labels: { "app.kubernetes.io/name": "feast-apply" } },
-    spec: { backoffLimit: 3, template: { metadata: { labels: { "app.kubernetes.io/name": "feast-apply" } }, spec: podSpec("feast-apply", ["/bin/sh", "-c", `${COPY_REPO} && exec feast -c /tmp/feature-repo apply`]) } },
+    spec: {
+      backoffLimit: 3,
+      template: {
+        metadata: { labels: { "app.kubernetes.io/name": "feast-apply" } },
+        spec: podSpec("feast-apply", ["/bin/sh", "-c", `${COPY_REPO} && exec feast -c /tmp/feature-repo apply`]),
+      },
+    },
     waitForCompletion: true,
     timeouts: { create: "15m", update: "15m" },
     // The Job runs on the system nodes, with credentials from the Pod Identity agent.
@@ -384,7 +449,11 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
   return {
     readOnlineStatements: readOnline,
     ingestStatements: [
-      ...onTables({ sid: "WriteOnlineFeatures", actions: ["dynamodb:DescribeTable", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], resources: tableArns }),
+      ...onTables({
+        sid: "WriteOnlineFeatures",
+        actions: ["dynamodb:DescribeTable", "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        resources: tableArns,
+      }),
       { sid: "WriteOfflineFeatures", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${bucketArn}/data/*`] },
       kmsWrite,
     ],

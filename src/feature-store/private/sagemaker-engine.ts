@@ -31,11 +31,17 @@ export function checkSageMakerGroups(groups: FeatureGroupDefinition[]): FeatureG
   const issues: FeatureGroupIssue[] = [];
   groups.forEach((g, i) => {
     if (!GROUP_NAME.test(g.name)) {
-      issues.push({ path: [i, "name"], message: "must be 1-39 letters, digits, '-' and '_', starting and ending with a letter or digit (the platform name is prefixed)" });
+      issues.push({
+        path: [i, "name"],
+        message: "must be 1-39 letters, digits, '-' and '_', starting and ending with a letter or digit (the platform name is prefixed)",
+      });
     }
     g.features.forEach((f, j) => {
       if (!FEATURE_NAME.test(f.name)) {
-        issues.push({ path: [i, "features", j, "name"], message: "must be 1-64 letters, digits, '-' and '_', starting and ending with a letter or digit" });
+        issues.push({
+          path: [i, "features", j, "name"],
+          message: "must be 1-64 letters, digits, '-' and '_', starting and ending with a letter or digit",
+        });
       }
       if (SAGEMAKER_RESERVED.includes(f.name.toLowerCase())) {
         issues.push({ path: [i, "features", j, "name"], message: `is reserved by SageMaker Feature Store (${SAGEMAKER_RESERVED.join(", ")})` });
@@ -54,7 +60,6 @@ const schema = z
     offlineTableFormat: z.enum(["Glue", "Iceberg"], { message: "must be Glue or Iceberg" }).optional(),
   })
   .strict() satisfies ShapeOf<SageMakerFeatureEngineOptions>;
-
 
 /** Checks the options, naming the feature store's path in any error. */
 export function validateSageMakerFeatureOptions(owner: Construct, options: SageMakerFeatureEngineOptions) {
@@ -88,11 +93,7 @@ export function bindSageMakerFeatureEngine(store: IFeatureStoreHost, options: Sa
             {
               sid: "CommitIcebergTables",
               actions: ["glue:GetTable", "glue:UpdateTable"],
-              resources: [
-                `${glueArn}:catalog`,
-                `${glueArn}:database/${SAGEMAKER_GLUE_DATABASE}`,
-                `${glueArn}:table/${SAGEMAKER_GLUE_DATABASE}/*`,
-              ],
+              resources: [`${glueArn}:catalog`, `${glueArn}:database/${SAGEMAKER_GLUE_DATABASE}`, `${glueArn}:table/${SAGEMAKER_GLUE_DATABASE}/*`],
             },
           ]
         : []),
@@ -138,11 +139,17 @@ export function bindSageMakerFeatureEngine(store: IFeatureStoreHost, options: Sa
   const onlineArns = store.featureGroups.filter((g) => g.online).map((g) => featureGroups[g.name].arn);
   return {
     readOnlineStatements: [
-      ...(onlineArns.length ? [{ sid: "ReadOnlineRecords", actions: ["sagemaker:GetRecord", "sagemaker:BatchGetRecord"], resources: onlineArns }] : []),
+      ...(onlineArns.length
+        ? [{ sid: "ReadOnlineRecords", actions: ["sagemaker:GetRecord", "sagemaker:BatchGetRecord"], resources: onlineArns }]
+        : []),
       { sid: "DecryptWithTheStoreKey", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key.arn] },
     ],
     ingestStatements: [
-      { sid: "IngestRecords", actions: ["sagemaker:PutRecord", "sagemaker:DeleteRecord", "sagemaker:GetRecord", "sagemaker:DescribeFeatureGroup"], resources: arns },
+      {
+        sid: "IngestRecords",
+        actions: ["sagemaker:PutRecord", "sagemaker:DeleteRecord", "sagemaker:GetRecord", "sagemaker:DescribeFeatureGroup"],
+        resources: arns,
+      },
       { sid: "UseTheStoreKey", actions: ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], resources: [key.arn] },
     ],
     featureGroups,

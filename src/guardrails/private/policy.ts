@@ -79,6 +79,14 @@ function fromJson(doc: any): Statement[] {
 
 /** Whether an IAM action pattern matches `action` (case-insensitive, `*` and `?` wildcards). */
 export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp("^" + pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$", "i");
+  const re = new RegExp(
+    "^" +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".") +
+      "$",
+    "i",
+  );
   return re.test(action);
 }

@@ -57,7 +57,13 @@ export function toSarif(rules: RuleDef[], findings: ReportFinding[], version: st
               ],
             },
           ],
-          ...(f.suppressed ? { suppressions: [{ kind: "inSource", justification: f.suppressed.reason, location: { logicalLocations: [{ fullyQualifiedName: f.suppressed.at }] } }] } : {}),
+          ...(f.suppressed
+            ? {
+                suppressions: [
+                  { kind: "inSource", justification: f.suppressed.reason, location: { logicalLocations: [{ fullyQualifiedName: f.suppressed.at }] } },
+                ],
+              }
+            : {}),
           partialFingerprints: { "constructPath/rule": `${f.constructPath}/${f.ruleId}` },
         })),
         originalUriBaseIds: { CDKTF_OUT: { description: { text: "the app's output directory (cdktf.out)" } } },

@@ -87,7 +87,9 @@ const s3TlsOnly: RuleDef["check"] = ({ model }) =>
     if (b.values.policy) docs.push(statementsOf(model, b.values.policy));
     if (docs.some((d) => d === undefined)) return []; // a policy that cannot be read here
     const denies = docs.flat().some((s) => s!.effect === "Deny" && s!.conditions.some(isInsecureTransport));
-    return denies ? [] : [v(b, policies.length ? "the bucket policy does not deny requests without TLS" : "no bucket policy denies requests without TLS")];
+    return denies
+      ? []
+      : [v(b, policies.length ? "the bucket policy does not deny requests without TLS" : "no bucket policy denies requests without TLS")];
   });
 function isInsecureTransport(c: Statement["conditions"][number]): boolean {
   return /^Bool(IfExists)?$/.test(c.test) && c.variable.toLowerCase() === "aws:securetransport" && c.values.includes("false");
@@ -260,7 +262,9 @@ const ecrScan: RuleDef["check"] = ({ model }) => {
 };
 
 const smEndpointKms: RuleDef["check"] = ({ model }) =>
-  model.byType("aws_sagemaker_endpoint_configuration").flatMap((c) => (set(c.values.kms_key_arn) ? [] : [v(c, "no kms_key_arn for the ML storage volumes")]));
+  model
+    .byType("aws_sagemaker_endpoint_configuration")
+    .flatMap((c) => (set(c.values.kms_key_arn) ? [] : [v(c, "no kms_key_arn for the ML storage volumes")]));
 
 const smNetworkIsolation: RuleDef["check"] = ({ model }) =>
   model.byType("aws_sagemaker_model").flatMap((m) => {
@@ -302,32 +306,72 @@ const iamAdmin: RuleDef["check"] = ({ model }) => [
       .filter((s) => s.effect === "Allow" && !s.notActions && s.actions.includes("*") && onEveryResource(s))
       .map((s) => v(element, `${label(s)} allows every action on every resource`, related(s))),
   ),
-  ...["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"].flatMap((type) =>
-    model.byType(type).flatMap((a) => (/:policy\/AdministratorAccess$/.test(String(a.values.policy_arn)) ? [v(a, "attaches AdministratorAccess")] : [])),
+  ...["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"].flatMap(
+    (type) =>
+      model
+        .byType(type)
+        .flatMap((a) => (/:policy\/AdministratorAccess$/.test(String(a.values.policy_arn)) ? [v(a, "attaches AdministratorAccess")] : [])),
   ),
-  ...model.byType("aws_iam_role").flatMap((r) =>
-    list(r.values.managed_policy_arns).some((arn) => /:policy\/AdministratorAccess$/.test(String(arn))) ? [v(r, "managed_policy_arns include AdministratorAccess")] : [],
-  ),
+  ...model
+    .byType("aws_iam_role")
+    .flatMap((r) =>
+      list(r.values.managed_policy_arns).some((arn) => /:policy\/AdministratorAccess$/.test(String(arn)))
+        ? [v(r, "managed_policy_arns include AdministratorAccess")]
+        : [],
+    ),
 ];
 
 /** Actions that read or write the data itself (objects, items, messages, secrets, plaintext keys, predictions). */
 const DATA_PLANE_ACTIONS = [
-  "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
-  "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
-  "sqs:ReceiveMessage", "sqs:SendMessage", "sqs:DeleteMessage", "sns:Publish",
-  "kinesis:GetRecords", "kinesis:PutRecord", "kinesis:PutRecords", "firehose:PutRecord",
-  "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
-  "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom",
-  "sagemaker:InvokeEndpoint", "sagemaker:PutRecord", "sagemaker:GetRecord", "rds-data:ExecuteStatement", "athena:GetQueryResults",
+  "s3:GetObject",
+  "s3:PutObject",
+  "s3:DeleteObject",
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "sqs:ReceiveMessage",
+  "sqs:SendMessage",
+  "sqs:DeleteMessage",
+  "sns:Publish",
+  "kinesis:GetRecords",
+  "kinesis:PutRecord",
+  "kinesis:PutRecords",
+  "firehose:PutRecord",
+  "secretsmanager:GetSecretValue",
+  "ssm:GetParameter",
+  "ssm:GetParameters",
+  "ssm:GetParametersByPath",
+  "kms:Decrypt",
+  "kms:Encrypt",
+  "kms:GenerateDataKey",
+  "kms:ReEncryptFrom",
+  "sagemaker:InvokeEndpoint",
+  "sagemaker:PutRecord",
+  "sagemaker:GetRecord",
+  "rds-data:ExecuteStatement",
+  "athena:GetQueryResults",
 ];
 
 const iamDataPlaneWildcard: RuleDef["check"] = ({ model }) =>
   identityStatements(model).flatMap(({ element, statements }) =>
     statements.flatMap((s) => {
       if (s.effect !== "Allow" || s.conditions.length > 0 || !onEveryResource(s)) return [];
-      const granted = s.notActions ? ["every action but " + s.actions.join(", ")] : DATA_PLANE_ACTIONS.filter((d) => s.actions.some((a) => actionMatches(a, d)));
+      const granted = s.notActions
+        ? ["every action but " + s.actions.join(", ")]
+        : DATA_PLANE_ACTIONS.filter((d) => s.actions.some((a) => actionMatches(a, d)));
       if (granted.length === 0 || (!s.notActions && s.actions.includes("*"))) return []; // `*` on `*` is IAM-ADMIN's
-      return [v(element, `${label(s)} allows ${granted.slice(0, 4).join(", ")}${granted.length > 4 ? ", …" : ""} on every resource without a condition`, related(s))];
+      return [
+        v(
+          element,
+          `${label(s)} allows ${granted.slice(0, 4).join(", ")}${granted.length > 4 ? ", …" : ""} on every resource without a condition`,
+          related(s),
+        ),
+      ];
     }),
   );
 
@@ -363,14 +407,29 @@ const sgOpenIngress: RuleDef["check"] = ({ model }) => {
     out.push(v(e, `ingress from ${open.join(", ")} on ${ports}`));
   };
   for (const g of [...model.byType("aws_security_group"), ...model.byType("aws_default_security_group")]) {
-    for (const r of list(g.values.ingress)) judge(g, undefined, [...list(r.cidr_blocks), ...list(r.ipv6_cidr_blocks)], r.from_port, r.to_port, r.protocol);
+    for (const r of list(g.values.ingress))
+      judge(g, undefined, [...list(r.cidr_blocks), ...list(r.ipv6_cidr_blocks)], r.from_port, r.to_port, r.protocol);
   }
   for (const r of model.byType("aws_security_group_rule")) {
     if (r.values.type !== "ingress") continue;
-    judge(r, r.values.security_group_id, [...list(r.values.cidr_blocks), ...list(r.values.ipv6_cidr_blocks)], r.values.from_port, r.values.to_port, r.values.protocol);
+    judge(
+      r,
+      r.values.security_group_id,
+      [...list(r.values.cidr_blocks), ...list(r.values.ipv6_cidr_blocks)],
+      r.values.from_port,
+      r.values.to_port,
+      r.values.protocol,
+    );
   }
   for (const r of model.byType("aws_vpc_security_group_ingress_rule")) {
-    judge(r, r.values.security_group_id, [r.values.cidr_ipv4, r.values.cidr_ipv6].filter(Boolean), r.values.from_port, r.values.to_port, r.values.ip_protocol);
+    judge(
+      r,
+      r.values.security_group_id,
+      [r.values.cidr_ipv4, r.values.cidr_ipv6].filter(Boolean),
+      r.values.from_port,
+      r.values.to_port,
+      r.values.ip_protocol,
+    );
   }
   return out;
 };
@@ -388,9 +447,20 @@ const helmPinned: RuleDef["check"] = ({ model }) =>
   });
 
 const WORKLOAD_TYPES = [
-  "kubernetes_deployment", "kubernetes_deployment_v1", "kubernetes_stateful_set", "kubernetes_stateful_set_v1",
-  "kubernetes_daemonset", "kubernetes_daemon_set_v1", "kubernetes_job", "kubernetes_job_v1", "kubernetes_cron_job", "kubernetes_cron_job_v1",
-  "kubernetes_pod", "kubernetes_pod_v1", "kubernetes_replication_controller", "kubernetes_replication_controller_v1",
+  "kubernetes_deployment",
+  "kubernetes_deployment_v1",
+  "kubernetes_stateful_set",
+  "kubernetes_stateful_set_v1",
+  "kubernetes_daemonset",
+  "kubernetes_daemon_set_v1",
+  "kubernetes_job",
+  "kubernetes_job_v1",
+  "kubernetes_cron_job",
+  "kubernetes_cron_job_v1",
+  "kubernetes_pod",
+  "kubernetes_pod_v1",
+  "kubernetes_replication_controller",
+  "kubernetes_replication_controller_v1",
 ];
 const MANIFEST_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet"];
 
@@ -422,7 +492,9 @@ const k8sRequests: RuleDef["check"] = ({ model }) => {
     if (manifest?.kind === "InferenceService" && String(manifest.apiVersion).startsWith("serving.kserve.io/")) {
       // Each component runs its `model` (the serving runtime's container) and/or its own containers.
       const spec = block(manifest.spec) ?? {};
-      const components = [spec.predictor, spec.transformer, spec.explainer, ...list(spec.canary).map((c: any) => block(c)?.predictor ?? c)].map(block).filter(Boolean);
+      const components = [spec.predictor, spec.transformer, spec.explainer, ...list(spec.canary).map((c: any) => block(c)?.predictor ?? c)]
+        .map(block)
+        .filter(Boolean);
       for (const c of components) {
         const model = block(c!.model);
         judge(e, [...(model ? [{ name: "kserve-container", ...model }] : []), ...containers(c, ["containers", "initContainers"])]);
@@ -464,7 +536,9 @@ const onDemandGpuLimit: RuleDef["check"] = (ctx) => {
   });
   const total = pools.reduce((s, p) => s + p.total, 0);
   if (total <= ctx.maxOnDemandGpus) return [];
-  return pools.map((p) => v(p.g, `on-demand GPU pools of the stack can scale to ${total} GPUs (this one to ${p.total}), above the limit of ${ctx.maxOnDemandGpus}`));
+  return pools.map((p) =>
+    v(p.g, `on-demand GPU pools of the stack can scale to ${total} GPUs (this one to ${p.total}), above the limit of ${ctx.maxOnDemandGpus}`),
+  );
 };
 
 const natPerAz: RuleDef["check"] = ({ model, stage }) => {
@@ -484,15 +558,21 @@ const extendedSupport: RuleDef["check"] = ({ model }) =>
 const captureExpiry: RuleDef["check"] = ({ model }) => {
   const writers = [
     ...model.byType("aws_sagemaker_endpoint_configuration").map((c) => c.values.data_capture_config),
-    ...model.byType("kubernetes_manifest").map((m) => block(m.values.manifest)?.kind === "InferenceService" ? JSON.stringify(block(m.values.manifest)?.spec ?? {}) : undefined),
+    ...model
+      .byType("kubernetes_manifest")
+      .map((m) => (block(m.values.manifest)?.kind === "InferenceService" ? JSON.stringify(block(m.values.manifest)?.spec ?? {}) : undefined)),
   ].map((x) => (typeof x === "string" ? x : JSON.stringify(x ?? "")));
   return buckets(model).flatMap((b) => {
     const name = b.values.bucket;
-    const isCapture = writers.some((w) => w.includes(`\${${b.address}.`) || (typeof name === "string" && !isRef(name) && w.includes(`s3://${name}/`)));
+    const isCapture = writers.some(
+      (w) => w.includes(`\${${b.address}.`) || (typeof name === "string" && !isRef(name) && w.includes(`s3://${name}/`)),
+    );
     if (!isCapture) return [];
     const rules = siblings(model, "aws_s3_bucket_lifecycle_configuration", b).flatMap((l) => list(l.values.rule));
     rules.push(...list(b.values.lifecycle_rule));
-    const expires = rules.some((r: any) => r.status !== "Disabled" && truth(r.enabled) !== false && list(r.expiration).some((e: any) => set(e?.days) || set(e?.date)));
+    const expires = rules.some(
+      (r: any) => r.status !== "Disabled" && truth(r.enabled) !== false && list(r.expiration).some((e: any) => set(e?.days) || set(e?.date)),
+    );
     return expires ? [] : [v(b, "captured payloads are kept forever (no expiration rule)")];
   });
 };
@@ -502,122 +582,351 @@ const captureExpiry: RuleDef["check"] = ({ model }) => {
 /** Every rule, by pack. Ids are stable: suppressions name them. */
 export const RULES: RuleDef[] = [
   // security
-  { id: "S3-KMS", pack: "security", level: "error", checkov: ["CKV_AWS_145"], check: s3Kms,
+  {
+    id: "S3-KMS",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_145"],
+    check: s3Kms,
     description: "S3 buckets encrypt objects with SSE-KMS (a customer-managed key), or say why not",
-    remedy: "Set an aws_s3_bucket_server_side_encryption_configuration with sse_algorithm aws:kms and your key (SecureBucket with kmsKey), or suppress with the reason (S3 access-log targets must be SSE-S3)" },
-  { id: "S3-PUBLIC-ACCESS-BLOCK", pack: "security", level: "error", checkov: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"], check: s3PublicAccessBlock,
+    remedy:
+      "Set an aws_s3_bucket_server_side_encryption_configuration with sse_algorithm aws:kms and your key (SecureBucket with kmsKey), or suppress with the reason (S3 access-log targets must be SSE-S3)",
+  },
+  {
+    id: "S3-PUBLIC-ACCESS-BLOCK",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
+    check: s3PublicAccessBlock,
     description: "S3 buckets block every kind of public access",
-    remedy: "Add an aws_s3_bucket_public_access_block with all four settings true (or use SecureBucket)" },
-  { id: "S3-TLS-ONLY", pack: "security", level: "error", checkov: ["CKV_AWS_379"], check: s3TlsOnly,
+    remedy: "Add an aws_s3_bucket_public_access_block with all four settings true (or use SecureBucket)",
+  },
+  {
+    id: "S3-TLS-ONLY",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_379"],
+    check: s3TlsOnly,
     description: "S3 bucket policies deny requests made without TLS",
-    remedy: "Add a bucket policy statement that denies s3:* when aws:SecureTransport is false (SecureBucket does)" },
-  { id: "KMS-ROTATION", pack: "security", level: "error", checkov: ["CKV_AWS_7"], check: kmsRotation,
+    remedy: "Add a bucket policy statement that denies s3:* when aws:SecureTransport is false (SecureBucket does)",
+  },
+  {
+    id: "KMS-ROTATION",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_7"],
+    check: kmsRotation,
     description: "Symmetric KMS keys rotate automatically",
-    remedy: "Set enable_key_rotation = true on the aws_kms_key" },
-  { id: "LOGS-KMS", pack: "security", level: "error", checkov: ["CKV_AWS_158"], check: logsKms,
+    remedy: "Set enable_key_rotation = true on the aws_kms_key",
+  },
+  {
+    id: "LOGS-KMS",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_158"],
+    check: logsKms,
     description: "CloudWatch log groups are encrypted with a KMS key",
-    remedy: "Set kms_key_id to a key whose policy lets logs.<region>.amazonaws.com use it (the stack's platform key does)" },
-  { id: "EKS-PRIVATE-ENDPOINT", pack: "security", level: "error", checkov: ["CKV_AWS_39", "CKV_AWS_38"], check: eksEndpoint,
+    remedy: "Set kms_key_id to a key whose policy lets logs.<region>.amazonaws.com use it (the stack's platform key does)",
+  },
+  {
+    id: "EKS-PRIVATE-ENDPOINT",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_39", "CKV_AWS_38"],
+    check: eksEndpoint,
     description: "EKS API endpoints are private, or public only to allow-listed CIDRs",
-    remedy: "Set vpc_config.endpoint_public_access = false, or public_access_cidrs to the addresses that must reach the API" },
-  { id: "EKS-SECRETS-ENCRYPTION", pack: "security", level: "error", checkov: ["CKV_AWS_58"], check: eksSecrets,
+    remedy: "Set vpc_config.endpoint_public_access = false, or public_access_cidrs to the addresses that must reach the API",
+  },
+  {
+    id: "EKS-SECRETS-ENCRYPTION",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_58"],
+    check: eksSecrets,
     description: "EKS clusters envelope-encrypt Kubernetes secrets with a KMS key",
-    remedy: "Set encryption_config { resources = [\"secrets\"], provider { key_arn } } on the aws_eks_cluster" },
-  { id: "EKS-CONTROL-PLANE-LOGS", pack: "security", level: "error", checkov: ["CKV_AWS_37"], check: eksLogs,
+    remedy: 'Set encryption_config { resources = ["secrets"], provider { key_arn } } on the aws_eks_cluster',
+  },
+  {
+    id: "EKS-CONTROL-PLANE-LOGS",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_37"],
+    check: eksLogs,
     description: "EKS clusters send all five control-plane log types to CloudWatch",
-    remedy: "Set enabled_cluster_log_types = [\"api\", \"audit\", \"authenticator\", \"controllerManager\", \"scheduler\"]" },
-  { id: "EC2-IMDSV2", pack: "security", level: "error", checkov: ["CKV_AWS_79"], check: imdsV2,
+    remedy: 'Set enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]',
+  },
+  {
+    id: "EC2-IMDSV2",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_79"],
+    check: imdsV2,
     description: "Launch templates and instances require IMDSv2 session tokens",
-    remedy: "Set metadata_options { http_tokens = \"required\" }" },
-  { id: "EC2-IMDS-HOP-LIMIT", pack: "security", level: "error", checkov: ["CKV_AWS_341"], check: imdsHopLimit,
+    remedy: 'Set metadata_options { http_tokens = "required" }',
+  },
+  {
+    id: "EC2-IMDS-HOP-LIMIT",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_341"],
+    check: imdsHopLimit,
     description: "The instance metadata hop limit is 1, so that pods cannot take the node's role",
-    remedy: "Set metadata_options { http_put_response_hop_limit = 1 } and give pods their own role (Pod Identity or IRSA)" },
-  { id: "EC2-EBS-ENCRYPTED", pack: "security", level: "error", checkov: [], check: ebsEncrypted,
+    remedy: "Set metadata_options { http_put_response_hop_limit = 1 } and give pods their own role (Pod Identity or IRSA)",
+  },
+  {
+    id: "EC2-EBS-ENCRYPTED",
+    pack: "security",
+    level: "error",
+    checkov: [],
+    check: ebsEncrypted,
     description: "Launch template volumes are encrypted",
-    remedy: "Set ebs { encrypted = true, kms_key_id = <key> } on every block device mapping" },
-  { id: "RDS-ENCRYPTION", pack: "security", level: "error", checkov: ["CKV_AWS_16", "CKV_AWS_96"], check: rdsEncryption,
+    remedy: "Set ebs { encrypted = true, kms_key_id = <key> } on every block device mapping",
+  },
+  {
+    id: "RDS-ENCRYPTION",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_16", "CKV_AWS_96"],
+    check: rdsEncryption,
     description: "RDS storage is encrypted",
-    remedy: "Set storage_encrypted = true and kms_key_id (this needs a new instance for an existing one)" },
-  { id: "RDS-NOT-PUBLIC", pack: "security", level: "error", checkov: ["CKV_AWS_17"], check: rdsPublic,
+    remedy: "Set storage_encrypted = true and kms_key_id (this needs a new instance for an existing one)",
+  },
+  {
+    id: "RDS-NOT-PUBLIC",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_17"],
+    check: rdsPublic,
     description: "RDS instances are not reachable from the internet",
-    remedy: "Set publicly_accessible = false and reach the database from inside the VPC" },
-  { id: "RDS-NO-LITERAL-PASSWORD", pack: "security", level: "error", checkov: [], check: rdsPassword,
+    remedy: "Set publicly_accessible = false and reach the database from inside the VPC",
+  },
+  {
+    id: "RDS-NO-LITERAL-PASSWORD",
+    pack: "security",
+    level: "error",
+    checkov: [],
+    check: rdsPassword,
     description: "RDS master passwords are not literals in the code",
-    remedy: "Set manage_master_user_password = true (RDS keeps it in Secrets Manager) instead of password" },
-  { id: "DYNAMODB-KMS", pack: "security", level: "error", checkov: ["CKV_AWS_119"], check: ddbKms,
+    remedy: "Set manage_master_user_password = true (RDS keeps it in Secrets Manager) instead of password",
+  },
+  {
+    id: "DYNAMODB-KMS",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_119"],
+    check: ddbKms,
     description: "DynamoDB tables are encrypted with a customer-managed KMS key",
-    remedy: "Set server_side_encryption { enabled = true, kms_key_arn = <key> }" },
-  { id: "SNS-KMS", pack: "security", level: "error", checkov: ["CKV_AWS_26"], check: snsKms,
+    remedy: "Set server_side_encryption { enabled = true, kms_key_arn = <key> }",
+  },
+  {
+    id: "SNS-KMS",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_26"],
+    check: snsKms,
     description: "SNS topics are encrypted with KMS",
-    remedy: "Set kms_master_key_id to a key whose policy lets the publishing services use it" },
-  { id: "SQS-KMS", pack: "security", level: "error", checkov: ["CKV_AWS_27"], check: sqsKms,
+    remedy: "Set kms_master_key_id to a key whose policy lets the publishing services use it",
+  },
+  {
+    id: "SQS-KMS",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_27"],
+    check: sqsKms,
     description: "SQS queues are encrypted with a KMS key",
-    remedy: "Set kms_master_key_id to a customer-managed key" },
-  { id: "ECR-IMMUTABLE-TAGS", pack: "security", level: "error", checkov: ["CKV_AWS_51"], check: ecrImmutable,
+    remedy: "Set kms_master_key_id to a customer-managed key",
+  },
+  {
+    id: "ECR-IMMUTABLE-TAGS",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_51"],
+    check: ecrImmutable,
     description: "ECR repositories have immutable tags, so a tag always names the same image",
-    remedy: "Set image_tag_mutability = \"IMMUTABLE\"" },
-  { id: "ECR-SCAN-ON-PUSH", pack: "security", level: "warning", checkov: ["CKV_AWS_163"], check: ecrScan,
+    remedy: 'Set image_tag_mutability = "IMMUTABLE"',
+  },
+  {
+    id: "ECR-SCAN-ON-PUSH",
+    pack: "security",
+    level: "warning",
+    checkov: ["CKV_AWS_163"],
+    check: ecrScan,
     description: "ECR images are scanned for vulnerabilities on push",
-    remedy: "Set image_scanning_configuration { scan_on_push = true }, or an aws_ecr_registry_scanning_configuration" },
-  { id: "SAGEMAKER-ENDPOINT-KMS", pack: "security", level: "error", checkov: ["CKV_AWS_98"], check: smEndpointKms,
+    remedy: "Set image_scanning_configuration { scan_on_push = true }, or an aws_ecr_registry_scanning_configuration",
+  },
+  {
+    id: "SAGEMAKER-ENDPOINT-KMS",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_98"],
+    check: smEndpointKms,
     description: "SageMaker endpoint configurations encrypt their storage volumes with a KMS key",
-    remedy: "Set kms_key_arn on the aws_sagemaker_endpoint_configuration" },
-  { id: "SAGEMAKER-NETWORK-ISOLATION", pack: "security", level: "warning", checkov: ["CKV_AWS_370"], check: smNetworkIsolation,
+    remedy: "Set kms_key_arn on the aws_sagemaker_endpoint_configuration",
+  },
+  {
+    id: "SAGEMAKER-NETWORK-ISOLATION",
+    pack: "security",
+    level: "warning",
+    checkov: ["CKV_AWS_370"],
+    check: smNetworkIsolation,
     description: "SageMaker model containers run without network access",
-    remedy: "Set enable_network_isolation = true (the model is read from S3 by SageMaker, not by the container)" },
-  { id: "IAM-NO-ADMIN", pack: "security", level: "error", checkov: ["CKV_AWS_62", "CKV_AWS_1", "CKV_AWS_274"], check: iamAdmin,
+    remedy: "Set enable_network_isolation = true (the model is read from S3 by SageMaker, not by the container)",
+  },
+  {
+    id: "IAM-NO-ADMIN",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_62", "CKV_AWS_1", "CKV_AWS_274"],
+    check: iamAdmin,
     description: "No identity policy allows every action on every resource",
-    remedy: "Grant the actions the workload calls on the resources it uses (the constructs' grant methods do)" },
-  { id: "IAM-DATA-PLANE-WILDCARD", pack: "security", level: "error", checkov: ["CKV_AWS_288", "CKV_AWS_355"], check: iamDataPlaneWildcard,
+    remedy: "Grant the actions the workload calls on the resources it uses (the constructs' grant methods do)",
+  },
+  {
+    id: "IAM-DATA-PLANE-WILDCARD",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_288", "CKV_AWS_355"],
+    check: iamDataPlaneWildcard,
     description: "No identity policy allows data-plane actions (objects, items, messages, secrets, decryption) on every resource without a condition",
-    remedy: "Name the buckets, tables, queues, secrets or keys in resources, or add a condition (aws:ResourceTag, kms:ViaService, ...)" },
-  { id: "IAM-TRUST-NOT-OPEN", pack: "security", level: "error", checkov: ["CKV_AWS_60"], check: iamTrustOpen,
+    remedy: "Name the buckets, tables, queues, secrets or keys in resources, or add a condition (aws:ResourceTag, kms:ViaService, ...)",
+  },
+  {
+    id: "IAM-TRUST-NOT-OPEN",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_60"],
+    check: iamTrustOpen,
     description: "Role trust policies do not let every principal assume the role",
-    remedy: "Name the service, account, role or OIDC provider in the trust policy's principals, with conditions for federated ones" },
-  { id: "SG-NO-OPEN-INGRESS", pack: "security", level: "error", checkov: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"], check: sgOpenIngress,
+    remedy: "Name the service, account, role or OIDC provider in the trust policy's principals, with conditions for federated ones",
+  },
+  {
+    id: "SG-NO-OPEN-INGRESS",
+    pack: "security",
+    level: "error",
+    checkov: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"],
+    check: sgOpenIngress,
     description: "No security group admits 0.0.0.0/0 or ::/0, except on ports 80 and 443 of a load balancer",
-    remedy: "Admit the VPC's CIDR, a prefix list or another security group instead" },
-  { id: "HELM-PINNED", pack: "security", level: "error", checkov: [], check: helmPinned,
+    remedy: "Admit the VPC's CIDR, a prefix list or another security group instead",
+  },
+  {
+    id: "HELM-PINNED",
+    pack: "security",
+    level: "error",
+    checkov: [],
+    check: helmPinned,
     description: "Helm releases pin an exact chart version",
-    remedy: "Set version to an exact chart version (e.g. 1.17.2), and upgrade deliberately" },
-  { id: "K8S-RESOURCE-REQUESTS", pack: "security", level: "warning", checkov: ["CKV_K8S_10", "CKV_K8S_13"], check: k8sRequests,
+    remedy: "Set version to an exact chart version (e.g. 1.17.2), and upgrade deliberately",
+  },
+  {
+    id: "K8S-RESOURCE-REQUESTS",
+    pack: "security",
+    level: "warning",
+    checkov: ["CKV_K8S_10", "CKV_K8S_13"],
+    check: k8sRequests,
     description: "Kubernetes workloads (and KServe InferenceServices) request CPU and memory for every container",
-    remedy: "Set resources.requests.cpu and resources.requests.memory on every container (and init container)" },
+    remedy: "Set resources.requests.cpu and resources.requests.memory on every container (and init container)",
+  },
   // dataProtection
-  { id: "S3-VERSIONING", pack: "dataProtection", level: "warning", checkov: ["CKV_AWS_21"], check: s3Versioning,
+  {
+    id: "S3-VERSIONING",
+    pack: "dataProtection",
+    level: "warning",
+    checkov: ["CKV_AWS_21"],
+    check: s3Versioning,
     description: "S3 buckets keep object versions, so that an overwrite or delete can be undone",
-    remedy: "Add an aws_s3_bucket_versioning with status Enabled (and a lifecycle rule for noncurrent versions)" },
-  { id: "S3-NO-FORCE-DESTROY", pack: "dataProtection", level: "error", checkov: [], check: s3ForceDestroy,
+    remedy: "Add an aws_s3_bucket_versioning with status Enabled (and a lifecycle rule for noncurrent versions)",
+  },
+  {
+    id: "S3-NO-FORCE-DESTROY",
+    pack: "dataProtection",
+    level: "error",
+    checkov: [],
+    check: s3ForceDestroy,
     description: "S3 buckets holding data are not force_destroy",
-    remedy: "Set force_destroy = false (the default); empty a bucket deliberately before removing it" },
-  { id: "RDS-BACKUPS", pack: "dataProtection", level: "error", checkov: ["CKV_AWS_133"], check: rdsBackups,
+    remedy: "Set force_destroy = false (the default); empty a bucket deliberately before removing it",
+  },
+  {
+    id: "RDS-BACKUPS",
+    pack: "dataProtection",
+    level: "error",
+    checkov: ["CKV_AWS_133"],
+    check: rdsBackups,
     description: "RDS keeps at least 7 days of automated backups and a final snapshot",
-    remedy: "Set backup_retention_period >= 7 and skip_final_snapshot = false with a final_snapshot_identifier" },
-  { id: "RDS-DELETION-PROTECTION", pack: "dataProtection", level: "error", checkov: ["CKV_AWS_293", "CKV_AWS_139"], check: rdsDeletionProtection,
+    remedy: "Set backup_retention_period >= 7 and skip_final_snapshot = false with a final_snapshot_identifier",
+  },
+  {
+    id: "RDS-DELETION-PROTECTION",
+    pack: "dataProtection",
+    level: "error",
+    checkov: ["CKV_AWS_293", "CKV_AWS_139"],
+    check: rdsDeletionProtection,
     description: "RDS instances and clusters have deletion protection",
-    remedy: "Set deletion_protection = true" },
-  { id: "DYNAMODB-PITR", pack: "dataProtection", level: "error", checkov: ["CKV_AWS_28"], check: ddbPitr,
+    remedy: "Set deletion_protection = true",
+  },
+  {
+    id: "DYNAMODB-PITR",
+    pack: "dataProtection",
+    level: "error",
+    checkov: ["CKV_AWS_28"],
+    check: ddbPitr,
     description: "DynamoDB tables have point-in-time recovery",
-    remedy: "Set point_in_time_recovery { enabled = true }" },
+    remedy: "Set point_in_time_recovery { enabled = true }",
+  },
   // cost
-  { id: "COST-GPU-SCALE-TO-ZERO", pack: "cost", level: "warning", checkov: [], check: gpuScaleToZero,
+  {
+    id: "COST-GPU-SCALE-TO-ZERO",
+    pack: "cost",
+    level: "warning",
+    checkov: [],
+    check: gpuScaleToZero,
     description: "GPU node pools scale to zero when idle",
-    remedy: "Set the pool's minSize to 0 (scaling_config.min_size) and let the cluster autoscaler add nodes on demand" },
-  { id: "COST-ON-DEMAND-GPU-LIMIT", pack: "cost", level: "warning", checkov: [], check: onDemandGpuLimit,
+    remedy: "Set the pool's minSize to 0 (scaling_config.min_size) and let the cluster autoscaler add nodes on demand",
+  },
+  {
+    id: "COST-ON-DEMAND-GPU-LIMIT",
+    pack: "cost",
+    level: "warning",
+    checkov: [],
+    check: onDemandGpuLimit,
     description: "On-demand GPU pools of a stack cannot scale beyond the configured number of GPUs",
-    remedy: "Lower maxSize, move pools to SPOT, raise maxOnDemandGpus, or suppress on a pool with the reason (e.g. a capacity reservation)" },
-  { id: "COST-NAT-PER-AZ", pack: "cost", level: "warning", checkov: [], check: natPerAz,
+    remedy: "Lower maxSize, move pools to SPOT, raise maxOnDemandGpus, or suppress on a pool with the reason (e.g. a capacity reservation)",
+  },
+  {
+    id: "COST-NAT-PER-AZ",
+    pack: "cost",
+    level: "warning",
+    checkov: [],
+    check: natPerAz,
     description: "A non-production stage runs one NAT gateway, not one per availability zone",
-    remedy: "Set singleNatGateway: true on the network of non-production stages" },
-  { id: "COST-EKS-EXTENDED-SUPPORT", pack: "cost", level: "warning", checkov: [], check: extendedSupport,
+    remedy: "Set singleNatGateway: true on the network of non-production stages",
+  },
+  {
+    id: "COST-EKS-EXTENDED-SUPPORT",
+    pack: "cost",
+    level: "warning",
+    checkov: [],
+    check: extendedSupport,
     description: "EKS clusters use the STANDARD upgrade policy, not paid extended support",
-    remedy: "Set upgrade_policy { support_type = \"STANDARD\" } (upgradeSupportType) and upgrade before standard support ends" },
-  { id: "COST-LOG-RETENTION", pack: "cost", level: "warning", checkov: ["CKV_AWS_66"], check: logsRetention,
+    remedy: 'Set upgrade_policy { support_type = "STANDARD" } (upgradeSupportType) and upgrade before standard support ends',
+  },
+  {
+    id: "COST-LOG-RETENTION",
+    pack: "cost",
+    level: "warning",
+    checkov: ["CKV_AWS_66"],
+    check: logsRetention,
     description: "CloudWatch log groups expire their events",
-    remedy: "Set retention_in_days (the library's log groups keep 90 days by default)" },
-  { id: "COST-CAPTURE-EXPIRY", pack: "cost", level: "warning", checkov: ["CKV2_AWS_61"], check: captureExpiry,
+    remedy: "Set retention_in_days (the library's log groups keep 90 days by default)",
+  },
+  {
+    id: "COST-CAPTURE-EXPIRY",
+    pack: "cost",
+    level: "warning",
+    checkov: ["CKV2_AWS_61"],
+    check: captureExpiry,
     description: "Buckets that receive captured inference payloads expire them",
-    remedy: "Add a lifecycle rule with an expiration (captureRetentionDays on ServingEndpoint)" },
+    remedy: "Add a lifecycle rule with an expiration (captureRetentionDays on ServingEndpoint)",
+  },
 ];
 
 export const RULE_IDS = new Set(RULES.map((r) => r.id));

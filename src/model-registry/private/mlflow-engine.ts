@@ -43,11 +43,13 @@ export const MLFLOW_DB_SECRET = "mlflow-db-credentials";
 
 const schema = z
   .object({
-    cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), { message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)" }),
+    cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), {
+      message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)",
+    }),
     namespace: check.dnsLabel(63).optional(),
     replicas: check.int(1, 20).optional(),
     databaseInstanceClass: check.matching(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.t4g.medium").optional(),
-    postgresVersion: check.matching(/^1[4-8](\.\d+)?$/, "must be a PostgreSQL major version from 14 to 18, e.g. \"17\"").optional(),
+    postgresVersion: check.matching(/^1[4-8](\.\d+)?$/, 'must be a PostgreSQL major version from 14 to 18, e.g. "17"').optional(),
     multiAz: z.boolean().optional(),
     backupRetentionDays: check.int(7, 35).optional(),
     allocatedStorageGiB: check.int(20, 65536).optional(),
@@ -58,13 +60,21 @@ const schema = z
   .superRefine((p, ctx) => {
     const min = p.allocatedStorageGiB ?? 20;
     if (p.maxAllocatedStorageGiB === undefined && !isDeployTimeValue(min) && min > 200) {
-      ctx.addIssue({ code: "custom", path: ["allocatedStorageGiB"], message: "must be <= maxAllocatedStorageGiB (200, the default): set maxAllocatedStorageGiB too" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["allocatedStorageGiB"],
+        message: "must be <= maxAllocatedStorageGiB (200, the default): set maxAllocatedStorageGiB too",
+      });
     }
-    if (p.maxAllocatedStorageGiB !== undefined && !isDeployTimeValue(p.maxAllocatedStorageGiB) && !isDeployTimeValue(min) && p.maxAllocatedStorageGiB < min) {
+    if (
+      p.maxAllocatedStorageGiB !== undefined &&
+      !isDeployTimeValue(p.maxAllocatedStorageGiB) &&
+      !isDeployTimeValue(min) &&
+      p.maxAllocatedStorageGiB < min
+    ) {
       ctx.addIssue({ code: "custom", path: ["maxAllocatedStorageGiB"], message: `must be >= allocatedStorageGiB (${min})` });
     }
   }) satisfies ShapeOf<MlflowRegistryOptions>;
-
 
 /** Checks the options, naming the registry's path in any error. */
 export function validateMlflowOptions(owner: Construct, options: MlflowRegistryOptions) {
@@ -192,7 +202,8 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
     ingress = albIngress(scope, cluster, exposure, `${identifier}-mlflow`.slice(0, 63), "/health");
     exposureDeps.push(cluster.ensureLoadBalancerController());
     const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
-    if (oidc) exposureDeps.push(cluster.grantExternalSecretRead(scope, "ExternalSecretsCanReadOidcClient", oidc.clientSecretArn, oidc.clientSecretKmsKeyArn));
+    if (oidc)
+      exposureDeps.push(cluster.grantExternalSecretRead(scope, "ExternalSecretsCanReadOidcClient", oidc.clientSecretArn, oidc.clientSecretKmsKeyArn));
     new TerraformOutput(scope, "UrlOutput", { value: ingress.url, description: "MLflow UI and API behind the load balancer" });
     registerManifest(registry, "ModelRegistry", {
       exposure: { scheme: exposure.scheme, url: ingress.url, signIn: exposure.loadBalancer!.signIn?.kind ?? "none" },

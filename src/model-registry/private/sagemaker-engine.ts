@@ -4,7 +4,18 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SagemakerMlflowTrackingServer } from "@cdktf/provider-aws/lib/sagemaker-mlflow-tracking-server";
 import { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-model-package-group";
 import { SagemakerModelPackageGroupPolicy } from "@cdktf/provider-aws/lib/sagemaker-model-package-group-policy";
-import { check, claimUniqueName, componentTags, createRole, fitName, MlopsStack, NameRules, physicalName, policyDocument, validateProps } from "../../core";
+import {
+  check,
+  claimUniqueName,
+  componentTags,
+  createRole,
+  fitName,
+  MlopsStack,
+  NameRules,
+  physicalName,
+  policyDocument,
+  validateProps,
+} from "../../core";
 import type { SageMakerRegistryOptions } from "../engines";
 import type { IModelRegistryHost, ISageMakerRegistryResources } from "../contract";
 import type { ShapeOf } from "../../core";
@@ -21,7 +32,6 @@ const schema = z
       ctx.addIssue({ code: "custom", path: ["trackingServerSize"], message: "needs mlflowTrackingServer: true" });
     }
   }) satisfies ShapeOf<SageMakerRegistryOptions>;
-
 
 /** Checks the options, naming the registry's path in any error. */
 export function validateSageMakerOptions(owner: Construct, options: SageMakerRegistryOptions) {

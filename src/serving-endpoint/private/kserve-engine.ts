@@ -4,7 +4,21 @@ import { z } from "zod";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
-import { check, componentTags, createRole, dependsOnAcrossStacks, fail, fitName, irsaTrust, listPrefixStatement, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix } from "../../core";
+import {
+  check,
+  componentTags,
+  createRole,
+  dependsOnAcrossStacks,
+  fail,
+  fitName,
+  irsaTrust,
+  listPrefixStatement,
+  MlopsStack,
+  NameRules,
+  PolicyStatement,
+  validateProps,
+  withPlatformPrefix,
+} from "../../core";
 import type { ModelReference } from "../../model-registry";
 import { GpuTaint, ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { KServeEngineOptions } from "../engines";
@@ -27,13 +41,15 @@ const V2_ONLY_FORMATS: Record<string, string> = { mlflow: "v2" };
 
 const schema = z
   .object({
-    cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), { message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)" }),
+    cluster: z.custom<ITrainingCluster>((c) => TrainingCluster.isTrainingCluster(c), {
+      message: "must be a TrainingCluster or TrainingCluster.fromClusterAttributes(...)",
+    }),
     namespace: check.synthTime(check.dnsLabel(63), "the namespace is created once per cluster, named after it").optional(),
     modelFormat: check.matching(/^[a-z][a-z0-9_-]{0,31}$/, "must be a KServe model format name such as sklearn or mlflow").optional(),
     protocolVersion: z.enum(["v1", "v2"], { message: "must be v1 or v2" }).optional(),
     containerImageTag: check.matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a container image tag").optional(),
     gpuCount: check.int(1, 8).optional(),
-    cpu: check.matching(/^\d+(\.\d+)?m?$/, "must be a Kubernetes CPU quantity such as \"1\" or \"500m\"").optional(),
+    cpu: check.matching(/^\d+(\.\d+)?m?$/, 'must be a Kubernetes CPU quantity such as "1" or "500m"').optional(),
     memoryGiB: check.int(1, 2048).optional(),
     targetCpuUtilization: check.int(10, 100).optional(),
     canary: z
@@ -46,7 +62,11 @@ const schema = z
   .strict()
   .superRefine((o, ctx) => {
     if (o.loggerBatchSize === 1 && o.loggerBatchIntervalSeconds !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["loggerBatchIntervalSeconds"], message: "has no effect with loggerBatchSize 1 (every record is written at once)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["loggerBatchIntervalSeconds"],
+        message: "has no effect with loggerBatchSize 1 (every record is written at once)",
+      });
     }
   }) satisfies ShapeOf<KServeEngineOptions>;
 
@@ -102,15 +122,29 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
   const models = [endpoint.model, ...(o.canary ? [o.canary.model] : [])];
   registerManifest(endpoint, "ServingEndpoint", {
     cluster: cluster.node.path,
-    canary: o.canary ? { model: { name: o.canary.model.modelName, version: o.canary.model.version }, trafficPercent: o.canary.trafficPercent, replicas: o.canary.replicas ?? 1 } : undefined,
+    canary: o.canary
+      ? {
+          model: { name: o.canary.model.modelName, version: o.canary.model.version },
+          trafficPercent: o.canary.trafficPercent,
+          replicas: o.canary.replicas ?? 1,
+        }
+      : undefined,
   });
   const issuerHost = Fn.replace(cluster.oidcIssuerUrl, "https://", "");
   const statements: PolicyStatement[] = [
     // The storage initializer calls HeadBucket before it lists the version's prefix.
-    listPrefixStatement("ListOnlyTheModelPrefixes", [...new Set(models.map((m) => m.artifactBucketArn))], models.map((m) => `${m.artifactKeyPrefix}*`)),
+    listPrefixStatement(
+      "ListOnlyTheModelPrefixes",
+      [...new Set(models.map((m) => m.artifactBucketArn))],
+      models.map((m) => `${m.artifactKeyPrefix}*`),
+    ),
     { sid: "ReadOnlyTheModelVersions", actions: ["s3:GetObject"], resources: models.map((m) => `${m.artifactBucketArn}/${m.artifactKeyPrefix}*`) },
     { sid: "DecryptTheModels", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [...new Set(models.map((m) => m.artifactKmsKeyArn))] },
-    { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${captureKeyPrefix}*`] },
+    {
+      sid: "WriteOnlyTheCapturePrefix",
+      actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+      resources: [`${endpoint.captureBucketArn}/${captureKeyPrefix}*`],
+    },
     // Multipart uploads to SSE-KMS need kms:Decrypt as well (each part's data key is decrypted).
     { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], resources: [endpoint.captureKmsKeyArn] },
   ];

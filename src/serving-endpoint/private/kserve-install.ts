@@ -3,7 +3,6 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { dependsOnAcrossStacks, once, pinnedHelmRelease, Pins } from "../../core";
 import { ITrainingCluster, NodeLabels } from "../../training-cluster";
 
-
 /** KServe as installed on one cluster. */
 export class KServeInstallation extends Construct {
   /** Installs KServe on `cluster` once, in the cluster's stack, and returns it. */

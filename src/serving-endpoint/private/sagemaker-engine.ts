@@ -8,7 +8,19 @@ import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemake
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { check, componentTags, createRole, fail, fitName, MlopsStack, NameRules, PolicyStatement, validateProps, withPlatformPrefix, ECR_LOGIN_STATEMENT } from "../../core";
+import {
+  check,
+  componentTags,
+  createRole,
+  fail,
+  fitName,
+  MlopsStack,
+  NameRules,
+  PolicyStatement,
+  validateProps,
+  withPlatformPrefix,
+  ECR_LOGIN_STATEMENT,
+} from "../../core";
 import type { ModelReference } from "../../model-registry";
 import type { INetwork } from "../../network";
 import { SageMakerServingOptions, TrafficRouting } from "../engines";
@@ -64,7 +76,7 @@ const schema = z
     const names = (o.variants ?? []).map((v) => v.name);
     names.forEach((n, i) => {
       if (n === "primary" || names.indexOf(n) !== i) {
-        ctx.addIssue({ code: "custom", path: ["variants", i, "name"], message: "must be unique and not \"primary\"" });
+        ctx.addIssue({ code: "custom", path: ["variants", i, "name"], message: 'must be unique and not "primary"' });
       }
     });
   }) satisfies ShapeOf<SageMakerServingOptions>;
@@ -75,15 +87,22 @@ export function validateSageMakerServing(owner: Construct, options: SageMakerSer
   const name = "ServingEngine.sagemaker";
   if (o.serverlessMemoryMiB !== undefined) {
     if (gpu) fail(owner, name, "serverlessMemoryMiB", `(${o.serverlessMemoryMiB}) excludes GPUs: serverless endpoints run on CPU only`);
-    if (o.variants?.length) fail(owner, name, "variants", `(array of ${o.variants.length}) excludes serverless: a serverless endpoint serves one variant`);
+    if (o.variants?.length)
+      fail(owner, name, "variants", `(array of ${o.variants.length}) excludes serverless: a serverless endpoint serves one variant`);
     if (capturePercent > 0) {
-      fail(owner, name, "serverlessMemoryMiB", `(${o.serverlessMemoryMiB}) excludes data capture: set captureSamplingPercentage to 0, or use instances`);
+      fail(
+        owner,
+        name,
+        "serverlessMemoryMiB",
+        `(${o.serverlessMemoryMiB}) excludes data capture: set captureSamplingPercentage to 0, or use instances`,
+      );
     }
     if (o.instanceType) fail(owner, name, "instanceType", `(${JSON.stringify(o.instanceType)}) and serverlessMemoryMiB exclude each other`);
   } else {
     const type = o.instanceType ?? (gpu ? "ml.g5.xlarge" : "ml.m5.xlarge");
     if (gpu && !GPU_FAMILY.test(type)) fail(owner, name, "instanceType", `(${JSON.stringify(type)}) has no NVIDIA GPU, but gpu is true`);
-    if (!gpu && GPU_FAMILY.test(type)) fail(owner, name, "instanceType", `(${JSON.stringify(type)}) is a GPU instance type: set gpu: true on the endpoint`);
+    if (!gpu && GPU_FAMILY.test(type))
+      fail(owner, name, "instanceType", `(${JSON.stringify(type)}) is a GPU instance type: set gpu: true on the endpoint`);
   }
   if (o.trafficShiftPercent !== undefined && (o.trafficRouting ?? TrafficRouting.CANARY) === TrafficRouting.ALL_AT_ONCE) {
     fail(owner, name, "trafficShiftPercent", `(${o.trafficShiftPercent}) needs trafficRouting CANARY or LINEAR`);
@@ -135,7 +154,11 @@ export function bindSageMakerServing(endpoint: IServingEndpointHost, options: Sa
       actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
       resources: [...new Set(allModels.map((m) => m.imageRepositoryArn))],
     },
-    { sid: "WriteOnlyTheCapturePrefix", actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resources: [`${endpoint.captureBucketArn}/${captureKeyPrefix}*`] },
+    {
+      sid: "WriteOnlyTheCapturePrefix",
+      actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+      resources: [`${endpoint.captureBucketArn}/${captureKeyPrefix}*`],
+    },
     // Multipart uploads to SSE-KMS need kms:Decrypt as well (each part's data key is decrypted).
     { sid: "EncryptCaptures", actions: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], resources: [endpoint.captureKmsKeyArn] },
     {
@@ -156,12 +179,23 @@ export function bindSageMakerServing(endpoint: IServingEndpointHost, options: Sa
     statements.push(
       {
         sid: "DescribeTheNetwork",
-        actions: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+        actions: [
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DescribeVpcs",
+          "ec2:DescribeDhcpOptions",
+          "ec2:DescribeSubnets",
+          "ec2:DescribeSecurityGroups",
+        ],
         resources: ["*"],
       },
       {
         sid: "InterfacesInTheModelSubnets",
-        actions: ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"],
+        actions: [
+          "ec2:CreateNetworkInterface",
+          "ec2:CreateNetworkInterfacePermission",
+          "ec2:DeleteNetworkInterface",
+          "ec2:DeleteNetworkInterfacePermission",
+        ],
         resources: [
           arn("ec2", "network-interface/*"),
           ...o.network.privateSubnetIds.map((s) => arn("ec2", `subnet/${s}`)),

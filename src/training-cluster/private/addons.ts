@@ -78,11 +78,7 @@ export function externalSecrets(host: AddonHost): Release {
         installCRDs: true,
         serviceAccount: { create: true, name: "external-secrets" },
       },
-      dependsOn: dependsOnAcrossStacks(host.kube, [
-        ...host.cluster.systemNodeDependencies,
-        association,
-        ...host.cluster.clusterDnsDependencies,
-      ]),
+      dependsOn: dependsOnAcrossStacks(host.kube, [...host.cluster.systemNodeDependencies, association, ...host.cluster.clusterDnsDependencies]),
     });
   });
 }
@@ -172,7 +168,12 @@ export function efaDevicePlugin(host: AddonHost): Release {
 /** Namespace and ServiceAccount of the AWS Load Balancer Controller. */
 export const LOAD_BALANCER_CONTROLLER = { namespace: "kube-system", serviceAccount: "aws-load-balancer-controller", ingressClass: "alb" } as const;
 
-type IamJsonStatement = { Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string | string[]>> };
+type IamJsonStatement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+};
 
 /**
  * The controller's published IAM policy (docs/install/iam_policy.json of the pinned version, kept
@@ -187,7 +188,9 @@ export function loadBalancerControllerStatements(): PolicyStatement[] {
     actions: list(s.Action),
     resources: list(s.Resource),
     conditions: s.Condition
-      ? Object.entries(s.Condition).flatMap(([test, byKey]) => Object.entries(byKey).map(([variable, values]) => ({ test, variable, values: list(values) })))
+      ? Object.entries(s.Condition).flatMap(([test, byKey]) =>
+          Object.entries(byKey).map(([variable, values]) => ({ test, variable, values: list(values) })),
+        )
       : undefined,
   }));
 }

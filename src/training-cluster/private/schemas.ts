@@ -94,7 +94,9 @@ const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node
 export const teamOptionsSchema = z
   .object({
     name: check.synthTime(
-      check.dnsLabel(63).refine((n) => !RESERVED_NAMESPACES.includes(n), { message: `must not be a system namespace (${RESERVED_NAMESPACES.join(", ")})` }),
+      check
+        .dnsLabel(63)
+        .refine((n) => !RESERVED_NAMESPACES.includes(n), { message: `must not be a system namespace (${RESERVED_NAMESPACES.join(", ")})` }),
       "the team's namespace, quota and resources are made from it",
     ),
     gpuQuota: check.int(0, 100000),

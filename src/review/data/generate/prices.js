@@ -24,9 +24,13 @@ for (const m of region.matchAll(/"([a-z0-9-]+\.[a-z0-9]+)": ([0-9.]+)/g)) all[m[
 const wanted = [...GpuInstance.all(), "m7i.large", "m7i.xlarge", "m7i.2xlarge"];
 const ec2 = {};
 for (const t of wanted) if (t in all) ec2[t] = all[t];
-const eks = { "eks:cluster": { usdPerHour: 0.1, source: "eks-extended-support-announcement" }, "eks:cluster-extended-support": { usdPerHour: 0.6, source: "eks-extended-support-announcement" } };
+const eks = {
+  "eks:cluster": { usdPerHour: 0.1, source: "eks-extended-support-announcement" },
+  "eks:cluster-extended-support": { usdPerHour: 0.6, source: "eks-extended-support-announcement" },
+};
 const doc = {
-  description: "On-demand hourly prices (USD) the review uses for monthly cost at idle and at max scale. A price the table does not hold is reported as 'no price', never guessed. Refresh with the sources named; keep each price's source.",
+  description:
+    "On-demand hourly prices (USD) the review uses for monthly cost at idle and at max scale. A price the table does not hold is reported as 'no price', never guessed. Refresh with the sources named; keep each price's source.",
   hoursPerMonth: 730,
   sources: {
     "karpenter-ec2-us-east-1": {
