@@ -12,13 +12,13 @@ import { policyDocument, PolicyStatement, setPolicyStatements } from "./iam";
 import { claimUniqueName, fitName, NameRules, physicalName } from "./naming";
 import { applyRemovalPolicy, RemovalPolicy } from "./removal-policy";
 import { mlopsStackOf } from "./stack-context";
+import { LIBRARY_SUPPRESSIONS, recordSuppression } from "./suppressions";
 import type { IKmsKeyRef } from "./refs";
 import { componentTags } from "./tags";
 import { z } from "zod";
 import { isKmsKeyRef } from "./refs";
 import { check, validateProps } from "./validation";
 import type { ShapeOf } from "./validation";
-import { MlopsGuardrails } from "../guardrails/mlops-guardrails";
 
 /** Props of {@link SecureBucket}. */
 export interface SecureBucketProps {
@@ -125,7 +125,7 @@ export class SecureBucket extends Construct {
     );
     this.bucket = new S3Bucket(this, "Resource", { bucket: `${base}${suffix}`, forceDestroy: false, tags });
     applyRemovalPolicy(this.bucket, props.removalPolicy ?? stack.removalPolicy);
-    if (props.receivesAccessLogs && !props.kmsKey) MlopsGuardrails.suppress(this, "S3-KMS", "S3 access logging delivers only to SSE-S3 targets");
+    if (props.receivesAccessLogs && !props.kmsKey) recordSuppression(this, "S3-KMS", LIBRARY_SUPPRESSIONS["S3-KMS"]);
     this.bucketName = this.bucket.bucket;
     this.bucketArn = this.bucket.arn;
     this.kmsKeyArn = props.kmsKey?.arn;

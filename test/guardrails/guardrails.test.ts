@@ -1,3 +1,4 @@
+import { LIBRARY_SUPPRESSIONS } from "../../src/core/suppressions";
 import * as fs from "fs";
 import * as path from "path";
 import { App, Aspects, TerraformStack, Testing } from "cdktf";
@@ -496,5 +497,15 @@ describe("the library's resources are judged like the user's (escape hatches inc
     cluster.cluster.addOverride("vpc_config.endpoint_public_access", true);
     Aspects.of(app).add(new MlopsGuardrails());
     expect(() => app.synth()).toThrow(/\[ml-platform\/training\/Resource\] \[EKS-PRIVATE-ENDPOINT\] aws_eks_cluster\.training_1CA5CB2F/);
+  });
+});
+
+describe("the library's own suppressions", () => {
+  test("name rules that exist, with a reason", () => {
+    const known = new Set(MlopsGuardrails.rules().map((r) => r.id));
+    for (const [id, reason] of Object.entries(LIBRARY_SUPPRESSIONS)) {
+      expect([id, known.has(id)]).toEqual([id, true]);
+      expect(reason.length).toBeGreaterThanOrEqual(10);
+    }
   });
 });
