@@ -17,6 +17,7 @@ import {
   TrainingCluster,
   TrainingClusterProps,
 } from "../../src";
+import { buildReferencePlatform } from "../../examples/reference-platform/main";
 import { GpuNodePoolOptions } from "../../src/training-cluster";
 import { main, readSynthOutput, renderMarkdown, review, ReviewResult, SynthOutput } from "../../src/review";
 
@@ -210,6 +211,17 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     );
     const ireland = renderMarkdown(review(base, base), base, base);
     expect(ireland).toMatch(/\| ml-platform \| ec2:g6\.xlarge \| 0 \| 4 \| no price \| not in the table \|/);
+  });
+
+  test("examples/reference-platform (eu-west-1): the a100 pool is priced from the eu-west-1 table, the l4-spot pool is not", () => {
+    const app = Testing.app();
+    buildReferencePlatform(app);
+    app.synth();
+    const ref = readSynthOutput(app.outdir);
+    const md = renderMarkdown(review(ref, ref), ref, ref);
+    expect(md).toMatch(/\| ec2:p4d\.24xlarge \| 0 \| 4 \| 23\.71569 \| \[2026-01-21\]\(https:\/\/github\.com\/tsaol\/aws-gpu\//);
+    expect(md).toMatch(/\| ec2:g6\.xlarge \(spot: on-demand price as an upper bound\) \| 0 \| 10 \| no price \| not in the table \|/);
+    expect(md).toMatch(/\| ec2:m7i\.large \| 2 \| 4 \| no price \| not in the table \|/);
   });
 
   test("the RDS instance class changed: the database is updated in place", () => {
