@@ -77,6 +77,16 @@ describe("the price table", () => {
     expect(priceOf("ec2:p5.48xlarge", "eu-west-1")).toBeUndefined();
     expect(priceOf("eks:cluster", "eu-west-1")).toMatchObject({ usdPerHour: 0.1 });
   });
+
+  test("us-west-2 and eu-west-1 hold their own GPU prices, each with its date and source; the rest stays unpriced", () => {
+    const src = /^https:\/\/github\.com\/tsaol\/aws-gpu\/blob\/[0-9a-f]{40}\/data\/all_gpu_instances\.js$/;
+    expect(priceOf("ec2:g5.xlarge", "eu-west-1")).toMatchObject({ usdPerHour: 1.123, date: "2026-01-21", source: expect.stringMatching(src) });
+    expect(priceOf("ec2:g5.xlarge", "us-east-1")).toMatchObject({ usdPerHour: 1.006, date: "2026-07-20" });
+    expect(priceOf("ec2:p5.48xlarge", "us-west-2")).toMatchObject({ usdPerHour: 55.04, date: "2026-01-21", source: expect.stringMatching(src) });
+    expect(priceOf("ec2:g6.xlarge", "eu-west-1")).toBeUndefined();
+    expect(priceOf("ec2:m7i.large", "us-west-2")).toBeUndefined();
+    expect(priceOf("nat-gateway", "eu-west-1")).toBeUndefined();
+  });
 });
 
 describe("the cost model of any app's resources", () => {

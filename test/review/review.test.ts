@@ -17,6 +17,7 @@ import {
   TrainingCluster,
   TrainingClusterProps,
 } from "../../src";
+import { buildReferencePlatform } from "../../examples/reference-platform/main";
 import { GpuNodePoolOptions } from "../../src/training-cluster";
 import { main, readSynthOutput, renderMarkdown, review, ReviewResult, SynthOutput } from "../../src/review";
 
@@ -173,17 +174,54 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
       synthPlatform({
         pools: [
           { name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 },
-          { name: "a100", instanceTypes: ["p4d.24xlarge"], maxSize: 1 },
+          { name: "h100", instanceTypes: ["p5.48xlarge"], maxSize: 1 },
         ],
       }),
       base,
     );
     expect(lines(r, "gpu")[0]).toBe(
-      "GPU capacity UP `ml-platform/training/GpuPool-a100/Resource`: max 0 → 8 GPUs (none → 1 × p4d.24xlarge (8 × A100)), no price for ec2:p4d.24xlarge in eu-west-1",
+      "GPU capacity UP `ml-platform/training/GpuPool-h100/Resource`: max 0 → 8 GPUs (none → 1 × p5.48xlarge (8 × H100)), no price for ec2:p5.48xlarge in eu-west-1",
     );
     expect(lines(r, "cost")).toEqual([
-      "Cost change not priced (no price in the table, not guessed): `ec2:p4d.24xlarge` in eu-west-1 (0 → 0-1, `ml-platform/training/GpuPool-a100/Resource`)",
+      "Cost change not priced (no price in the table, not guessed): `ec2:p5.48xlarge` in eu-west-1 (0 → 0-1, `ml-platform/training/GpuPool-h100/Resource`)",
     ]);
+  });
+
+  test("a GPU pool added in eu-west-1 where the table has a price: the change is priced from the eu-west-1 table", () => {
+    const r = review(
+      synthPlatform({
+        pools: [
+          { name: "l4", instanceTypes: ["g6.xlarge"], maxSize: 4 },
+          { name: "a100", instanceTypes: ["p4d.24xlarge"], maxSize: 1 },
+        ],
+      }),
+      base,
+    );
+    // 1 × $23.71569/h (p4d.24xlarge in eu-west-1, not the us-east-1 $21.957642) × 730 h.
+    expect(lines(r, "gpu")[0]).toBe(
+      "GPU capacity UP `ml-platform/training/GpuPool-a100/Resource`: max 0 → 8 GPUs (none → 1 × p4d.24xlarge (8 × A100)), +$17,312/month at max scale",
+    );
+  });
+
+  test("the reference platform in us-west-2 gets its GPU pool priced; the same pool in eu-west-1 has no price for g6.xlarge", () => {
+    const west = synthPlatform({ region: "us-west-2" });
+    const md = renderMarkdown(review(west, west), west, west);
+    expect(md).toMatch(
+      /\| ml-platform \| ec2:g6\.xlarge \| 0 \| 4 \| 0\.8048 \| \[2026-01-21\]\(https:\/\/github\.com\/tsaol\/aws-gpu\/blob\/[0-9a-f]{40}\/data\/all_gpu_instances\.js\)/,
+    );
+    const ireland = renderMarkdown(review(base, base), base, base);
+    expect(ireland).toMatch(/\| ml-platform \| ec2:g6\.xlarge \| 0 \| 4 \| no price \| not in the table \|/);
+  });
+
+  test("examples/reference-platform (eu-west-1): the a100 pool is priced from the eu-west-1 table, the l4-spot pool is not", () => {
+    const app = Testing.app();
+    buildReferencePlatform(app);
+    app.synth();
+    const ref = readSynthOutput(app.outdir);
+    const md = renderMarkdown(review(ref, ref), ref, ref);
+    expect(md).toMatch(/\| ec2:p4d\.24xlarge \| 0 \| 4 \| 23\.71569 \| \[2026-01-21\]\(https:\/\/github\.com\/tsaol\/aws-gpu\//);
+    expect(md).toMatch(/\| ec2:g6\.xlarge \(spot: on-demand price as an upper bound\) \| 0 \| 10 \| no price \| not in the table \|/);
+    expect(md).toMatch(/\| ec2:m7i\.large \| 2 \| 4 \| no price \| not in the table \|/);
   });
 
   test("the RDS instance class changed: the database is updated in place", () => {

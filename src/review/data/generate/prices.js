@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // Regenerates ../prices.json: EC2 on-demand prices of us-east-1 from Karpenter's generated table (for the
-// instance types GpuInstance.all() knows and the system node types), plus the prices with other sources.
+// instance types GpuInstance.all() knows and the system node types), EC2 prices of us-west-2 and eu-west-1
+// for the GPU types from tsaol/aws-gpu's data/all_gpu_instances.js (generated from instances.vantage.sh),
+// plus the prices with other sources.
 //
-//   node src/review/data/generate/prices.js <path to an aws/karpenter-provider-aws git checkout>
+//   node src/review/data/generate/prices.js <aws/karpenter-provider-aws checkout> <tsaol/aws-gpu checkout>
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
 require("tsx/cjs");
 const { GpuInstance } = require("../../../training-cluster/gpu-instances.ts");
 const repo = process.argv[2];
-if (!repo) {
-  console.error("usage: node src/review/data/generate/prices.js <karpenter-provider-aws checkout>");
+const gpuRepo = process.argv[3];
+if (!repo || !gpuRepo) {
+  console.error("usage: node src/review/data/generate/prices.js <karpenter-provider-aws checkout> <aws-gpu checkout>");
   process.exit(2);
 }
 const file = "pkg/providers/pricing/zz_generated.pricing_aws.go";
@@ -24,6 +27,30 @@ for (const m of region.matchAll(/"([a-z0-9-]+\.[a-z0-9]+)": ([0-9.]+)/g)) all[m[
 const wanted = [...GpuInstance.all(), "m7i.large", "m7i.xlarge", "m7i.2xlarge"];
 const ec2 = {};
 for (const t of wanted) if (t in all) ec2[t] = all[t];
+// Other regions: tsaol/aws-gpu's table (instances.vantage.sh data, Linux on-demand). Its us-east-1 prices must
+// equal Karpenter's for every GPU type both hold, or the generator stops (the cross-check of the two sources).
+const gpuFile = "data/all_gpu_instances.js";
+const gpuCommit = execFileSync("git", ["-C", gpuRepo, "log", "-1", "--format=%H", "--", gpuFile], { encoding: "utf8" }).trim();
+const gpuText = execFileSync("git", ["-C", gpuRepo, "show", `${gpuCommit}:${gpuFile}`], { encoding: "utf8", maxBuffer: 1 << 28 });
+const gpuUpdated = /Last updated: (\d{4}-\d{2}-\d{2})/.exec(gpuText)[1];
+const gpuByName = new Map(JSON.parse(gpuText.slice(gpuText.indexOf("["), gpuText.lastIndexOf("]") + 1)).map((i) => [i.name, i]));
+const onDemand = (t, r) => gpuByName.get(t)?.pricing?.[r]?.onDemand;
+let crossChecked = 0;
+for (const t of GpuInstance.all()) {
+  const other = onDemand(t, "us-east-1");
+  if (t in ec2 && other !== undefined) {
+    if (other !== ec2[t]) throw new Error(`us-east-1 ${t}: Karpenter ${ec2[t]} != aws-gpu ${other}`);
+    crossChecked++;
+  }
+}
+const gpuPrices = (r) => {
+  const out = {};
+  for (const t of GpuInstance.all()) {
+    const p = onDemand(t, r);
+    if (typeof p === "number" && p > 0) out[`ec2:${t}`] = { usdPerHour: p, source: "aws-gpu-vantage-2026-01" };
+  }
+  return out;
+};
 const eks = {
   "eks:cluster": { usdPerHour: 0.1, source: "eks-extended-support-announcement" },
   "eks:cluster-extended-support": { usdPerHour: 0.6, source: "eks-extended-support-announcement" },
@@ -37,6 +64,11 @@ const doc = {
       date: generated.slice(0, 10),
       url: `https://github.com/aws/karpenter-provider-aws/blob/${commit}/${file}`,
       note: `Karpenter's table generated from the AWS Price List API at ${generated} (Linux, shared tenancy, on-demand); it covers us-east-1 only.`,
+    },
+    "aws-gpu-vantage-2026-01": {
+      date: gpuUpdated,
+      url: `https://github.com/tsaol/aws-gpu/blob/${gpuCommit}/${gpuFile}`,
+      note: `tsaol/aws-gpu's GPU instance table, auto-generated from instances.vantage.sh data (last updated ${gpuUpdated}; Linux on-demand by region), used for us-west-2 and eu-west-1; its us-east-1 prices equal Karpenter's for all ${crossChecked} GPU types both hold. A type the table has no price for in a region is left out.`,
     },
     "nat-gateway-guide-2026-02": {
       date: "2026-02-24",
@@ -55,8 +87,8 @@ const doc = {
       ...eks,
       "nat-gateway": { usdPerHour: 0.045, source: "nat-gateway-guide-2026-02" },
     },
-    "us-west-2": { ...eks },
-    "eu-west-1": { ...eks },
+    "us-west-2": { ...gpuPrices("us-west-2"), ...eks },
+    "eu-west-1": { ...gpuPrices("eu-west-1"), ...eks },
   },
 };
 fs.writeFileSync(path.join(__dirname, "..", "prices.json"), JSON.stringify(doc, null, 2) + "\n");
