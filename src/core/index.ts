@@ -15,3 +15,4 @@ export * from "./kms";
 export * from "./refs";
 export * from "./stack-context";
 export * from "./exposure";
+export * from "./sns";

@@ -11,7 +11,6 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
@@ -23,6 +22,7 @@ import {
   componentTags,
   createRole,
   customerManagedKey,
+  notificationTopic,
   listPrefixStatement,
   encryptedLogGroup,
   fail,
@@ -362,31 +362,15 @@ export class DriftAlarm extends Construct {
       tags,
     });
 
-    this.topic = new SnsTopic(this, "Topic", { name, kmsMasterKeyId: this.key.arn, tags });
-    const topicPolicy = policyDocument(this, "TopicPolicyDocument", [
-      {
-        sid: "CloudWatchAlarmsOfThisAccountPublish",
-        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-        actions: ["sns:Publish"],
-        resources: [this.topic.arn],
-        conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
-      },
-      {
-        sid: "AccountManagesTheTopic",
-        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
-        actions: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:ListSubscriptionsByTopic"],
-        resources: [this.topic.arn],
-      },
-      {
-        sid: "DenyPublishWithoutTls",
-        effect: "Deny",
-        principals: [{ type: "AWS", identifiers: ["*"] }],
-        actions: ["sns:Publish"],
-        resources: [this.topic.arn],
-        conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-      },
-    ]);
-    new SnsTopicPolicy(this, "TopicPolicy", { arn: this.topic.arn, policy: topicPolicy.json });
+    this.topic = notificationTopic(this, {
+      name,
+      kmsKeyArn: this.key.arn,
+      publishers: ["cloudwatch.amazonaws.com"],
+      publishersSid: "CloudWatchAlarmsOfThisAccountPublish",
+      account,
+      partition,
+      tags,
+    }).topic;
     (p.notify ?? []).forEach((target, i) => {
       const protocol = target.startsWith("https://") ? "https" : target.startsWith("arn:") ? "lambda" : "email";
       new SnsTopicSubscription(this, `Notify${i + 1}`, { topicArn: this.topic.arn, protocol, endpoint: target });

@@ -3,9 +3,8 @@ import { z } from "zod";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { check, componentTags, customerManagedKey, fitName, MlopsStack, policyDocument, validateProps, withPlatformPrefix } from "../core";
+import { check, componentTags, customerManagedKey, fitName, MlopsStack, notificationTopic, validateProps, withPlatformPrefix } from "../core";
 import { registerManifest } from "../core/manifest";
 import type { ServingEndpoint } from "../serving-endpoint";
 import type { TrainingCluster } from "../training-cluster";
@@ -118,31 +117,15 @@ export class PlatformAlarms extends Construct {
       removalPolicy: stack.removalPolicy,
       tags,
     });
-    this.topic = new SnsTopic(this, "Topic", { name, kmsMasterKeyId: this.key.arn, tags });
-    const topicPolicy = policyDocument(this, "TopicPolicyDocument", [
-      {
-        sid: "CloudWatchAlarmsAndBudgetsOfThisAccountPublish",
-        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] }],
-        actions: ["sns:Publish"],
-        resources: [this.topic.arn],
-        conditions: sameAccount,
-      },
-      {
-        sid: "AccountManagesTheTopic",
-        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${account}:root`] }],
-        actions: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:ListSubscriptionsByTopic"],
-        resources: [this.topic.arn],
-      },
-      {
-        sid: "DenyPublishWithoutTls",
-        effect: "Deny",
-        principals: [{ type: "AWS", identifiers: ["*"] }],
-        actions: ["sns:Publish"],
-        resources: [this.topic.arn],
-        conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-      },
-    ]);
-    new SnsTopicPolicy(this, "TopicPolicy", { arn: this.topic.arn, policy: topicPolicy.json });
+    this.topic = notificationTopic(this, {
+      name,
+      kmsKeyArn: this.key.arn,
+      publishers: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"],
+      publishersSid: "CloudWatchAlarmsAndBudgetsOfThisAccountPublish",
+      account,
+      partition,
+      tags,
+    }).topic;
     (p.notify ?? []).forEach((target, i) => {
       new SnsTopicSubscription(this, `Notify${i + 1}`, {
         topicArn: this.topic.arn,
