@@ -9,6 +9,7 @@ import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { ClusterProviders, IClusterEndpoint, MlopsStack } from "../core";
 import type { INetwork } from "../network";
 import type { CapacityType, GpuAmiType } from "./gpu-instances";
+import type { PoolPlacement } from "./placement";
 
 /** Options of {@link TrainingCluster.addPodIdentityAssociation}. */
 export interface PodIdentityAssociationOptions {
@@ -70,6 +71,17 @@ export interface GpuNodePoolOptions {
    * @default - no reservation
    */
   readonly capacityReservationId?: string;
+  /**
+   * Tags that select the On-Demand Capacity Reservations or Capacity Blocks for ML the nodes launch into
+   * (Karpenter only: a managed node group takes one `capacityReservationId`).
+   * @default - no selection by tags
+   */
+  readonly capacityReservationTags?: Record<string, string>;
+  /**
+   * Where the nodes are placed.
+   * @default - PoolPlacement.cluster() with EFA and no reservation, PoolPlacement.none() otherwise
+   */
+  readonly placement?: PoolPlacement;
   /**
    * Extra Kubernetes labels of the nodes.
    * @default - only the library's labels

@@ -20,6 +20,8 @@ export enum GpuAmiType {
 export enum CapacityType {
   ON_DEMAND = "ON_DEMAND",
   SPOT = "SPOT",
+  /** A Capacity Block for ML: reserved GPU capacity for a fixed time window, bought ahead. */
+  CAPACITY_BLOCK = "CAPACITY_BLOCK",
 }
 
 /** What the library knows of one NVIDIA GPU instance type. */

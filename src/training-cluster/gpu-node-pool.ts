@@ -45,6 +45,16 @@ export class GpuNodePool extends Construct {
     const { cluster, ...options } = props;
     if (!cluster) fail(this, "GpuNodePool", "cluster", "is required");
     const p = validateProps(this, "GpuNodePool", gpuNodePoolOptionsSchema, options);
+    if (p.capacityReservationTags) {
+      fail(
+        this,
+        "GpuNodePool",
+        "capacityReservationTags",
+        "selects reservations by tags, which only Karpenter does: a managed node group takes one capacityReservationId",
+      );
+    }
+    if (p.capacityType === CapacityType.CAPACITY_BLOCK) fail(this, "GpuNodePool", "capacityType", "CAPACITY_BLOCK is not supported yet");
+    if (p.placement) fail(this, "GpuNodePool", "placement", "is not supported yet");
     const stack = MlopsStack.of(this);
     this.poolName = p.name;
     this.gpu = GpuInstance.of(p.instanceTypes[0]);

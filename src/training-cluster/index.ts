@@ -6,3 +6,4 @@ export * from "./team-namespace";
 export * from "./training-cluster";
 export * from "./imported-cluster";
 export * from "./observability";
+export * from "./placement";

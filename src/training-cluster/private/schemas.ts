@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { check, isDeployTimeValue } from "../../core";
 import { CapacityType, CpuArchitecture, GpuAmiType, GpuInstance, GpuInstanceInfo } from "../gpu-instances";
+import { PoolPlacement } from "../placement";
 import type { GpuNodePoolOptions, TeamOptions } from "../contract";
 import type { ShapeOf } from "../../core";
 
@@ -30,12 +31,16 @@ export const gpuNodePoolOptionsSchema = z
       })
       .pipe(z.enum(GpuAmiType, { message: `must be one of ${Object.values(GpuAmiType).join(", ")}` }))
       .optional(),
-    capacityType: z.enum(CapacityType, { message: "must be ON_DEMAND or SPOT" }).optional(),
+    capacityType: z.enum(CapacityType, { message: "must be ON_DEMAND, SPOT or CAPACITY_BLOCK" }).optional(),
     minSize: check.int(0, 1000).optional(),
     maxSize: check.int(1, 1000).optional(),
     rootVolumeSizeGiB: check.int(50, 16384).optional(),
     efa: z.boolean().optional(),
     capacityReservationId: check.matching(/^cr-[0-9a-f]{8,17}$/, "must be a capacity reservation id (cr-...)").optional(),
+    capacityReservationTags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
+    placement: z
+      .custom<PoolPlacement>((o) => o instanceof PoolPlacement, { message: "must be PoolPlacement.cluster(), none() or existing(name)" })
+      .optional(),
     labels: z
       .record(
         z.string().refine((k) => !RESERVED_LABEL_PREFIXES.some((p) => k.startsWith(p)), {
