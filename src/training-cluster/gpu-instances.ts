@@ -44,6 +44,20 @@ export interface GpuInstanceInfo {
   readonly vcpus: number;
   /** Memory of the instance (not of its GPUs), GiB. */
   readonly memoryGiB: number;
+  /**
+   * Network cards of the instance (`NetworkInfo.MaximumNetworkCards`): a p4d.24xlarge has 4, a p5.48xlarge 32.
+   * An EFA pool gets one EFA interface per card: card 0 an EFA with ENA (the node's IP address), the others
+   * EFA-only (no IP address), which every EFA instance type accepts on its secondary interfaces.
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-acc-inst-types.html
+   */
+  readonly networkCards: number;
+  /** Most EFA interfaces of the instance (`NetworkInfo.EfaInfo.MaximumEfaInterfaces`), 0 without EFA. */
+  readonly maxEfaInterfaces: number;
+  /**
+   * Whether Capacity Blocks for ML are sold for the type.
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-capacity-blocks.html
+   */
+  readonly capacityBlocks: boolean;
 }
 
 interface Family {
@@ -116,10 +130,33 @@ const FAMILIES: Record<string, Family> = {
   "p6-b200": { model: "B200", memoryGiB: 179, arch: X86, nvme: true, sizes: { "48xlarge": [8, true, 192, 2048] } },
 };
 
+// Network cards of the types with more than one (every other type has one). Checked three ways, which
+// agree for every type of the table: the "Network specifications" table of the EC2 accelerated computing
+// instance specifications (column "Network cards"), Karpenter's generated VPC limits
+// (aws/karpenter-provider-aws pkg/providers/instancetype/zz_generated.vpclimits.go, 2026-08) and the
+// DescribeInstanceTypes data of moto (getmoto/moto moto/ec2/resources/instance_types.json, 2026-08), which
+// also gives MaximumEfaInterfaces: equal to the card count for every EFA type here (1 for single-card types,
+// 32 for p5.48xlarge, 16 for p5en.48xlarge, 8 for p6-b200.48xlarge).
+const NETWORK_CARDS: Record<string, number> = {
+  "g6e.24xlarge": 2,
+  "g6e.48xlarge": 4,
+  "p4d.24xlarge": 4,
+  "p4de.24xlarge": 4,
+  "p5.48xlarge": 32,
+  "p5e.48xlarge": 32,
+  "p5en.48xlarge": 16,
+  "p6-b200.48xlarge": 8,
+};
+
+// Types sold as Capacity Blocks for ML (EC2 user guide, "Capacity Blocks for ML", supported instance types;
+// the same list as SageMaker's ReservedCapacityInstanceType and AWS PCS's supported families).
+const CAPACITY_BLOCK_TYPES = new Set(["p4d.24xlarge", "p4de.24xlarge", "p5.4xlarge", "p5.48xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge"]);
+
 const TABLE: Record<string, GpuInstanceInfo> = {};
 for (const [family, f] of Object.entries(FAMILIES)) {
   for (const [size, [gpuCount, efa, vcpus, memoryGiB]] of Object.entries(f.sizes)) {
     const instanceType = `${family}.${size}`;
+    const networkCards = NETWORK_CARDS[instanceType] ?? 1;
     TABLE[instanceType] = {
       instanceType,
       gpuModel: f.model,
@@ -130,6 +167,9 @@ for (const [family, f] of Object.entries(FAMILIES)) {
       localNvme: f.nvme,
       vcpus,
       memoryGiB,
+      networkCards,
+      maxEfaInterfaces: efa ? networkCards : 0,
+      capacityBlocks: CAPACITY_BLOCK_TYPES.has(instanceType),
     };
   }
 }

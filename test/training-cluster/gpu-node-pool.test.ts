@@ -70,19 +70,21 @@ describe("GpuNodePool", () => {
     }
   });
 
-  test("GIVEN efa THEN an EFA interface in the cluster security group and a cluster placement group in one subnet", () => {
+  test("GIVEN efa THEN EFA interfaces in the cluster and EFA security groups and a cluster placement group in one subnet", () => {
     const { doc: d } = build({ efa: true });
     const pg = resource(d, "aws_placement_group", "PlacementGroup");
     expect(pg.values.strategy).toBe("cluster");
     const l = resource(d, "aws_launch_template", "GpuPool-p/LaunchTemplate").values;
     expect(l.placement).toEqual({ group_name: ref(pg, "name") });
-    expect(l.network_interfaces).toEqual([
+    const efaSg = resource(d, "aws_security_group", "GpuPool-p/EfaSecurityGroup");
+    expect(l.network_interfaces[0]).toEqual(
       expect.objectContaining({
         interface_type: "efa",
         device_index: 0,
-        security_groups: ["${aws_eks_cluster.training_1CA5CB2F.vpc_config[0].cluster_security_group_id}"],
+        network_card_index: 0,
+        security_groups: ["${aws_eks_cluster.training_1CA5CB2F.vpc_config[0].cluster_security_group_id}", ref(efaSg, "id")],
       }),
-    ]);
+    );
     expect(resource(d, "aws_eks_node_group", "GpuPool-p/Resource").values.subnet_ids).toHaveLength(1);
   });
 
@@ -98,7 +100,7 @@ describe("GpuNodePool", () => {
     const tags = resources(d, "aws_autoscaling_group_tag").map((t) => t.values.tag);
     expect(tags).toContainEqual({
       key: "k8s.io/cluster-autoscaler/node-template/resources/vpc.amazonaws.com/efa",
-      value: "1",
+      value: "4",
       propagate_at_launch: false,
     });
     expect(cluster.efaDevicePlugin).toBeDefined();

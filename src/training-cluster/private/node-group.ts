@@ -14,7 +14,8 @@ export interface ManagedNodeGroupSpec {
   readonly subnetIds: string[];
   readonly amiType: string;
   readonly capacityType: string;
-  readonly instanceTypes: string[];
+  /** Instance types of the node group (none when the launch template names its one type, as with a Capacity Block). */
+  readonly instanceTypes?: string[];
   readonly minSize: number;
   readonly maxSize: number;
   readonly labels: Record<string, string>;

@@ -92,7 +92,76 @@ export const gpuNodePoolOptionsSchema = z
     if (p.capacityReservationId && p.capacityType === CapacityType.SPOT) {
       ctx.addIssue({ code: "custom", path: ["capacityReservationId"], message: "needs capacityType ON_DEMAND, not SPOT" });
     }
+    if (p.capacityType === CapacityType.CAPACITY_BLOCK) capacityBlockIssues(p, infos, ctx);
+    if (p.placement) placementIssues(p, ctx);
   }) satisfies ShapeOf<GpuNodePoolOptions>;
+
+type PoolInput = { instanceTypes: string[]; minSize?: number; capacityType?: string; capacityReservationId?: string; placement?: PoolPlacement };
+
+// Capacity Blocks for ML with a managed node group: the launch template names the block's reservation, the
+// `capacity-block` market type and the one instance type the block holds, and the node group names no
+// instance type (EKS user guide, "Create a managed node group with Capacity Blocks for ML").
+function capacityBlockIssues(p: PoolInput, infos: GpuInstanceInfo[], ctx: z.RefinementCtx): void {
+  if (!p.capacityReservationId) {
+    ctx.addIssue({ code: "custom", path: ["capacityReservationId"], message: "is required with capacityType CAPACITY_BLOCK: the Capacity Block's reservation id (cr-...)" });
+  }
+  if (p.instanceTypes.length > 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["instanceTypes"],
+      message: `names ${p.instanceTypes.length} instance types, but a Capacity Block holds one instance type: name exactly the block's type`,
+    });
+  }
+  infos.forEach((info, i) => {
+    if (!info.capacityBlocks) {
+      ctx.addIssue({ code: "custom", path: ["instanceTypes", i], message: "is not sold as Capacity Blocks for ML (capacityType CAPACITY_BLOCK)" });
+    }
+  });
+  // Nodes cannot launch before the block starts nor after it ends, and EKS updates a Capacity Block node
+  // group only at desired size 0: a minimum above 0 would hold the group unhealthy outside the window.
+  if (p.minSize !== undefined && !isDeployTimeValue(p.minSize) && p.minSize > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["minSize"],
+      message: "must be 0 with capacityType CAPACITY_BLOCK: no node can run outside the block's window, and EKS updates such a group only at size 0",
+    });
+  }
+}
+
+// Placement groups and reserved capacity (EC2 user guide):
+// - "Capacity Blocks are delivered as targeted Capacity Reservations in a single Availability Zone ... so there
+//   is no need to use a cluster placement group with a Capacity Block" (capacity-blocks-using), and a
+//   future-dated reservation cannot be created in a placement group (CreateCapacityReservation,
+//   PlacementGroupArn: "Not supported for future-dated Capacity Reservations"): a Capacity Block is in no
+//   placement group, so a launch into one cannot match it.
+// - An On-Demand Capacity Reservation is used inside a cluster placement group only when it was created in
+//   that group ("Capacity Reservations for cluster placement groups"): a group the pool creates holds no
+//   reservation, an existing group may.
+function placementIssues(p: PoolInput, ctx: z.RefinementCtx): void {
+  const placement = p.placement as PoolPlacement;
+  if (placement.kind === "existing") {
+    const name = placement.groupName;
+    if (typeof name !== "string" || (!isDeployTimeValue(name) && !/^[\x20-\x7e]{1,255}$/.test(name))) {
+      ctx.addIssue({ code: "custom", path: ["placement", "groupName"], message: "must be the name of a placement group: 1 to 255 ASCII characters" });
+    }
+  }
+  if (placement.kind === "none") return;
+  const what = placement.kind === "cluster" ? "PoolPlacement.cluster()" : `PoolPlacement.existing(${JSON.stringify(placement.groupName)})`;
+  if (p.capacityType === CapacityType.CAPACITY_BLOCK) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["placement"],
+      message: `(${what}) cannot hold a Capacity Block: a block is a reservation in no placement group, whose instances AWS places close together already (use PoolPlacement.none())`,
+    });
+  } else if (p.capacityReservationId && placement.kind === "cluster") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["placement"],
+      message:
+        "(PoolPlacement.cluster()) is a new placement group, which holds no capacity reservation: use PoolPlacement.existing(name) of the group the reservation was created in, or PoolPlacement.none()",
+    });
+  }
+}
 
 const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
