@@ -150,7 +150,15 @@ const NETWORK_CARDS: Record<string, number> = {
 
 // Types sold as Capacity Blocks for ML (EC2 user guide, "Capacity Blocks for ML", supported instance types;
 // the same list as SageMaker's ReservedCapacityInstanceType and AWS PCS's supported families).
-const CAPACITY_BLOCK_TYPES = new Set(["p4d.24xlarge", "p4de.24xlarge", "p5.4xlarge", "p5.48xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge"]);
+const CAPACITY_BLOCK_TYPES = new Set([
+  "p4d.24xlarge",
+  "p4de.24xlarge",
+  "p5.4xlarge",
+  "p5.48xlarge",
+  "p5e.48xlarge",
+  "p5en.48xlarge",
+  "p6-b200.48xlarge",
+]);
 
 const TABLE: Record<string, GpuInstanceInfo> = {};
 for (const [family, f] of Object.entries(FAMILIES)) {

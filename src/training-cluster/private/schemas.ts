@@ -103,7 +103,7 @@ type PoolInput = { instanceTypes: string[]; minSize?: number; capacityType?: str
 // instance type (EKS user guide, "Create a managed node group with Capacity Blocks for ML").
 function capacityBlockIssues(p: PoolInput, infos: GpuInstanceInfo[], ctx: z.RefinementCtx): void {
   if (!p.capacityReservationId) {
-    ctx.addIssue({ code: "custom", path: ["capacityReservationId"], message: "is required with capacityType CAPACITY_BLOCK: the Capacity Block's reservation id (cr-...)" });
+    ctx.addIssue({ code: "custom", path: ["capacityType"], message: "needs capacityReservationId: the Capacity Block's reservation id (cr-...)" });
   }
   if (p.instanceTypes.length > 1) {
     ctx.addIssue({
@@ -151,14 +151,14 @@ function placementIssues(p: PoolInput, ctx: z.RefinementCtx): void {
     ctx.addIssue({
       code: "custom",
       path: ["placement"],
-      message: `(${what}) cannot hold a Capacity Block: a block is a reservation in no placement group, whose instances AWS places close together already (use PoolPlacement.none())`,
+      message: `is ${what}, which cannot hold a Capacity Block: a block is a reservation in no placement group, whose instances AWS places close together already (use PoolPlacement.none())`,
     });
   } else if (p.capacityReservationId && placement.kind === "cluster") {
     ctx.addIssue({
       code: "custom",
       path: ["placement"],
       message:
-        "(PoolPlacement.cluster()) is a new placement group, which holds no capacity reservation: use PoolPlacement.existing(name) of the group the reservation was created in, or PoolPlacement.none()",
+        "is PoolPlacement.cluster(), a new placement group, which holds no capacity reservation: use PoolPlacement.existing(name) of the group the reservation was created in, or PoolPlacement.none()",
     });
   }
 }
