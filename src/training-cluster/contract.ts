@@ -41,7 +41,7 @@ export interface GpuNodePoolOptions {
    */
   readonly amiType?: GpuAmiType;
   /**
-   * On-demand or spot.
+   * On-demand, spot, or a Capacity Block for ML (with its `capacityReservationId` and exactly one instance type).
    * @default CapacityType.ON_DEMAND
    */
   readonly capacityType?: CapacityType;
@@ -61,13 +61,13 @@ export interface GpuNodePoolOptions {
    */
   readonly rootVolumeSizeGiB?: number;
   /**
-   * Attach an Elastic Fabric Adapter and place the nodes in a cluster placement group in the first
-   * private subnet, for multi-node training.
+   * Attach one Elastic Fabric Adapter per network card of the instance type (card 0 EFA with ENA, the others
+   * EFA-only) in an EFA security group of the pool, in one subnet (the first), for multi-node training.
    * @default false
    */
   readonly efa?: boolean;
   /**
-   * Id of an On-Demand Capacity Reservation the nodes launch into (on-demand pools only).
+   * Id of the On-Demand Capacity Reservation (on-demand pools) or Capacity Block (`CAPACITY_BLOCK`) the nodes launch into.
    * @default - no reservation
    */
   readonly capacityReservationId?: string;

@@ -20,7 +20,10 @@ export enum GpuAmiType {
 export enum CapacityType {
   ON_DEMAND = "ON_DEMAND",
   SPOT = "SPOT",
-  /** A Capacity Block for ML: reserved GPU capacity for a fixed time window, bought ahead. */
+  /**
+   * A Capacity Block for ML: reserved GPU capacity for a fixed time window, bought ahead. A pool takes its
+   * reservation id (`capacityReservationId`) and the one instance type it holds.
+   */
   CAPACITY_BLOCK = "CAPACITY_BLOCK",
 }
 

@@ -4,7 +4,11 @@
  * {@link PoolPlacement.none}.
  */
 export class PoolPlacement {
-  /** A cluster placement group created for the pool (one availability zone, lowest latency between nodes). */
+  /**
+   * A cluster placement group created for the pool (one availability zone, lowest latency between nodes).
+   * Refused with a reservation: a new group holds no On-Demand Capacity Reservation, and a Capacity Block
+   * is in no placement group.
+   */
   public static cluster(): PoolPlacement {
     return new PoolPlacement("cluster");
   }
@@ -15,8 +19,9 @@ export class PoolPlacement {
   }
 
   /**
-   * An existing placement group, by name.
-   * @param groupName the placement group's name
+   * An existing placement group, by name: the group an On-Demand Capacity Reservation was created in, say.
+   * Refused with a Capacity Block.
+   * @param groupName the placement group's name (1 to 255 ASCII characters)
    */
   public static existing(groupName: string): PoolPlacement {
     return new PoolPlacement("existing", groupName);

@@ -105,6 +105,14 @@ describe("EFA on every network card", () => {
     }
   });
 
+  test("refused: an EFA pool of types with different network card counts (p5e: 32, p5en: 16)", () => {
+    expect(poolError({ instanceTypes: ["p5e.48xlarge", "p5en.48xlarge"], efa: true })).toContain(
+      'instanceTypes[1] ("p5en.48xlarge") takes 16 EFA interfaces, but p5e.48xlarge takes 32',
+    );
+    const { doc } = build({ instanceTypes: ["p5e.48xlarge", "p5en.48xlarge"] });
+    expect(nodeGroup(doc).instance_types).toEqual(["p5e.48xlarge", "p5en.48xlarge"]);
+  });
+
   test("GIVEN no efa THEN no network interfaces, no EFA security group and no EFA resource", () => {
     const { doc, gpu } = build({});
     expect(launchTemplate(doc).network_interfaces).toBeUndefined();

@@ -87,6 +87,14 @@ export const gpuNodePoolOptionsSchema = z
     if (p.efa) {
       infos.forEach((info, i) => {
         if (!info.efa) ctx.addIssue({ code: "custom", path: ["instanceTypes", i], message: "does not support EFA (efa: true)" });
+        else if (first.efa && info.maxEfaInterfaces !== first.maxEfaInterfaces) {
+          // The launch template names one EFA interface per network card, which is one list for every type.
+          ctx.addIssue({
+            code: "custom",
+            path: ["instanceTypes", i],
+            message: `takes ${info.maxEfaInterfaces} EFA interfaces, but ${first.instanceType} takes ${first.maxEfaInterfaces}: an EFA pool's launch template has one interface per network card of one type (make a pool per type)`,
+          });
+        }
       });
     }
     if (p.capacityReservationId && p.capacityType === CapacityType.SPOT) {
