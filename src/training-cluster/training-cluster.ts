@@ -227,7 +227,7 @@ function publicAccessCidrs(instead: string, orElse: string) {
 const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver", "eks-node-monitoring-agent"] as const;
 
 const KARPENTER_NEEDS_STACK =
-  "(karpenter) has GPU pools but no nodePoolStack: their NodePool and EC2NodeClass cannot be planned before the Karpenter CRDs exist, so they live in a stack that deploys after the chart's. Name it: ClusterAutoscaling.karpenter({ nodePoolStack: workloads })";
+  "has GPU pools but no nodePoolStack (ClusterAutoscaling.karpenter): their NodePool and EC2NodeClass cannot be planned before the Karpenter CRDs exist, so they live in a stack that deploys after the chart's. Name it: ClusterAutoscaling.karpenter({ nodePoolStack: workloads })";
 
 const schema = z
   .object({
