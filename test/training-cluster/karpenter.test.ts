@@ -14,6 +14,7 @@ import {
   TrainingCluster,
 } from "../../src";
 import { Pins } from "../../src/core";
+import { manifestOf } from "../../src/core/manifest";
 import { buildKarpenterPlatform } from "../../examples/karpenter-platform/main";
 import * as chartKeys from "../fixtures/chart-values-keys.json";
 import * as crdFields from "./karpenter-crd-fields.json";
@@ -190,6 +191,19 @@ describe("GPU pools with Karpenter", () => {
     expect(Object.keys(docs)).toEqual(expect.arrayContaining(["platform", "kube", "pools"]));
     expect(poolStack.dependencies).toContain(kube);
     expect(byName(poolsDoc, "NodePool", "a100").values.depends_on).toEqual([expect.stringContaining("NodeClass")]);
+  });
+
+  test("the review's manifest lists the pools with the autoscaler that scales them", () => {
+    const entry = manifestOf(cluster).entries.find((e) => e.kind === "GpuNodePool" && e.name === "h100-block")!;
+    expect(entry).toMatchObject({
+      autoscaler: "karpenter",
+      capacityType: "CAPACITY_BLOCK",
+      gpuCount: 8,
+      maxSize: 2,
+      minSize: 0,
+      efa: true,
+      stack: "platform",
+    });
   });
 
   test("the EFA device plugin and the NVIDIA device plugin are installed for the pools", () => {
@@ -376,6 +390,18 @@ describe("the plan-time rule: NodePools in a stack that deploys after the Karpen
     expect(validationError(() => cluster.addGpuNodePool("a100", pool)).message).toContain("use addKarpenterGpuPool");
     const plain = new TrainingCluster(new MlopsStack(newApp(), "p", { region: "eu-west-1", name: "acme-x" }), "training");
     expect(validationError(() => plain.addKarpenterGpuPool("a100", pool)).message).toContain("needs autoscaling: ClusterAutoscaling.karpenter");
+  });
+
+  test("accepted without a kubernetesStack: the chart in the cluster's stack, the pools in a workloads stack", () => {
+    const app = newApp();
+    const platform = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
+    const workloads = new MlopsStack(app, "workloads", { region: "eu-west-1", name: "acme-ml" });
+    new TrainingCluster(platform, "training", { autoscaling: ClusterAutoscaling.karpenter({ nodePoolStack: workloads }), gpuNodePools: [pool] });
+    const docs = synthApp(app);
+    expect(resources(docs.platform, "helm_release").map((r) => r.values.chart)).toEqual(expect.arrayContaining(["karpenter", "karpenter-crd"]));
+    expect(resources(docs.platform, "kubernetes_manifest")).toEqual([]);
+    expect(byName(docs.workloads, "NodePool", "a100").path).toBe("workloads/training/GpuPool-a100/NodePool");
+    expect(workloads.dependencies).toContain(platform);
   });
 
   test("a pool added later with the stack lands in it", () => {
