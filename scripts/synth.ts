@@ -13,6 +13,7 @@ import { App } from "cdktf";
 import { buildReferencePlatform } from "../examples/reference-platform/main";
 import { buildSageMakerPlatform } from "../examples/sagemaker-platform/main";
 import { buildExistingClusterPlatform } from "../examples/existing-cluster/main";
+import { buildKarpenterPlatform } from "../examples/karpenter-platform/main";
 import { withGuardrails } from "../examples/shared/guardrails";
 import { count, Manifest, removeStaleStacks } from "./synth-output";
 
@@ -20,6 +21,7 @@ const EXAMPLES: Record<string, (app: App) => unknown> = {
   "reference-platform": buildReferencePlatform,
   "sagemaker-platform": buildSageMakerPlatform,
   "existing-cluster": buildExistingClusterPlatform,
+  "karpenter-platform": buildKarpenterPlatform,
 };
 
 function main(argv: string[]): number {

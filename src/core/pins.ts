@@ -28,6 +28,14 @@ export const Pins = {
     awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
     /** Stakater Reloader chart 2.2.16 (Reloader v1.4.21): restarts workloads when a Secret they name changes. */
     reloader: { repository: "https://stakater.github.io/stakater-charts", chart: "reloader", version: "2.2.16" },
+    /**
+     * Karpenter 1.14.1 (controller public.ecr.aws/karpenter/controller:1.14.1); values keys read from that
+     * release's charts/karpenter/values.yaml (aws/karpenter-provider-aws), NodePool and EC2NodeClass fields
+     * from its CRDs (karpenter.sh/v1, karpenter.k8s.aws/v1, tag v1.14.1).
+     */
+    karpenter: { repository: "oci://public.ecr.aws/karpenter", chart: "karpenter", version: "1.14.1" },
+    /** Karpenter 1.14.1 CRDs, in a release of their own so that an upgrade of the pin upgrades them (Helm leaves a chart's crds/ alone). */
+    karpenterCrd: { repository: "oci://public.ecr.aws/karpenter", chart: "karpenter-crd", version: "1.14.1" },
     /** cert-manager v1.21.1, which KServe's webhooks need for their certificates. */
     certManager: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.21.1" },
     /** KServe v0.20.0 CRDs (OCI, `v`-prefixed versions); values keys read from that tag's values.yaml. */

@@ -7,3 +7,5 @@ export * from "./training-cluster";
 export * from "./imported-cluster";
 export * from "./observability";
 export * from "./placement";
+export * from "./autoscaling";
+export * from "./karpenter";

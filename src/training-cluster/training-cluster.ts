@@ -51,6 +51,10 @@ import type {
   TrainingClusterAttributes,
 } from "./contract";
 import { GpuNodePool } from "./gpu-node-pool";
+import { ClusterAutoscaling, KARPENTER_DEFAULT_AMI_ALIAS, KarpenterResources } from "./autoscaling";
+import { KarpenterGpuPool } from "./karpenter";
+import { karpenterInstallation } from "./private/karpenter-install";
+import { karpenterPoolOptionsSchema } from "./private/karpenter-schema";
 import { NodeLabels } from "./labels";
 import { gpuNodePoolOptionsSchema, teamOptionsSchema } from "./private/schemas";
 import { DEFAULT_KUBERNETES_VERSION, EXTENDED_ONLY_VERSIONS, KUBERNETES_VERSIONS } from "./private/charts";
@@ -189,6 +193,12 @@ export interface TrainingClusterProps {
    * @default ClusterObservability.cloudWatch() (Container Insights with enhanced observability)
    */
   readonly observability?: ClusterObservability;
+  /**
+   * What scales the GPU pools: managed node groups with Cluster Autoscaler, or Karpenter (`NodePool` and
+   * `EC2NodeClass` per pool). The system node group stays a managed node group, scaled by Cluster Autoscaler.
+   * @default ClusterAutoscaling.clusterAutoscaler()
+   */
+  readonly autoscaling?: ClusterAutoscaling;
 }
 
 /** Makes every resource of `stack` that talks to `cluster`'s API depend on the rules that open the API to Terraform. */
@@ -215,6 +225,9 @@ function publicAccessCidrs(instead: string, orElse: string) {
 }
 
 const ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver", "eks-node-monitoring-agent"] as const;
+
+const KARPENTER_NEEDS_STACK =
+  "has GPU pools but no nodePoolStack (ClusterAutoscaling.karpenter): their NodePool and EC2NodeClass cannot be planned before the Karpenter CRDs exist, so they live in a stack that deploys after the chart's. Name it: ClusterAutoscaling.karpenter({ nodePoolStack: workloads })";
 
 const schema = z
   .object({
@@ -280,6 +293,17 @@ const schema = z
         },
       )
       .optional(),
+    autoscaling: z
+      .custom<ClusterAutoscaling>((a) => a instanceof ClusterAutoscaling, {
+        message: "must be ClusterAutoscaling.clusterAutoscaler() or ClusterAutoscaling.karpenter(...)",
+      })
+      .refine((a) => a.karpenterOptions.nodePoolStack === undefined || MlopsStack.isMlopsStack(a.karpenterOptions.nodePoolStack), {
+        message: "karpenter nodePoolStack must be an MlopsStack",
+      })
+      .refine((a) => a.karpenterOptions.amiAlias === undefined || /^al2023@(v\d{8}|latest)$/.test(a.karpenterOptions.amiAlias), {
+        message: 'karpenter amiAlias must be an AL2023 alias such as "al2023@v20260714"',
+      })
+      .optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -298,8 +322,12 @@ const schema = z
         message: `is past EKS standard support (ended ${KUBERNETES_VERSIONS[version].standardSupportEnds}): choose a newer version or set upgradeSupportType to EXTENDED`,
       });
     }
+    const poolSchema = p.autoscaling?.kind === "karpenter" ? karpenterPoolOptionsSchema : gpuNodePoolOptionsSchema;
+    if (p.autoscaling?.kind === "karpenter" && (p.gpuNodePools ?? []).length > 0 && !p.autoscaling.karpenterOptions.nodePoolStack) {
+      ctx.addIssue({ code: "custom", path: ["autoscaling"], message: KARPENTER_NEEDS_STACK });
+    }
     (p.gpuNodePools ?? []).forEach((pool, i) => {
-      const r = gpuNodePoolOptionsSchema.safeParse(pool);
+      const r = poolSchema.safeParse(pool);
       if (!r.success) {
         for (const issue of allIssues(r.error)) ctx.addIssue({ code: "custom", path: ["gpuNodePools", i, ...issue.path], message: issue.message });
       }
@@ -368,6 +396,12 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   public readonly adminAccessEntries: Record<string, EksAccessEntry>;
   /** The GPU node pools, by pool name. */
   public readonly gpuNodePools: Record<string, GpuNodePool> = {};
+  /** How the GPU pools scale. */
+  public readonly autoscaling: ClusterAutoscaling;
+  /** Karpenter's controller, roles, interruption queue and charts, with `ClusterAutoscaling.karpenter()`. */
+  public readonly karpenter?: KarpenterResources;
+  /** The Karpenter GPU pools, by pool name, with `ClusterAutoscaling.karpenter()`. */
+  public readonly karpenterGpuPools: Record<string, KarpenterGpuPool> = {};
   /** The team namespaces, by team name. */
   public readonly teams: Record<string, TeamNamespace> = {};
   /** What a node group must wait for (the add-ons that nodes need to join). @internal */
@@ -402,6 +436,15 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
     }
     if (this.kubernetesStack !== stack && this.node.root !== this.kubernetesStack.node.root) {
       fail(this, "TrainingCluster", "kubernetesStack", `(${this.kubernetesStack.node.path}) must be a stack of the cluster's app`);
+    }
+    const nodePoolStack = p.autoscaling?.karpenterOptions.nodePoolStack;
+    if (nodePoolStack && (nodePoolStack === stack || nodePoolStack === this.kubernetesStack || nodePoolStack.node.root !== this.node.root)) {
+      fail(
+        this,
+        "TrainingCluster",
+        "autoscaling",
+        `(karpenter) puts the NodePools in the stack "${nodePoolStack.node.id}", ${nodePoolStack.node.root !== this.node.root ? "which is not of the cluster's app" : "which deploys before the Karpenter CRDs exist (the cluster's stack or its kubernetesStack)"}: a custom resource cannot be planned before its CRD exists. Name a separate stack that deploys after them (new MlopsStack(app, "ml-workloads", ...))`,
+      );
     }
     const tags = componentTags("training-cluster");
     const partition = stack.partition;
@@ -714,7 +757,22 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
       dependsOn: this.after([this.systemNodeGroup]),
     });
 
-    for (const pool of p.gpuNodePools ?? []) this.addGpuNodePool(pool.name, pool);
+    this.autoscaling = p.autoscaling ?? ClusterAutoscaling.clusterAutoscaler();
+    if (this.autoscaling.kind === "karpenter") {
+      this.karpenter = karpenterInstallation({
+        host: this.addonHost,
+        clusterNameReference: this.cluster.name,
+        clusterEndpoint: this.clusterEndpoint,
+        region: stack.region,
+        volumeKeyArn: kmsKey.arn,
+        nodeRepair: this.autoscaling.karpenterOptions.nodeRepair ?? true,
+      });
+    }
+
+    for (const pool of p.gpuNodePools ?? []) {
+      if (this.karpenter) this.addKarpenterGpuPool(pool.name, pool);
+      else this.addGpuNodePool(pool.name, pool);
+    }
     for (const team of p.teams ?? []) this.addTeam(team);
 
     new TerraformOutput(this, "ClusterNameOutput", { value: this.cluster.name, description: "EKS cluster name" });
@@ -773,6 +831,45 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
 
   /** Adds a GPU node pool and returns it. `id` is its construct id (its address in Terraform). */
   public addGpuNodePool(id: string, options: GpuNodePoolOptions): GpuNodePool {
+    if (this.karpenter) {
+      fail(
+        this,
+        "TrainingCluster",
+        "addGpuNodePool",
+        "makes a managed node group, but the cluster's GPU pools are Karpenter's: use addKarpenterGpuPool",
+      );
+    }
+    this.checkNewPool(id, options);
+    const pool = new GpuNodePool(this, `GpuPool-${id}`, { ...options, cluster: this });
+    this.gpuNodePools[pool.poolName] = pool;
+    return pool;
+  }
+
+  /**
+   * Adds a Karpenter GPU pool (an `EC2NodeClass` and a `NodePool` in the `nodePoolStack` of
+   * `ClusterAutoscaling.karpenter(...)`) and returns it. `id` is its construct id.
+   */
+  public addKarpenterGpuPool(id: string, options: GpuNodePoolOptions): KarpenterGpuPool {
+    if (!this.karpenter) {
+      fail(this, "TrainingCluster", "addKarpenterGpuPool", "needs autoscaling: ClusterAutoscaling.karpenter(...) on the cluster");
+    }
+    const karpenterOptions = this.autoscaling.karpenterOptions;
+    if (!karpenterOptions.nodePoolStack) {
+      fail(this, "TrainingCluster", "autoscaling", KARPENTER_NEEDS_STACK);
+    }
+    this.checkNewPool(id, options);
+    const pool = new KarpenterGpuPool(this, `GpuPool-${id}`, {
+      ...options,
+      cluster: this,
+      karpenter: this.karpenter,
+      nodePoolStack: karpenterOptions.nodePoolStack,
+      amiAlias: karpenterOptions.amiAlias ?? KARPENTER_DEFAULT_AMI_ALIAS,
+    });
+    this.karpenterGpuPools[pool.poolName] = pool;
+    return pool;
+  }
+
+  private checkNewPool(id: string, options: GpuNodePoolOptions): void {
     // Checked before anything is built: a failed addition leaves no half of a pool behind.
     if (typeof id !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) {
       fail(
@@ -783,15 +880,12 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
       );
     }
     const name = (options as { name?: unknown } | undefined)?.name;
-    if (typeof name === "string" && this.gpuNodePools[name]) {
+    if (typeof name === "string" && (this.gpuNodePools[name] || this.karpenterGpuPools[name])) {
       fail(this, "TrainingCluster", "addGpuNodePool.name", `(${JSON.stringify(name)}) names a GPU node pool that exists already`);
     }
     if (this.node.tryFindChild(`GpuPool-${id}`)) {
       fail(this, "TrainingCluster", "addGpuNodePool.id", `(${JSON.stringify(id)}) is the id of a GPU node pool that exists already`);
     }
-    const pool = new GpuNodePool(this, `GpuPool-${id}`, { ...options, cluster: this });
-    this.gpuNodePools[pool.poolName] = pool;
-    return pool;
   }
 
   /** Adds a team namespace with a GPU quota and returns it. */
@@ -807,7 +901,7 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
 
   /** Whether the cluster has GPU node pools. */
   public get hasGpuNodes(): boolean {
-    return Object.keys(this.gpuNodePools).length > 0;
+    return Object.keys(this.gpuNodePools).length > 0 || Object.keys(this.karpenterGpuPools).length > 0;
   }
 
   /** The system node group, which runs the controllers and in-cluster jobs. */

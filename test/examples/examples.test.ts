@@ -4,6 +4,7 @@ import { App } from "cdktf";
 import { buildReferencePlatform } from "../../examples/reference-platform/main";
 import { buildSageMakerPlatform } from "../../examples/sagemaker-platform/main";
 import { buildExistingClusterPlatform } from "../../examples/existing-cluster/main";
+import { buildKarpenterPlatform } from "../../examples/karpenter-platform/main";
 import { newApp, resources, synthApp, TfDoc } from "../helpers";
 import { violations } from "../invariants";
 
@@ -12,6 +13,7 @@ const EXAMPLES: Record<string, (app: App) => unknown> = {
   "reference-platform": buildReferencePlatform,
   "sagemaker-platform": buildSageMakerPlatform,
   "existing-cluster": buildExistingClusterPlatform,
+  "karpenter-platform": buildKarpenterPlatform,
 };
 
 function synthesize(build: (app: App) => unknown): Record<string, TfDoc> {
