@@ -2,7 +2,9 @@
 // Regenerates ../prices.json: EC2 on-demand prices of us-east-1 from Karpenter's generated table (for the
 // instance types GpuInstance.all() knows and the system node types), EC2 prices of us-west-2 and eu-west-1
 // for the GPU types from tsaol/aws-gpu's data/all_gpu_instances.js (generated from instances.vantage.sh),
-// plus the prices with other sources.
+// plus the prices with other sources: the EKS announcement and transcribed-prices.json (prices read from public
+// material that quotes an AWS Price List identifier, each with its evidence). For every item the library emits in
+// the three regions that stays without a price, prices.json names the reason (`unpriced`).
 //
 //   node src/review/data/generate/prices.js <aws/karpenter-provider-aws checkout> <tsaol/aws-gpu checkout>
 const { execFileSync } = require("child_process");
@@ -70,11 +72,6 @@ const doc = {
       url: `https://github.com/tsaol/aws-gpu/blob/${gpuCommit}/${gpuFile}`,
       note: `tsaol/aws-gpu's GPU instance table, auto-generated from instances.vantage.sh data (last updated ${gpuUpdated}; Linux on-demand by region), used for us-west-2 and eu-west-1; its us-east-1 prices equal Karpenter's for all ${crossChecked} GPU types both hold. A type the table has no price for in a region is left out.`,
     },
-    "nat-gateway-guide-2026-02": {
-      date: "2026-02-24",
-      url: "https://cloudburn.io/blog/aws-nat-gateway-pricing",
-      note: "Secondary source (a pricing guide citing AWS's VPC pricing page): hourly charge $0.045 per NAT gateway in US East; data processing per GB is not counted. Cross-check with https://aws.amazon.com/vpc/pricing/.",
-    },
     "eks-extended-support-announcement": {
       date: "2024-04-01",
       url: "https://aws.amazon.com/blogs/containers/amazon-eks-extended-support-for-kubernetes-versions-pricing/",
@@ -85,10 +82,54 @@ const doc = {
     "us-east-1": {
       ...Object.fromEntries(Object.entries(ec2).map(([t, p]) => [`ec2:${t}`, { usdPerHour: p, source: "karpenter-ec2-us-east-1" }])),
       ...eks,
-      "nat-gateway": { usdPerHour: 0.045, source: "nat-gateway-guide-2026-02" },
     },
     "us-west-2": { ...gpuPrices("us-west-2"), ...eks },
     "eu-west-1": { ...gpuPrices("eu-west-1"), ...eks },
   },
 };
+// Transcribed prices: added only where no checkout already prices the item, each source checked where it can be.
+const transcribed = JSON.parse(fs.readFileSync(path.join(__dirname, "transcribed-prices.json"), "utf8"));
+for (const [key, s] of Object.entries(transcribed.sources)) {
+  if (doc.sources[key]) throw new Error(`source ${key} is defined twice`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s.date) || !/^https:\/\//.test(s.url) || !s.note) throw new Error(`source ${key} needs a date, a URL and a note`);
+  doc.sources[key] = s;
+}
+for (const e of transcribed.prices) {
+  if (!transcribed.sources[e.source]) throw new Error(`${e.region} ${e.item}: unknown source ${e.source}`);
+  if (!(typeof e.usdPerHour === "number" && e.usdPerHour > 0)) throw new Error(`${e.region} ${e.item}: no positive price`);
+  const region = (doc.prices[e.region] ??= {});
+  if (region[e.item]) throw new Error(`${e.region} ${e.item}: already priced from ${region[e.item].source}`);
+  region[e.item] = { usdPerHour: e.usdPerHour, source: e.source };
+}
+for (const c of transcribed.crossChecks) {
+  for (const [item, want] of Object.entries(c.expect)) {
+    const have = doc.prices[c.region]?.[item]?.usdPerHour;
+    if (have !== want) throw new Error(`cross-check failed (${c.what}): ${c.region} ${item} is ${have}, the source says ${want}`);
+  }
+}
+// Every item the library's constructs emit by default, or that GpuInstance knows, in each of the three regions: a price,
+// or the reason there is none.
+const REGIONS = ["us-east-1", "us-west-2", "eu-west-1"];
+const reasons = transcribed.unpriced;
+const expected = [
+  ...GpuInstance.all().map((t) => [`ec2:${t}`, reasons["ec2:gpu"]]),
+  ...["m7i.large", "m7i.xlarge", "m7i.2xlarge"].map((t) => [`ec2:${t}`, reasons["ec2:m7i.*"]]),
+  ["eks:cluster"],
+  ["nat-gateway", reasons["nat-gateway"]],
+  ["vpc-endpoint:interface", reasons["vpc-endpoint:interface"]],
+  ["rds:postgres:db.t4g.medium", reasons["rds:postgres"]],
+  ["sagemaker:ml.m5.xlarge", reasons["sagemaker:ml"]],
+  ["sagemaker:ml.g5.xlarge", reasons["sagemaker:ml"]],
+  ["sagemaker-mlflow:Small", reasons["sagemaker-mlflow"]],
+];
+doc.unpriced = {};
+for (const r of REGIONS) {
+  doc.unpriced[r] = {};
+  for (const [item, generic] of expected) {
+    if (doc.prices[r][item]) continue;
+    const reason = item.startsWith("ec2:") && generic === reasons["ec2:gpu"] ? (reasons[`ec2:gpu:${r}`] ?? generic) : generic;
+    if (!reason) throw new Error(`${r} ${item}: neither a price nor a reason`);
+    doc.unpriced[r][item] = reason;
+  }
+}
 fs.writeFileSync(path.join(__dirname, "..", "prices.json"), JSON.stringify(doc, null, 2) + "\n");
