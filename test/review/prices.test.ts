@@ -124,8 +124,29 @@ describe("the transcribed prices", () => {
     // The eu-west-1 m7i price book, cross-checked through its us-east-1 figures against Karpenter's table.
     expect(priceOf("ec2:m7i.large", "eu-west-1")).toMatchObject({ usdPerHour: 0.11235, date: "2026-10-08" });
     expect(priceOf("ec2:m7i.2xlarge", "eu-west-1")).toMatchObject({ usdPerHour: 0.4494 });
-    for (const c of transcribed.crossChecks)
-      for (const [item, want] of Object.entries(c.expect)) expect(priceOf(item, c.region)).toMatchObject({ usdPerHour: want, date: "2026-07-20" });
+    expect(priceOf("ec2:m7i.large", "us-east-1")).toMatchObject({ usdPerHour: 0.1008, date: "2026-07-20" }); // Karpenter's
+    // eu-west-1 interface endpoints, SKU H37WJ97MHYGDXG2A; us-west-2 NAT gateways from the VPC pricing page.
+    expect(priceOf("vpc-endpoint:interface", "eu-west-1")).toMatchObject({ usdPerHour: 0.011, date: "2026-05-01" });
+    expect(table.sources[table.prices["eu-west-1"]["vpc-endpoint:interface"].source].note).toContain(
+      "SKU H37WJ97MHYGDXG2A, $0.011 per VPC endpoint hour",
+    );
+    expect(priceOf("nat-gateway", "us-west-2")).toMatchObject({
+      usdPerHour: 0.045,
+      date: "2026-10-01",
+      source: "https://aws.amazon.com/vpc/pricing/",
+    });
+  });
+
+  test("each cross-check of a transcribed source holds against the rest of the table", () => {
+    expect(transcribed.crossChecks.length).toBeGreaterThanOrEqual(3);
+    for (const c of transcribed.crossChecks) {
+      expect(transcribed.sources).toHaveProperty(c.source);
+      for (const [item, want] of Object.entries(c.expect)) {
+        const p = table.prices[c.region][item];
+        expect([c.what, p?.usdPerHour]).toEqual([c.what, want]);
+        expect(p.source).not.toBe(c.source); // checked against another source, not against itself
+      }
+    }
   });
 
   test("what is still not priced stays undefined, with its reason", () => {

@@ -127,7 +127,15 @@ for (const r of REGIONS) {
   doc.unpriced[r] = {};
   for (const [item, generic] of expected) {
     if (doc.prices[r][item]) continue;
-    const reason = item.startsWith("ec2:") && generic === reasons["ec2:gpu"] ? (reasons[`ec2:gpu:${r}`] ?? generic) : generic;
+    let reason = generic;
+    if (generic === reasons["ec2:gpu"]) {
+      // Say how many regions the GPU table does price the type in: "not offered here" versus "not in the data at all".
+      const t = item.slice("ec2:".length);
+      const elsewhere = Object.entries(gpuByName.get(t)?.pricing ?? {}).filter(([, p]) => typeof p?.onDemand === "number" && p.onDemand > 0).length;
+      reason =
+        reasons[`ec2:gpu:${r}`] ??
+        (elsewhere ? `${generic}; it prices ${t} in ${elsewhere} other regions` : `${generic}; it holds no price for ${t} in any region`);
+    }
     if (!reason) throw new Error(`${r} ${item}: neither a price nor a reason`);
     doc.unpriced[r][item] = reason;
   }
