@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { App, Testing } from "cdktf";
 import { buildExistingClusterPlatform } from "../../examples/existing-cluster/main";
 import { buildReferencePlatform } from "../../examples/reference-platform/main";
@@ -157,5 +159,39 @@ describe("the transcribed prices", () => {
     expect(priceOf("ec2:g6.xlarge", "eu-west-1")).toBeUndefined();
     expect(reasonOf("ec2:g6.xlarge", "eu-west-1")).toMatch(/lists no on-demand price/);
     expect(reasonOf("ec2:p5e.48xlarge", "us-east-1")).toMatch(/Karpenter/);
+  });
+});
+
+describe("the coverage table", () => {
+  const coverage = fs.readFileSync(path.join(__dirname, "../../src/review/data/coverage.md"), "utf8");
+
+  test("the README shows the table the generator wrote", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+    const m = /<!-- price-coverage:start -->\n\n([\s\S]*?)\n<!-- price-coverage:end -->/.exec(readme);
+    expect(m?.[1]).toBe(coverage);
+  });
+
+  test("each cell is the table's price with its source and date, or 'not priced'", () => {
+    const rows = coverage.trim().split("\n").slice(2);
+    const cellOf = (label: string, region: string) => {
+      const row = rows.find((r) => r.startsWith(`| ${label} |`))!.split(" | ");
+      return row[1 + REGIONS.indexOf(region)].replace(/ \|$/, "");
+    };
+    for (const [label, item] of [
+      ["NAT gateway, per gateway", "nat-gateway"],
+      ["Interface VPC endpoint, per AZ", "vpc-endpoint:interface"],
+      ["EC2 `m7i.large` (system nodes)", "ec2:m7i.large"],
+      ["RDS PostgreSQL `db.t4g.medium` (MLflow's default)", "rds:postgres:db.t4g.medium"],
+      ["SageMaker hosting `ml.m5.xlarge` (default, no GPU)", "sagemaker:ml.m5.xlarge"],
+    ])
+      for (const region of REGIONS) {
+        const p = priceOf(item, region);
+        const cell = cellOf(label, region);
+        if (p) expect(cell).toMatch(new RegExp(`^\\$${p.usdPerHour}, \\[[^\\]]+\\]\\(${p.source.replace(/[.?/]/g, "\\$&")}\\) ${p.date}$`));
+        else expect(cell).toBe("not priced");
+      }
+    const gpuPriced = (r: string) => GpuInstance.all().filter((t) => priceOf(`ec2:${t}`, r)).length;
+    for (const region of REGIONS)
+      expect(cellOf("EC2 GPU types (`GpuInstance.all()`)", region)).toMatch(new RegExp(`^${gpuPriced(region)} of ${GpuInstance.all().length}, `));
   });
 });

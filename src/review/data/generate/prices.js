@@ -91,7 +91,8 @@ const doc = {
 const transcribed = JSON.parse(fs.readFileSync(path.join(__dirname, "transcribed-prices.json"), "utf8"));
 for (const [key, s] of Object.entries(transcribed.sources)) {
   if (doc.sources[key]) throw new Error(`source ${key} is defined twice`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s.date) || !/^https:\/\//.test(s.url) || !s.note) throw new Error(`source ${key} needs a date, a URL and a note`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s.date) || !/^https:\/\//.test(s.url) || !s.note || !s.label)
+    throw new Error(`source ${key} needs a label, a date, a URL and a note`);
   doc.sources[key] = s;
 }
 for (const e of transcribed.prices) {
@@ -141,3 +142,37 @@ for (const r of REGIONS) {
   }
 }
 fs.writeFileSync(path.join(__dirname, "..", "prices.json"), JSON.stringify(doc, null, 2) + "\n");
+
+// coverage.md: region × item, the price with its source and date or "not priced" (copied into the README).
+const label = {
+  "karpenter-ec2-us-east-1": "Karpenter",
+  "aws-gpu-vantage-2026-01": "aws-gpu",
+  "eks-extended-support-announcement": "AWS announcement",
+};
+const link = (key) => `[${label[key] ?? doc.sources[key].label}](${doc.sources[key].url}) ${doc.sources[key].date}`;
+const cell = (item, r) => {
+  const p = doc.prices[r][item];
+  return p ? `$${p.usdPerHour}, ${link(p.source)}` : "not priced";
+};
+const gpuCell = (r) => {
+  const priced = GpuInstance.all().filter((t) => doc.prices[r][`ec2:${t}`]);
+  const keys = [...new Set(priced.map((t) => doc.prices[r][`ec2:${t}`].source))];
+  return `${priced.length} of ${GpuInstance.all().length}, ${keys.map(link).join("; ")}`;
+};
+const rows = [
+  ["EC2 GPU types (`GpuInstance.all()`)", gpuCell],
+  ...["m7i.large", "m7i.xlarge", "m7i.2xlarge"].map((t) => [`EC2 \`${t}\` (system nodes)`, (r) => cell(`ec2:${t}`, r)]),
+  ["EKS control plane, per cluster", (r) => cell("eks:cluster", r)],
+  ["NAT gateway, per gateway", (r) => cell("nat-gateway", r)],
+  ["Interface VPC endpoint, per AZ", (r) => cell("vpc-endpoint:interface", r)],
+  ["RDS PostgreSQL `db.t4g.medium` (MLflow's default)", (r) => cell("rds:postgres:db.t4g.medium", r)],
+  ["SageMaker hosting `ml.m5.xlarge` (default, no GPU)", (r) => cell("sagemaker:ml.m5.xlarge", r)],
+  ["SageMaker hosting `ml.g5.xlarge` (default, GPU)", (r) => cell("sagemaker:ml.g5.xlarge", r)],
+  ["SageMaker MLflow tracking server `Small`", (r) => cell("sagemaker-mlflow:Small", r)],
+];
+const coverage = [
+  `| Hourly, on demand | ${REGIONS.join(" | ")} |`,
+  `| --- | ${REGIONS.map(() => "---").join(" | ")} |`,
+  ...rows.map(([name, f]) => `| ${name} | ${REGIONS.map(f).join(" | ")} |`),
+];
+fs.writeFileSync(path.join(__dirname, "..", "coverage.md"), coverage.join("\n") + "\n");
