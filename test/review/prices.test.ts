@@ -140,12 +140,13 @@ describe("the transcribed prices", () => {
   });
 
   test("each cross-check of a transcribed source holds against the rest of the table", () => {
-    expect(transcribed.crossChecks.length).toBeGreaterThanOrEqual(3);
+    expect(transcribed.crossChecks.length).toBeGreaterThanOrEqual(4);
     for (const c of transcribed.crossChecks) {
       expect(transcribed.sources).toHaveProperty(c.source);
       for (const [item, want] of Object.entries(c.expect)) {
         const p = table.prices[c.region][item];
-        expect([c.what, p?.usdPerHour]).toEqual([c.what, want]);
+        const decimals = (c as { decimals?: number }).decimals;
+        expect([c.what, decimals === undefined ? p?.usdPerHour : Number(p?.usdPerHour.toFixed(decimals))]).toEqual([c.what, want]);
         expect(p.source).not.toBe(c.source); // checked against another source, not against itself
       }
     }

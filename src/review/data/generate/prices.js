@@ -104,7 +104,8 @@ for (const e of transcribed.prices) {
 }
 for (const c of transcribed.crossChecks) {
   for (const [item, want] of Object.entries(c.expect)) {
-    const have = doc.prices[c.region]?.[item]?.usdPerHour;
+    const price = doc.prices[c.region]?.[item]?.usdPerHour;
+    const have = c.decimals === undefined || price === undefined ? price : Number(price.toFixed(c.decimals));
     if (have !== want) throw new Error(`cross-check failed (${c.what}): ${c.region} ${item} is ${have}, the source says ${want}`);
   }
 }
