@@ -85,7 +85,7 @@ describe("the price table", () => {
     expect(priceOf("ec2:p5.48xlarge", "us-west-2")).toMatchObject({ usdPerHour: 55.04, date: "2026-01-21", source: expect.stringMatching(src) });
     expect(priceOf("ec2:g6.xlarge", "eu-west-1")).toBeUndefined();
     expect(priceOf("ec2:m7i.large", "us-west-2")).toBeUndefined();
-    expect(priceOf("nat-gateway", "eu-west-1")).toBeUndefined();
+    expect(priceOf("sagemaker:ml.m5.xlarge", "eu-west-1")).toBeUndefined();
   });
 });
 

@@ -213,7 +213,7 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     expect(ireland).toMatch(/\| ml-platform \| ec2:g6\.xlarge \| 0 \| 4 \| no price \| not in the table \|/);
   });
 
-  test("examples/reference-platform (eu-west-1): the a100 pool is priced from the eu-west-1 table, the l4-spot pool is not", () => {
+  test("examples/reference-platform (eu-west-1): the a100 pool, system nodes, NAT gateways and interface endpoints are priced from eu-west-1 sources; the l4-spot pool and the database are not", () => {
     const app = Testing.app();
     buildReferencePlatform(app);
     app.synth();
@@ -221,7 +221,16 @@ describe("cdktf-mlops review on pairs of real synth outputs", () => {
     const md = renderMarkdown(review(ref, ref), ref, ref);
     expect(md).toMatch(/\| ec2:p4d\.24xlarge \| 0 \| 4 \| 23\.71569 \| \[2026-01-21\]\(https:\/\/github\.com\/tsaol\/aws-gpu\//);
     expect(md).toMatch(/\| ec2:g6\.xlarge \(spot: on-demand price as an upper bound\) \| 0 \| 10 \| no price \| not in the table \|/);
-    expect(md).toMatch(/\| ec2:m7i\.large \| 2 \| 4 \| no price \| not in the table \|/);
+    expect(md).toMatch(
+      /\| ec2:m7i\.large \| 2 \| 4 \| 0\.11235 \| \[2026-10-08\]\(https:\/\/pricing\.us-east-1\.amazonaws\.com\/offers\/v1\.0\/aws\/AmazonEC2\/current\/eu-west-1\/index\.json\)/,
+    );
+    expect(md).toMatch(
+      /\| nat-gateway \| 3 \| 3 \| 0\.048 \| \[2026-09-25\]\(https:\/\/pricing\.us-east-1\.amazonaws\.com\/offers\/v1\.0\/aws\/AmazonEC2\/20260925174521\/eu-west-1\/index\.json\)/,
+    );
+    expect(md).toMatch(
+      /\| vpc-endpoint:interface \(3 AZ\(s\)\) \| 12 \| 12 \| 0\.011 \| \[2026-05-01\]\(https:\/\/aws\.amazon\.com\/privatelink\/pricing\/\)/,
+    );
+    expect(md).toMatch(/\| rds:postgres:db\.t4g\.medium \| 1 \| 1 \| no price \| not in the table \|/);
   });
 
   test("the RDS instance class changed: the database is updated in place", () => {
