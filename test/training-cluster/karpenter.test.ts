@@ -447,6 +447,20 @@ describe("what a Karpenter pool refuses", () => {
     ).toThrow("Cluster Autoscaler needs equal vCPU");
   });
 
+  test("a Capacity Block selected by tags, and EFA types of different card counts, are a Karpenter pool's (the managed group's launch-template rules are not)", () => {
+    const { poolsDoc } = synthKarpenter([
+      { name: "cb", instanceTypes: ["p5.48xlarge"], capacityType: CapacityType.CAPACITY_BLOCK, capacityReservationTags: { block: "q1" }, maxSize: 2 },
+      { name: "h200", instanceTypes: ["p5e.48xlarge", "p5en.48xlarge"], efa: true, placement: PoolPlacement.none() },
+    ]);
+    expect(requirement(byName(poolsDoc, "NodePool", "cb"), "karpenter.sh/capacity-type")).toEqual(["reserved"]);
+    expect(byName(poolsDoc, "EC2NodeClass", "cb").values.manifest.spec.capacityReservationSelectorTerms).toEqual([{ tags: { block: "q1" } }]);
+    expect(byName(poolsDoc, "NodePool", "h200")).toBeDefined();
+    const managed = (pool: GpuNodePoolOptions) => () =>
+      new TrainingCluster(new MlopsStack(newApp(), "p", { region: "eu-west-1", name: "acme-x" }), "t", { gpuNodePools: [pool] });
+    expect(managed({ name: "cb", instanceTypes: ["p5.48xlarge"], capacityType: CapacityType.CAPACITY_BLOCK })).toThrow("needs capacityReservationId");
+    expect(managed({ name: "h200", instanceTypes: ["p5e.48xlarge", "p5en.48xlarge"], efa: true })).toThrow("make a pool per type");
+  });
+
   test("a bad AMI alias", () => {
     const app = newApp();
     const platform = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });

@@ -2,21 +2,16 @@ import { z } from "zod";
 import { allIssues, isDeployTimeValue } from "../../core";
 import type { GpuNodePoolOptions } from "../contract";
 import { CapacityType } from "../gpu-instances";
-import { gpuNodePoolOptionsSchema } from "./schemas";
-
-/** The one rule of the managed pools' schema that is Cluster Autoscaler's alone (equal vCPU and memory across a group's types). */
-const CLUSTER_AUTOSCALER_ONLY = /Cluster Autoscaler needs equal vCPU/;
+import { commonPoolOptionsSchema } from "./schemas";
 
 /**
- * The checks of a Karpenter pool's options: those of a managed pool, less Cluster Autoscaler's equal-size
- * rule (Karpenter sizes each node from its own instance type), plus what Karpenter cannot do.
+ * The checks of a Karpenter pool's options: those every pool has (not Cluster Autoscaler's equal sizes:
+ * Karpenter sizes each node from its own instance type), plus what Karpenter cannot do.
  */
 export const karpenterPoolOptionsSchema = z.any().superRefine((o, ctx) => {
-  const r = gpuNodePoolOptionsSchema.safeParse(o);
+  const r = commonPoolOptionsSchema.safeParse(o);
   if (!r.success) {
-    for (const issue of allIssues(r.error)) {
-      if (!CLUSTER_AUTOSCALER_ONLY.test(issue.message)) ctx.addIssue({ code: "custom", path: issue.path as PropertyKey[], message: issue.message });
-    }
+    for (const issue of allIssues(r.error)) ctx.addIssue({ code: "custom", path: issue.path as PropertyKey[], message: issue.message });
   }
   if (!o || typeof o !== "object") return;
   const p = o as GpuNodePoolOptions;
