@@ -98,6 +98,22 @@ const nodeGroup = (s: TerraformStack, id: string, c: Partial<EksNodeGroupConfig>
     scalingConfig: { minSize: 0, maxSize: 2, desiredSize: 0 },
     ...c,
   });
+/** A Karpenter NodePool with a `nvidia.com/gpu` limit and, unless undefined, a capacity-type requirement. */
+const karpenterNodePool = (s: TerraformStack, id: string, gpuLimit: number, capacityTypes: string[] | undefined) => {
+  if (!s.node.tryFindChild("k8s")) new KubernetesProvider(s, "k8s", {});
+  const requirements = capacityTypes ? [{ key: "karpenter.sh/capacity-type", operator: "In", values: capacityTypes }] : [];
+  return new Manifest(s, id, {
+    manifest: {
+      apiVersion: "karpenter.sh/v1",
+      kind: "NodePool",
+      metadata: { name: id },
+      spec: {
+        limits: { "nvidia.com/gpu": gpuLimit },
+        template: { spec: { requirements, nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: id } } },
+      },
+    },
+  });
+};
 const rolePolicy = (s: TerraformStack, policy: string) => {
   const role = new IamRole(s, "role", { assumeRolePolicy: trust(s, "Service", "ec2.amazonaws.com") });
   return new IamRolePolicy(s, "policy", { role: role.id, policy });
@@ -424,10 +440,18 @@ const CASES: Record<string, { bad: Build[]; good: Build[] }> = {
     bad: [
       (s) =>
         ["a", "b"].forEach((id) => nodeGroup(s, id, { instanceTypes: ["p4d.24xlarge"], scalingConfig: { minSize: 0, maxSize: 5, desiredSize: 0 } })),
+      // A managed group (40 GPUs) and a Karpenter NodePool without a capacity-type requirement (on-demand, 40 GPUs).
+      (s) => {
+        nodeGroup(s, "a", { instanceTypes: ["p4d.24xlarge"], scalingConfig: { minSize: 0, maxSize: 5, desiredSize: 0 } });
+        karpenterNodePool(s, "b", 40, undefined);
+      },
     ],
     good: [
       (s) => nodeGroup(s, "a", { instanceTypes: ["p4d.24xlarge"], scalingConfig: { minSize: 0, maxSize: 8, desiredSize: 0 } }),
       (s) => nodeGroup(s, "a", { instanceTypes: ["p4d.24xlarge"], capacityType: "SPOT", scalingConfig: { minSize: 0, maxSize: 50, desiredSize: 0 } }),
+      // Karpenter: spot and reserved NodePools are not on-demand; an on-demand one within the limit.
+      (s) => ["spot", "reserved"].forEach((c) => karpenterNodePool(s, c, 256, [c])),
+      (s) => karpenterNodePool(s, "od", 64, ["on-demand"]),
     ],
   },
   "COST-NAT-PER-AZ": {

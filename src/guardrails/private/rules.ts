@@ -526,7 +526,7 @@ const gpuScaleToZero: RuleDef["check"] = ({ model }) =>
   });
 
 const onDemandGpuLimit: RuleDef["check"] = (ctx) => {
-  const pools = ctx.model.byType("aws_eks_node_group").flatMap((g) => {
+  const pools: { g: Element; total: number }[] = ctx.model.byType("aws_eks_node_group").flatMap((g) => {
     const gpus = gpusPerNode(ctx.model, g);
     const cap = g.values.capacity_type ?? "ON_DEMAND";
     const max = num(block(g.values.scaling_config)?.max_size);
@@ -534,6 +534,18 @@ const onDemandGpuLimit: RuleDef["check"] = (ctx) => {
     if (ctx.isSuppressed(g.construct, "COST-ON-DEMAND-GPU-LIMIT")) return [];
     return [{ g, total: gpus * max }];
   });
+  // Karpenter NodePools: their `nvidia.com/gpu` limit bounds them; on-demand unless their capacity-type requirement says otherwise.
+  for (const m of ctx.model.byType("kubernetes_manifest")) {
+    const manifest = block(m.values.manifest);
+    if (manifest?.kind !== "NodePool" || !String(manifest.apiVersion ?? "").startsWith("karpenter.sh/")) continue;
+    const spec = block(manifest.spec);
+    const requirements = list(block(block(block(spec?.template)?.spec))?.requirements).map(block);
+    const capacity = requirements.find((r) => r?.key === "karpenter.sh/capacity-type");
+    const onDemand = !capacity || list(capacity.values).map(String).includes("on-demand");
+    const limit = num(block(spec?.limits)?.["nvidia.com/gpu"]);
+    if (!onDemand || limit === undefined || ctx.isSuppressed(m.construct, "COST-ON-DEMAND-GPU-LIMIT")) continue;
+    pools.push({ g: m, total: limit });
+  }
   const total = pools.reduce((s, p) => s + p.total, 0);
   if (total <= ctx.maxOnDemandGpus) return [];
   return pools.map((p) =>
