@@ -1,5 +1,6 @@
 import {
   ClusterObservability,
+  MlopsStack,
   ModelRegistry,
   PlatformAlarms,
   PlatformBudget,
@@ -9,8 +10,8 @@ import {
   ServingEngine,
   TrainingCluster,
 } from "../../src";
-import { poolQuery } from "../../src/observability/private/metrics";
-import { newStack, policyStatements, ref, resource, resources, synth } from "../helpers";
+import { kservePredictor, poolQuery } from "../../src/observability/private/metrics";
+import { newApp, newStack, policyStatements, ref, resource, resources, synth } from "../helpers";
 
 /** A platform with two GPU pools and a GPU and a CPU SageMaker endpoint. */
 function platform() {
@@ -307,5 +308,87 @@ describe("PlatformDashboard energy", () => {
     const co2e = body.widgets.find((w: any) => /GPU energy/.test(w.properties.title ?? "")).properties.metrics[2][0];
     expect(co2e.expression).toBe(`power / 60000 * ${Math.round(0.38738 * 1.135 * 1e6) / 1e6}`);
     expect(co2e.label).toMatch(/average: region not in the table/);
+  });
+});
+
+/** A platform stack with a cluster of `observability` and a KServe endpoint in a workloads stack; the dashboard in `where`. */
+function kservePlatform(observability: ClusterObservability, where: "platform" | "workloads" = "platform") {
+  const app = newApp();
+  const platform = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
+  const workloads = new MlopsStack(app, "workloads", { region: "eu-west-1", name: "acme-ml" });
+  const cluster = new TrainingCluster(platform, "training", { observability, gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
+  const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.mlflow({ cluster }), models: ["fraud"] });
+  new ServingEndpoint(workloads, "fraud", { engine: ServingEngine.kserve({ cluster }), model: registry.model("fraud", "3") });
+  const stack = where === "platform" ? platform : workloads;
+  new PlatformDashboard(stack, "dashboard");
+  const body = JSON.parse(resource(synth(stack), "aws_cloudwatch_dashboard", "dashboard/Resource").values.dashboard_body);
+  return { cluster, body };
+}
+
+describe("PlatformDashboard per telemetry choice", () => {
+  test("CloudWatch: a KServe endpoint gets its predictor Service's Container Insights pod metrics by Service, Namespace, ClusterName", () => {
+    const { body } = kservePlatform(ClusterObservability.cloudWatch());
+    const dims = ["Service", "acme-ml-fraud-predictor", "Namespace", "serving", "ClusterName", "acme-ml-training"];
+    const titled = (t: string) => body.widgets.find((w: any) => w.properties.title === t);
+    expect(titled("acme-ml-fraud: running predictor pods").properties.metrics).toEqual([
+      ["ContainerInsights", "service_number_of_running_pods", ...dims, { stat: "Maximum", label: "pods" }],
+    ]);
+    expect(titled("acme-ml-fraud: predictor CPU and memory, % of requests").properties.metrics.map((m: any[]) => m.slice(0, 8))).toEqual([
+      ["ContainerInsights", "pod_cpu_utilization", ...dims],
+      ["ContainerInsights", "pod_memory_utilization", ...dims],
+    ]);
+    expect(titled("acme-ml-fraud: predictor network, bytes/s (request traffic)").properties.metrics.map((m: any[]) => m[1])).toEqual([
+      "pod_network_rx_bytes",
+      "pod_network_tx_bytes",
+    ]);
+    const note = body.widgets.find((w: any) => /## Endpoint acme-ml-fraud/.test(w.properties.markdown ?? ""));
+    expect(note.properties.markdown).toMatch(/Request counts, latency and errors are Prometheus metrics/);
+  });
+
+  test("Prometheus: the cluster gets a pointer to its AMP workspace with PromQL, and AMP's CloudWatch usage metrics; no GPU widgets", () => {
+    const { body } = kservePlatform(ClusterObservability.prometheus());
+    const note = body.widgets.find((w: any) => /## Cluster acme-ml-training \(Prometheus\)/.test(w.properties.markdown ?? ""));
+    // The workspace is in the dashboard's stack: its console link names it by reference.
+    expect(note.properties.markdown).toContain(
+      "https://eu-west-1.console.aws.amazon.com/prometheus/home?region=eu-west-1#/workspaces/workspace/${aws_prometheus_workspace.training_PrometheusWorkspace_",
+    );
+    expect(note.properties.markdown).toContain('avg by (node) (DCGM_FI_DEV_GPU_UTIL{cluster="acme-ml-training"})');
+    expect(note.properties.markdown).toContain("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION");
+    const expressions = body.widgets.filter((w: any) => w.type === "metric").map((w: any) => w.properties.metrics[0][0].expression);
+    expect(expressions).toEqual([
+      `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Prometheus IngestionRate', 'Average', 300)`,
+      `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Prometheus ActiveSeries', 'Average', 300)`,
+    ]);
+    expect(JSON.stringify(body)).not.toContain("node_gpu_utilization");
+    // The KServe endpoint: where its metrics are, and how to get them scraped.
+    const endpoint = body.widgets.find((w: any) => /## Endpoint acme-ml-fraud/.test(w.properties.markdown ?? ""));
+    expect(endpoint.properties.markdown).toMatch(/AMP workspace of acme-ml-training.*enable-prometheus-scraping/);
+  });
+
+  test("Prometheus, dashboard in another stack: the workspace is named by its alias, not by a cross-stack reference", () => {
+    const { body } = kservePlatform(ClusterObservability.prometheus(), "workloads");
+    const note = body.widgets.find((w: any) => /## Cluster acme-ml-training/.test(w.properties.markdown ?? ""));
+    expect(note.properties.markdown).toContain("the AMP workspace with alias `acme-ml-training`");
+    expect(JSON.stringify(body)).not.toContain("${");
+  });
+
+  test("the predictor's Service and namespace come from the endpoint URL; anything else is not guessed", () => {
+    expect(kservePredictor("http://acme-ml-fraud-predictor.serving.svc.cluster.local")).toEqual({
+      service: "acme-ml-fraud-predictor",
+      namespace: "serving",
+    });
+    expect(kservePredictor("https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/x/invocations")).toBeUndefined();
+  });
+});
+
+describe("PlatformAlarms per telemetry choice", () => {
+  test("Prometheus: no idle-GPU alarm (its metrics are not in CloudWatch)", () => {
+    const stack = newStack();
+    new TrainingCluster(stack, "training", {
+      observability: ClusterObservability.prometheus(),
+      gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }],
+    });
+    const alarms = new PlatformAlarms(stack, "alarms");
+    expect(alarms.idleGpuAlarms).toEqual({});
   });
 });
