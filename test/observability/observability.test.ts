@@ -356,8 +356,8 @@ describe("PlatformDashboard per telemetry choice", () => {
     expect(note.properties.markdown).toContain("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION");
     const expressions = body.widgets.filter((w: any) => w.type === "metric").map((w: any) => w.properties.metrics[0][0].expression);
     expect(expressions).toEqual([
-      `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Prometheus IngestionRate', 'Average', 300)`,
-      `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Prometheus ActiveSeries', 'Average', 300)`,
+      `SEARCH('MetricName="ResourceCount" Prometheus IngestionRate', 'Average', 300)`,
+      `SEARCH('MetricName="ResourceCount" Prometheus ActiveSeries', 'Average', 300)`,
     ]);
     expect(JSON.stringify(body)).not.toContain("node_gpu_utilization");
     // The KServe endpoint: where its metrics are, and how to get them scraped.

@@ -61,7 +61,8 @@ export function poolQuery(
 /**
  * The usage metrics Amazon Managed Service for Prometheus vends to CloudWatch: metric `ResourceCount` in `AWS/Usage`,
  * one series per resource (`IngestionRate`, samples per second; `ActiveSeries`). Selected with a SEARCH expression on
- * the service and resource names, so that no dimension name is assumed.
+ * the metric name (`ResourceCount` is the quota-usage metric of `AWS/Usage`) and the service and resource names as
+ * search terms, so that no dimension name is assumed.
  * @see https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-CW-usage-metrics.html
  */
 export const ManagedPrometheusUsage = {
@@ -69,9 +70,9 @@ export const ManagedPrometheusUsage = {
   metricName: "ResourceCount",
   ingestionRate: "IngestionRate",
   activeSeries: "ActiveSeries",
-  /** `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Prometheus <resource>', 'Average', 300)`. */
+  /** `SEARCH('MetricName="ResourceCount" Prometheus <resource>', 'Average', 300)`. */
   search(resource: string): string {
-    return `SEARCH('Namespace="AWS/Usage" MetricName="ResourceCount" Prometheus ${resource}', 'Average', 300)`;
+    return `SEARCH('MetricName="ResourceCount" Prometheus ${resource}', 'Average', 300)`;
   },
 } as const;
 
