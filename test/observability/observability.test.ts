@@ -256,14 +256,75 @@ describe("PlatformBudget", () => {
       actualThresholdsPercent: [50],
     });
     const doc = synth(stack);
-    expect(resources(doc, "aws_ce_cost_allocation_tag").map((t) => [t.values.tag_key, t.values.status])).toEqual([
-      ["mlops:platform", "Active"],
-      ["mlops:team", "Active"],
+    expect(resources(doc, "aws_ce_cost_allocation_tag").map((t) => `${t.values.tag_key} ${t.values.status}`).sort()).toEqual([
+      "mlops:component Active",
+      "mlops:managed-by Active",
+      "mlops:platform Active",
+      "mlops:team Active",
     ]);
     expect(resource(doc, "aws_budgets_budget", "budget/Resource").values.notification.map((n: any) => [n.notification_type, n.threshold])).toEqual([
       ["ACTUAL", 50],
       ["FORECASTED", 100],
     ]);
+  });
+
+  test("per-team budgets on the mlops:team tag, with the platform's thresholds and topic, and the team's own emails", () => {
+    const stack = newStack();
+    const alarms = new PlatformAlarms(stack, "alarms");
+    const budget = new PlatformBudget(stack, "budget", {
+      monthlyLimitUsd: 20000,
+      notify: ["finops@acme.io"],
+      topicArn: alarms.topic.arn,
+      actualThresholdsPercent: [90],
+      teamBudgets: [
+        { team: "fraud", monthlyLimitUsd: 5000, notify: ["fraud-leads@acme.io"] },
+        { team: "search", monthlyLimitUsd: 1234.5 },
+      ],
+    });
+    const doc = synth(stack);
+    const topic = ref(resource(doc, "aws_sns_topic", "alarms/Topic"), "arn");
+    expect(Object.keys(budget.teamBudgets)).toEqual(["fraud", "search"]);
+    const fraud = resource(doc, "aws_budgets_budget", "budget/Team-fraud").values;
+    expect(fraud).toMatchObject({
+      name: "acme-ml-team-fraud-monthly",
+      budget_type: "COST",
+      limit_amount: "5000.00",
+      time_unit: "MONTHLY",
+      cost_filter: [{ name: "TagKeyValue", values: ["user:mlops:team$fraud"] }],
+    });
+    expect(fraud.notification.map((n: any) => [n.notification_type, n.threshold, n.subscriber_email_addresses, n.subscriber_sns_topic_arns])).toEqual(
+      [
+        ["ACTUAL", 90, ["fraud-leads@acme.io"], [topic]],
+        ["FORECASTED", 100, ["fraud-leads@acme.io"], [topic]],
+      ],
+    );
+    const search = resource(doc, "aws_budgets_budget", "budget/Team-search").values;
+    expect(search.limit_amount).toBe("1234.50");
+    expect(search.notification[0].subscriber_email_addresses).toEqual(["finops@acme.io"]);
+    // The platform budget keeps its own filter.
+    expect(resource(doc, "aws_budgets_budget", "budget/Resource").values.cost_filter[0].values).toEqual(["user:mlops:platform$acme-ml"]);
+  });
+
+  test.each([
+    [{ team: "Fraud Team", monthlyLimitUsd: 10 }, /teamBudgets\[0\]\.team.*lowercase DNS label/],
+    [{ team: "fraud", monthlyLimitUsd: -1 }, /teamBudgets\[0\]\.monthlyLimitUsd.*must be > 0/],
+    [{ team: "fraud", monthlyLimitUsd: 10, notify: [] }, /teamBudgets\[0\]\.notify.*must name someone/],
+  ])("refuses the team budget %p", (team, message) => {
+    expect(() => new PlatformBudget(newStack(), "budget", { monthlyLimitUsd: 10, notify: ["a@b.io"], teamBudgets: [team as any] })).toThrow(message);
+  });
+
+  test("refuses two budgets for one team", () => {
+    expect(
+      () =>
+        new PlatformBudget(newStack(), "budget", {
+          monthlyLimitUsd: 10,
+          notify: ["a@b.io"],
+          teamBudgets: [
+            { team: "fraud", monthlyLimitUsd: 1 },
+            { team: "fraud", monthlyLimitUsd: 2 },
+          ],
+        }),
+    ).toThrow(/teamBudgets\[1\]\.team.*\(fraud\) has a budget already/);
   });
 
   test.each([
