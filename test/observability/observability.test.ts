@@ -256,12 +256,11 @@ describe("PlatformBudget", () => {
       actualThresholdsPercent: [50],
     });
     const doc = synth(stack);
-    expect(resources(doc, "aws_ce_cost_allocation_tag").map((t) => `${t.values.tag_key} ${t.values.status}`).sort()).toEqual([
-      "mlops:component Active",
-      "mlops:managed-by Active",
-      "mlops:platform Active",
-      "mlops:team Active",
-    ]);
+    expect(
+      resources(doc, "aws_ce_cost_allocation_tag")
+        .map((t) => `${t.values.tag_key} ${t.values.status}`)
+        .sort(),
+    ).toEqual(["mlops:component Active", "mlops:managed-by Active", "mlops:platform Active", "mlops:team Active"]);
     expect(resource(doc, "aws_budgets_budget", "budget/Resource").values.notification.map((n: any) => [n.notification_type, n.threshold])).toEqual([
       ["ACTUAL", 50],
       ["FORECASTED", 100],
