@@ -128,7 +128,7 @@ function prometheusWidgets(into: Construct, cluster: TrainingCluster, pools: str
   const markdown = [
     `## Cluster ${name} (Prometheus)`,
     `GPU metrics are in ${where}, not in CloudWatch (AMP is not a CloudWatch metric source): query them with PromQL, e.g. in Amazon Managed Grafana.`,
-    `Per pool (${pools.length ? pools.join(", ") : "no GPU pools yet"}), with the DCGM exporter's metrics: utilization \`avg by (node) (DCGM_FI_DEV_GPU_UTIL{${sel}})\`, memory \`sum by (node) (DCGM_FI_DEV_FB_USED{${sel}})\` (MiB), power \`sum(DCGM_FI_DEV_POWER_USAGE{${sel}})\` (W), energy \`sum(increase(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{${sel}}[1h])) / 3.6e9\` (kWh per hour: the counter is in mJ). Below: the workspace's usage, which AMP does vend to CloudWatch.`,
+    `GPU pools: ${pools.length ? pools.join(", ") : "none yet"}. The DCGM exporter labels each GPU's series with \`modelName\`, \`Hostname\` and the \`namespace\` and \`pod\` using the GPU, the scrape adds \`node\`; no label names the pool, so \`by (modelName)\` separates pools of different GPU models: utilization \`avg by (modelName) (DCGM_FI_DEV_GPU_UTIL{${sel}})\`, memory \`sum by (node) (DCGM_FI_DEV_FB_USED{${sel}})\` (MiB), power \`sum by (modelName) (DCGM_FI_DEV_POWER_USAGE{${sel}})\` (W), energy \`sum by (modelName) (increase(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{${sel}}[1h])) / 3.6e9\` (kWh per hour: the counter is in mJ). Below: the workspace's usage, which AMP does vend to CloudWatch.`,
   ].join("\n\n");
   const usage = (resource: string, title: string): Widget => ({
     type: "metric",

@@ -412,7 +412,8 @@ describe("PlatformDashboard per telemetry choice", () => {
     expect(note.properties.markdown).toContain(
       "https://eu-west-1.console.aws.amazon.com/prometheus/home?region=eu-west-1#/workspaces/workspace/${aws_prometheus_workspace.training_PrometheusWorkspace_",
     );
-    expect(note.properties.markdown).toContain('avg by (node) (DCGM_FI_DEV_GPU_UTIL{cluster="acme-ml-training"})');
+    expect(note.properties.markdown).toContain('avg by (modelName) (DCGM_FI_DEV_GPU_UTIL{cluster="acme-ml-training"})');
+    expect(note.properties.markdown).toContain("GPU pools: l4.");
     expect(note.properties.markdown).toContain("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION");
     const expressions = body.widgets.filter((w: any) => w.type === "metric").map((w: any) => w.properties.metrics[0][0].expression);
     expect(expressions).toEqual([

@@ -209,6 +209,8 @@ describe("TrainingCluster observability: Prometheus (DCGM exporter, AMP workspac
         { source_labels: ["__meta_kubernetes_pod_container_port_name"], action: "keep", regex: "metrics" },
       ]),
     );
+    // The exporter's namespace/pod labels (the GPU's workload) are not pushed aside by the target's own.
+    expect(dcgmJob.relabel_configs.map((r: { target_label?: string }) => r.target_label).filter(Boolean)).toEqual(["node"]);
     expect(kserveJob.relabel_configs[0]).toEqual({
       source_labels: ["__meta_kubernetes_pod_label_serving_kserve_io_inferenceservice"],
       action: "keep",

@@ -165,7 +165,9 @@ export function scrapeConfiguration(clusterName: string, intervalSeconds: number
         relabel_configs: [
           { source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], action: "keep", regex: "dcgm-exporter" },
           { source_labels: ["__meta_kubernetes_pod_container_port_name"], action: "keep", regex: "metrics" },
-          ...POD_LABELS,
+          // Only the node: the exporter's own `namespace`, `pod` and `container` labels name the workload using
+          // each GPU, and target labels of the same names would push them aside (to `exported_namespace`, ...).
+          { source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "node" },
         ],
       },
       {
