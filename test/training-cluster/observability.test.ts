@@ -224,6 +224,12 @@ describe("TrainingCluster observability: Prometheus (DCGM exporter, AMP workspac
     expect(prom.scrapeConfiguration).toBe(scraper.values.scrape_configuration);
   });
 
+  test("makes no access entry or RBAC for the scraper: EKS creates its access entry and policy itself (authentication mode API)", () => {
+    expect(resource(doc, "aws_eks_cluster", "training/Resource").values.access_config.authentication_mode).toBe("API");
+    expect(resources(doc, "aws_eks_access_entry")).toEqual([]);
+    expect(resources(doc, "kubernetes_cluster_role_binding_v1")).toEqual([]);
+  });
+
   test("the DCGM exporter runs only on GPU nodes, tolerates their taint, and makes no ServiceMonitor", () => {
     const values = helmValues(dcgm);
     expect(dcgm.values).toMatchObject({
