@@ -4,6 +4,7 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { PrometheusScraper } from "@cdktf/provider-aws/lib/prometheus-scraper";
 import type { PrometheusWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
+import type { PrometheusWorkspaceConfiguration } from "@cdktf/provider-aws/lib/prometheus-workspace-configuration";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 
 /** Options of {@link ClusterObservability.cloudWatch}. */
@@ -44,12 +45,21 @@ export interface PrometheusObservabilityOptions {
    * @default - the cluster's `logRetentionDays` (90 unless set)
    */
   readonly logRetentionDays?: number;
+  /**
+   * How long the workspace keeps metrics, days (1 to 1095). Storage is billed per GB-month: a shorter retention
+   * costs less.
+   * @default - AMP's default, 150 days (no workspace configuration is made)
+   * @see https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-workspace-configuration.html
+   */
+  readonly metricsRetentionDays?: number;
 }
 
 /** What {@link ClusterObservability.prometheus} built on a cluster. */
 export interface PrometheusObservabilityResources {
   /** The Amazon Managed Service for Prometheus workspace (alias: the cluster name), encrypted with `key`. */
   readonly workspace: PrometheusWorkspace;
+  /** The workspace's configuration, with `metricsRetentionDays`. */
+  readonly workspaceConfiguration?: PrometheusWorkspaceConfiguration;
   /** The workspace's own customer managed key. */
   readonly key: KmsKey;
   /** The workspace's log group. */

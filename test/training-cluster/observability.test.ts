@@ -252,6 +252,20 @@ describe("TrainingCluster observability: Prometheus (DCGM exporter, AMP workspac
     expect(unknownKeys({ serviceMonitor: { enable: false } }, keys)).toEqual(["serviceMonitor.enable"]);
   });
 
+  test("keeps metrics for AMP's default unless told, and for metricsRetentionDays when told", () => {
+    expect(resources(doc, "aws_prometheus_workspace_configuration")).toEqual([]);
+    const { doc: d, cluster: c } = build({ observability: ClusterObservability.prometheus({ metricsRetentionDays: 30 }) });
+    const conf = resource(d, "aws_prometheus_workspace_configuration", "PrometheusWorkspaceConfiguration");
+    expect(conf.values).toMatchObject({
+      retention_period_in_days: 30,
+      workspace_id: ref(resource(d, "aws_prometheus_workspace", "PrometheusWorkspace"), "id"),
+    });
+    expect(c.prometheusObservability!.workspaceConfiguration).toBeDefined();
+    expect(() => build({ observability: ClusterObservability.prometheus({ metricsRetentionDays: 1096 }) })).toThrow(
+      /metricsRetentionDays \(1096\) must be a whole number from 1 to 1095/,
+    );
+  });
+
   test("takes its own scrape interval and log retention", () => {
     const { doc: d } = build({ observability: ClusterObservability.prometheus({ scrapeIntervalSeconds: 60, logRetentionDays: 30 }) });
     const c = JSON.parse(resource(d, "aws_prometheus_scraper", "PrometheusScraper").values.scrape_configuration);

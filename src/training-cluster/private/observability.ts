@@ -5,6 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { PrometheusScraper } from "@cdktf/provider-aws/lib/prometheus-scraper";
 import { PrometheusWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
+import { PrometheusWorkspaceConfiguration } from "@cdktf/provider-aws/lib/prometheus-workspace-configuration";
 import {
   claimUniqueName,
   componentTags,
@@ -114,6 +115,9 @@ export const SCRAPE_JOBS = { dcgm: "dcgm-exporter", kserve: "kserve-inference-se
 /** The smallest scrape interval the managed collector accepts, seconds. */
 export const MIN_SCRAPE_INTERVAL_SECONDS = 30;
 
+/** The longest retention an AMP workspace accepts, days (three years). */
+export const MAX_METRICS_RETENTION_DAYS = 1095;
+
 /** Problems of an observability choice's options (checked by the cluster's schema). */
 export function observabilityProblems(o: ClusterObservability): string[] {
   const problems: string[] = [];
@@ -126,6 +130,10 @@ export function observabilityProblems(o: ClusterObservability): string[] {
     problems.push(
       `scrapeIntervalSeconds (${interval}) must be a whole number >= ${MIN_SCRAPE_INTERVAL_SECONDS} (the AMP managed collector's minimum)`,
     );
+  }
+  const days = o.prometheusOptions.metricsRetentionDays;
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= MAX_METRICS_RETENTION_DAYS)) {
+    problems.push(`metricsRetentionDays (${days}) must be a whole number from 1 to ${MAX_METRICS_RETENTION_DAYS} (AMP's longest retention)`);
   }
   return problems;
 }
@@ -263,6 +271,14 @@ export function prometheusObservability(host: IPrometheusHost, o: PrometheusObse
     tags: { ...tags, AMPAgentlessScraper: "" },
   });
 
+  const workspaceConfiguration =
+    o.metricsRetentionDays === undefined
+      ? undefined
+      : new PrometheusWorkspaceConfiguration(host.scope, "PrometheusWorkspaceConfiguration", {
+          workspaceId: workspace.id,
+          retentionPeriodInDays: o.metricsRetentionDays,
+        });
+
   // --- the collector's roles ----------------------------------------------------------------------------------
   // The scraper's ARN is known only after it exists, and the roles must exist before it: the conditions name
   // this account's scrapers of this region.
@@ -313,5 +329,15 @@ export function prometheusObservability(host: IPrometheusHost, o: PrometheusObse
     tags,
     dependsOn: [targetPolicy],
   });
-  return { workspace, key, logGroup, scraper, scrapeConfiguration: config, scraperSourceRole: source, scraperTargetRole: target, dcgmExporter };
+  return {
+    workspace,
+    workspaceConfiguration,
+    key,
+    logGroup,
+    scraper,
+    scrapeConfiguration: config,
+    scraperSourceRole: source,
+    scraperTargetRole: target,
+    dcgmExporter,
+  };
 }
