@@ -48,6 +48,11 @@ export const Pins = {
     mlflow: { repository: "https://community-charts.github.io/helm-charts", chart: "mlflow", version: "1.11.5" },
     /** Official feast-feature-server chart 0.66.0; values keys read from that version's values.yaml. */
     feastFeatureServer: { repository: "https://feast-helm-charts.storage.googleapis.com", chart: "feast-feature-server", version: "0.66.0" },
+    /**
+     * NVIDIA DCGM exporter chart 4.8.2 (image nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless); values keys
+     * read from that version's deployment/values.yaml (NVIDIA/dcgm-exporter tag 4.5.3-4.8.2).
+     */
+    dcgmExporter: { repository: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.8.2" },
   },
   images: {
     /** The Feast feature server image of the chart's release, which carries the `feast` CLI with the AWS extras. */

@@ -8,7 +8,7 @@ import type { ServingEndpoint } from "../serving-endpoint";
 import type { TrainingCluster } from "../training-cluster";
 import { alarmMetric, AlarmMetric, inventory, regionOf, usableIn } from "./private/inventory";
 import { GRID_INTENSITY_SOURCE, gridIntensityKgPerKwh, PUE } from "./private/grid-intensity";
-import { ContainerInsights, poolQuery, SageMakerMetrics } from "./private/metrics";
+import { ContainerInsights, kservePredictor, ManagedPrometheusUsage, poolQuery, SageMakerMetrics } from "./private/metrics";
 
 /** Props of {@link PlatformDashboard}. */
 export interface PlatformDashboardProps {
@@ -112,6 +112,91 @@ function energyWidget(title: string, region: string, powerSumQuery: string): Wid
 }
 
 /**
+ * A cluster whose telemetry is the Prometheus choice: its metrics are in an AMP workspace, which CloudWatch dashboards
+ * cannot query. A note on where they are (with PromQL for the pool widgets of the CloudWatch choice) and the
+ * workspace's usage metrics, which AMP vends to CloudWatch (`AWS/Usage`, `ResourceCount`).
+ */
+function prometheusWidgets(into: Construct, cluster: TrainingCluster, pools: string[]): Widget[] {
+  const name = cluster.clusterName;
+  const region = cluster.clusterRegion;
+  const workspace = cluster.prometheusObservability?.workspace;
+  const id = workspace && usableIn(into, cluster, workspace.id) ? workspace.id : undefined;
+  const where = id
+    ? `[AMP workspace ${name}](https://${region}.console.aws.amazon.com/prometheus/home?region=${region}#/workspaces/workspace/${id})`
+    : `the AMP workspace with alias \`${name}\``;
+  const sel = `cluster="${name}"`;
+  const markdown = [
+    `## Cluster ${name} (Prometheus)`,
+    `GPU metrics are in ${where}, not in CloudWatch (AMP is not a CloudWatch metric source): query them with PromQL, e.g. in Amazon Managed Grafana.`,
+    `GPU pools: ${pools.length ? pools.join(", ") : "none yet"}. The DCGM exporter labels each GPU's series with \`modelName\`, \`Hostname\` and the \`namespace\` and \`pod\` using the GPU, the scrape adds \`node\`; no label names the pool, so \`by (modelName)\` separates pools of different GPU models: utilization \`avg by (modelName) (DCGM_FI_DEV_GPU_UTIL{${sel}})\`, memory \`sum by (node) (DCGM_FI_DEV_FB_USED{${sel}})\` (MiB), power \`sum by (modelName) (DCGM_FI_DEV_POWER_USAGE{${sel}})\` (W), energy \`sum by (modelName) (increase(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{${sel}}[1h])) / 3.6e9\` (kWh per hour: the counter is in mJ). Below: the workspace's usage, which AMP does vend to CloudWatch.`,
+  ].join("\n\n");
+  const usage = (resource: string, title: string): Widget => ({
+    type: "metric",
+    width: HALF,
+    height: 6,
+    properties: {
+      title: `${name}: AMP ${title}`,
+      region,
+      view: "timeSeries",
+      stacked: false,
+      period: 300,
+      metrics: [[{ expression: ManagedPrometheusUsage.search(resource), id: "q1", label: title }]],
+    },
+  });
+  return [
+    { type: "text", width: WIDTH, height: 5, properties: { markdown } },
+    usage(ManagedPrometheusUsage.ingestionRate, "samples ingested per second (every workspace of the account in this region)"),
+    usage(ManagedPrometheusUsage.activeSeries, "active series (every workspace of the account in this region)"),
+  ];
+}
+
+/**
+ * A KServe endpoint. Its request metrics are Prometheus metrics; on a cluster with Container Insights the
+ * predictor's Kubernetes Service (`<name>-predictor`) has pod metrics in CloudWatch by `Service, Namespace, ClusterName`.
+ */
+function kserveWidgets(endpoint: ServingEndpoint, clusters: TrainingCluster[]): Widget[] {
+  const predictor = kservePredictor(endpoint.endpointUrl);
+  const installation = endpoint.kserve?.installation;
+  const cluster = clusters.find((c) => installation && installation.node.scope === c._inClusterScope(c));
+  const head = `## Endpoint ${endpoint.endpointName} (${endpoint.engineKind})`;
+  if (!predictor || !cluster || cluster.observability.kind !== "cloudwatch") {
+    const where =
+      cluster?.observability.kind === "prometheus"
+        ? `in the AMP workspace of ${cluster.clusterName} once the InferenceService is annotated \`serving.kserve.io/enable-prometheus-scraping: "true"\` (job \`kserve-inference-services\`)`
+        : "inside the cluster (no CloudWatch source for them)";
+    return [text(`${head}\nKServe publishes request counts, latency and errors as Prometheus metrics, ${where}.`)];
+  }
+  const region = cluster.clusterRegion;
+  const dims = { Service: predictor.service, Namespace: predictor.namespace, ClusterName: cluster.clusterName };
+  const m = (metricName: string, statistic: string, title: string): AlarmMetric => ({
+    namespace: ContainerInsights.namespace,
+    metricName,
+    dimensions: dims,
+    statistic,
+    title,
+  });
+  return [
+    text(
+      `${head}\nContainer Insights pod metrics of the predictor Service \`${predictor.service}\` (namespace \`${predictor.namespace}\`). Request counts, latency and errors are Prometheus metrics inside the cluster: no CloudWatch source for them.`,
+    ),
+    metricWidget(`${endpoint.endpointName}: running predictor pods`, region, [m(ContainerInsights.serviceRunningPods, "Maximum", "pods")], 300),
+    metricWidget(
+      `${endpoint.endpointName}: predictor CPU and memory, % of requests`,
+      region,
+      [m(ContainerInsights.podCpuUtilization, "Average", "CPU"), m(ContainerInsights.podMemoryUtilization, "Average", "memory")],
+      300,
+      { yAxis: { left: { min: 0 } } },
+    ),
+    metricWidget(
+      `${endpoint.endpointName}: predictor network, bytes/s (request traffic)`,
+      region,
+      [m(ContainerInsights.podNetworkRxBytes, "Average", "received"), m(ContainerInsights.podNetworkTxBytes, "Average", "sent")],
+      300,
+    ),
+  ];
+}
+
+/**
  * A CloudWatch dashboard of the platform, generated from what the app contains: per GPU pool its GPU
  * utilization, GPU memory, power draw and allocatable GPUs (Container Insights); per cluster its nodes and
  * pending pods; per SageMaker endpoint its invocations, latency and errors; per drift alarm its feature
@@ -143,6 +228,16 @@ export class PlatformDashboard extends Construct {
       const region = cluster.clusterRegion;
       const name = cluster.clusterName;
       const pools = found.pools.filter((v) => v.cluster === cluster);
+      if (cluster.observability.kind === "prometheus") {
+        widgets.push(
+          ...prometheusWidgets(
+            this,
+            cluster,
+            pools.map((v) => v.pool.poolName),
+          ),
+        );
+        continue;
+      }
       if (cluster.observability.kind !== "cloudwatch") {
         widgets.push(
           text(`## Cluster ${name}\nNo Container Insights on this cluster (observability: ${cluster.observability.kind}): no GPU metrics here.`),
@@ -239,11 +334,7 @@ export class PlatformDashboard extends Construct {
     for (const endpoint of found.endpoints) {
       if (!usableIn(this, endpoint, endpoint.endpointName)) continue;
       if (endpoint.engineKind !== "sagemaker") {
-        widgets.push(
-          text(
-            `## Endpoint ${endpoint.endpointName} (${endpoint.engineKind})\nKServe publishes request metrics as Prometheus metrics inside the cluster, not to CloudWatch: see its pods in Container Insights.`,
-          ),
-        );
+        widgets.push(...kserveWidgets(endpoint, found.clusters));
         continue;
       }
       const region = regionOf(endpoint);

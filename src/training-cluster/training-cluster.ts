@@ -62,8 +62,8 @@ import { ImportedTrainingCluster } from "./imported-cluster";
 import { inClusterScope } from "./private/in-cluster-scope";
 import * as addons from "./private/addons";
 import { managedNodeGroup } from "./private/node-group";
-import { ClusterObservability, CloudWatchObservabilityResources } from "./observability";
-import { CLOUDWATCH_ADDON, cloudWatchObservability } from "./private/observability";
+import { ClusterObservability, CloudWatchObservabilityResources, PrometheusObservabilityResources } from "./observability";
+import { CLOUDWATCH_ADDON, cloudWatchObservability, observabilityProblems, prometheusObservability } from "./private/observability";
 import { TeamNamespace } from "./team-namespace";
 import type { ShapeOf } from "../core";
 
@@ -282,16 +282,9 @@ const schema = z
     deletionProtection: z.boolean().optional(),
     observability: z
       .custom<ClusterObservability>((o) => o instanceof ClusterObservability, {
-        message: "must be ClusterObservability.cloudWatch(...) or ClusterObservability.none()",
+        message: "must be ClusterObservability.cloudWatch(...), ClusterObservability.prometheus(...) or ClusterObservability.none()",
       })
-      .refine(
-        (o) =>
-          o.cloudWatchOptions.logRetentionDays === undefined ||
-          (LOG_RETENTION_DAYS as readonly number[]).includes(o.cloudWatchOptions.logRetentionDays),
-        {
-          message: `logRetentionDays must be one of CloudWatch Logs' retention values (${LOG_RETENTION_DAYS.join(", ")})`,
-        },
-      )
+      .superRefine((o, ctx) => observabilityProblems(o).forEach((message) => ctx.addIssue({ code: "custom", message })))
       .optional(),
     autoscaling: z
       .custom<ClusterAutoscaling>((a) => a instanceof ClusterAutoscaling, {
@@ -410,6 +403,8 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   public readonly observability: ClusterObservability;
   /** The CloudWatch add-on, its role and log groups, with `ClusterObservability.cloudWatch()`. */
   public readonly cloudWatchObservability?: CloudWatchObservabilityResources;
+  /** The DCGM exporter, AMP workspace and managed collector, with `ClusterObservability.prometheus()`. */
+  public readonly prometheusObservability?: PrometheusObservabilityResources;
 
   /** The stack of what the library installs on the cluster (the cluster's own stack unless `kubernetesStack` says otherwise). */
   public readonly kubernetesStack: MlopsStack;
@@ -663,6 +658,23 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
         this.observability.cloudWatchOptions,
       );
       this.addons[CLOUDWATCH_ADDON] = this.cloudWatchObservability.addon;
+    } else if (this.observability.kind === "prometheus") {
+      this.prometheusObservability = prometheusObservability(
+        {
+          clusterName: this.clusterName,
+          clusterArn: this.cluster.arn,
+          kmsKeyArn: kmsKey.arn,
+          logRetentionDays: p.logRetentionDays ?? 90,
+          scope: this,
+          partition,
+          subnetIds: this.network.privateSubnetIds,
+          securityGroupId: this.clusterSecurityGroupId,
+          kube: this.kube,
+          helm: this.connect(this.kube).helm,
+          helmDependencies: this.after([this.systemNodeGroup]),
+        },
+        this.observability.prometheusOptions,
+      );
     }
 
     // --- controllers ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import {
   ClusterObservability,
+  MlopsStack,
   ModelRegistry,
   PlatformAlarms,
   PlatformBudget,
@@ -9,8 +10,8 @@ import {
   ServingEngine,
   TrainingCluster,
 } from "../../src";
-import { poolQuery } from "../../src/observability/private/metrics";
-import { newStack, policyStatements, ref, resource, resources, synth } from "../helpers";
+import { kservePredictor, poolQuery } from "../../src/observability/private/metrics";
+import { newApp, newStack, policyStatements, ref, resource, resources, synth } from "../helpers";
 
 /** A platform with two GPU pools and a GPU and a CPU SageMaker endpoint. */
 function platform() {
@@ -255,14 +256,74 @@ describe("PlatformBudget", () => {
       actualThresholdsPercent: [50],
     });
     const doc = synth(stack);
-    expect(resources(doc, "aws_ce_cost_allocation_tag").map((t) => [t.values.tag_key, t.values.status])).toEqual([
-      ["mlops:platform", "Active"],
-      ["mlops:team", "Active"],
-    ]);
+    expect(
+      resources(doc, "aws_ce_cost_allocation_tag")
+        .map((t) => `${t.values.tag_key} ${t.values.status}`)
+        .sort(),
+    ).toEqual(["mlops:component Active", "mlops:managed-by Active", "mlops:platform Active", "mlops:team Active"]);
     expect(resource(doc, "aws_budgets_budget", "budget/Resource").values.notification.map((n: any) => [n.notification_type, n.threshold])).toEqual([
       ["ACTUAL", 50],
       ["FORECASTED", 100],
     ]);
+  });
+
+  test("per-team budgets on the mlops:team tag, with the platform's thresholds and topic, and the team's own emails", () => {
+    const stack = newStack();
+    const alarms = new PlatformAlarms(stack, "alarms");
+    const budget = new PlatformBudget(stack, "budget", {
+      monthlyLimitUsd: 20000,
+      notify: ["finops@acme.io"],
+      topicArn: alarms.topic.arn,
+      actualThresholdsPercent: [90],
+      teamBudgets: [
+        { team: "fraud", monthlyLimitUsd: 5000, notify: ["fraud-leads@acme.io"] },
+        { team: "search", monthlyLimitUsd: 1234.5 },
+      ],
+    });
+    const doc = synth(stack);
+    const topic = ref(resource(doc, "aws_sns_topic", "alarms/Topic"), "arn");
+    expect(Object.keys(budget.teamBudgets)).toEqual(["fraud", "search"]);
+    const fraud = resource(doc, "aws_budgets_budget", "budget/Team-fraud").values;
+    expect(fraud).toMatchObject({
+      name: "acme-ml-team-fraud-monthly",
+      budget_type: "COST",
+      limit_amount: "5000.00",
+      time_unit: "MONTHLY",
+      cost_filter: [{ name: "TagKeyValue", values: ["user:mlops:team$fraud"] }],
+    });
+    expect(fraud.notification.map((n: any) => [n.notification_type, n.threshold, n.subscriber_email_addresses, n.subscriber_sns_topic_arns])).toEqual(
+      [
+        ["ACTUAL", 90, ["fraud-leads@acme.io"], [topic]],
+        ["FORECASTED", 100, ["fraud-leads@acme.io"], [topic]],
+      ],
+    );
+    const search = resource(doc, "aws_budgets_budget", "budget/Team-search").values;
+    expect(search.limit_amount).toBe("1234.50");
+    expect(search.notification[0].subscriber_email_addresses).toEqual(["finops@acme.io"]);
+    // The platform budget keeps its own filter.
+    expect(resource(doc, "aws_budgets_budget", "budget/Resource").values.cost_filter[0].values).toEqual(["user:mlops:platform$acme-ml"]);
+  });
+
+  test.each([
+    [{ team: "Fraud Team", monthlyLimitUsd: 10 }, /teamBudgets\[0\]\.team.*lowercase DNS label/],
+    [{ team: "fraud", monthlyLimitUsd: -1 }, /teamBudgets\[0\]\.monthlyLimitUsd.*must be > 0/],
+    [{ team: "fraud", monthlyLimitUsd: 10, notify: [] }, /teamBudgets\[0\]\.notify.*must name someone/],
+  ])("refuses the team budget %p", (team, message) => {
+    expect(() => new PlatformBudget(newStack(), "budget", { monthlyLimitUsd: 10, notify: ["a@b.io"], teamBudgets: [team as any] })).toThrow(message);
+  });
+
+  test("refuses two budgets for one team", () => {
+    expect(
+      () =>
+        new PlatformBudget(newStack(), "budget", {
+          monthlyLimitUsd: 10,
+          notify: ["a@b.io"],
+          teamBudgets: [
+            { team: "fraud", monthlyLimitUsd: 1 },
+            { team: "fraud", monthlyLimitUsd: 2 },
+          ],
+        }),
+    ).toThrow(/teamBudgets\[1\]\.team.*\(fraud\) has a budget already/);
   });
 
   test.each([
@@ -307,5 +368,88 @@ describe("PlatformDashboard energy", () => {
     const co2e = body.widgets.find((w: any) => /GPU energy/.test(w.properties.title ?? "")).properties.metrics[2][0];
     expect(co2e.expression).toBe(`power / 60000 * ${Math.round(0.38738 * 1.135 * 1e6) / 1e6}`);
     expect(co2e.label).toMatch(/average: region not in the table/);
+  });
+});
+
+/** A platform stack with a cluster of `observability` and a KServe endpoint in a workloads stack; the dashboard in `where`. */
+function kservePlatform(observability: ClusterObservability, where: "platform" | "workloads" = "platform") {
+  const app = newApp();
+  const platform = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
+  const workloads = new MlopsStack(app, "workloads", { region: "eu-west-1", name: "acme-ml" });
+  const cluster = new TrainingCluster(platform, "training", { observability, gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
+  const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.mlflow({ cluster }), models: ["fraud"] });
+  new ServingEndpoint(workloads, "fraud", { engine: ServingEngine.kserve({ cluster }), model: registry.model("fraud", "3") });
+  const stack = where === "platform" ? platform : workloads;
+  new PlatformDashboard(stack, "dashboard");
+  const body = JSON.parse(resource(synth(stack), "aws_cloudwatch_dashboard", "dashboard/Resource").values.dashboard_body);
+  return { cluster, body };
+}
+
+describe("PlatformDashboard per telemetry choice", () => {
+  test("CloudWatch: a KServe endpoint gets its predictor Service's Container Insights pod metrics by Service, Namespace, ClusterName", () => {
+    const { body } = kservePlatform(ClusterObservability.cloudWatch());
+    const dims = ["Service", "acme-ml-fraud-predictor", "Namespace", "serving", "ClusterName", "acme-ml-training"];
+    const titled = (t: string) => body.widgets.find((w: any) => w.properties.title === t);
+    expect(titled("acme-ml-fraud: running predictor pods").properties.metrics).toEqual([
+      ["ContainerInsights", "service_number_of_running_pods", ...dims, { stat: "Maximum", label: "pods" }],
+    ]);
+    expect(titled("acme-ml-fraud: predictor CPU and memory, % of requests").properties.metrics.map((m: any[]) => m.slice(0, 8))).toEqual([
+      ["ContainerInsights", "pod_cpu_utilization", ...dims],
+      ["ContainerInsights", "pod_memory_utilization", ...dims],
+    ]);
+    expect(titled("acme-ml-fraud: predictor network, bytes/s (request traffic)").properties.metrics.map((m: any[]) => m[1])).toEqual([
+      "pod_network_rx_bytes",
+      "pod_network_tx_bytes",
+    ]);
+    const note = body.widgets.find((w: any) => /## Endpoint acme-ml-fraud/.test(w.properties.markdown ?? ""));
+    expect(note.properties.markdown).toMatch(/Request counts, latency and errors are Prometheus metrics/);
+  });
+
+  test("Prometheus: the cluster gets a pointer to its AMP workspace with PromQL, and AMP's CloudWatch usage metrics; no GPU widgets", () => {
+    const { body } = kservePlatform(ClusterObservability.prometheus());
+    const note = body.widgets.find((w: any) => /## Cluster acme-ml-training \(Prometheus\)/.test(w.properties.markdown ?? ""));
+    // The workspace is in the dashboard's stack: its console link names it by reference.
+    expect(note.properties.markdown).toContain(
+      "https://eu-west-1.console.aws.amazon.com/prometheus/home?region=eu-west-1#/workspaces/workspace/${aws_prometheus_workspace.training_PrometheusWorkspace_",
+    );
+    expect(note.properties.markdown).toContain('avg by (modelName) (DCGM_FI_DEV_GPU_UTIL{cluster="acme-ml-training"})');
+    expect(note.properties.markdown).toContain("GPU pools: l4.");
+    expect(note.properties.markdown).toContain("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION");
+    const expressions = body.widgets.filter((w: any) => w.type === "metric").map((w: any) => w.properties.metrics[0][0].expression);
+    expect(expressions).toEqual([
+      `SEARCH('MetricName="ResourceCount" Prometheus IngestionRate', 'Average', 300)`,
+      `SEARCH('MetricName="ResourceCount" Prometheus ActiveSeries', 'Average', 300)`,
+    ]);
+    expect(JSON.stringify(body)).not.toContain("node_gpu_utilization");
+    // The KServe endpoint: where its metrics are, and how to get them scraped.
+    const endpoint = body.widgets.find((w: any) => /## Endpoint acme-ml-fraud/.test(w.properties.markdown ?? ""));
+    expect(endpoint.properties.markdown).toMatch(/AMP workspace of acme-ml-training.*enable-prometheus-scraping/);
+  });
+
+  test("Prometheus, dashboard in another stack: the workspace is named by its alias, not by a cross-stack reference", () => {
+    const { body } = kservePlatform(ClusterObservability.prometheus(), "workloads");
+    const note = body.widgets.find((w: any) => /## Cluster acme-ml-training/.test(w.properties.markdown ?? ""));
+    expect(note.properties.markdown).toContain("the AMP workspace with alias `acme-ml-training`");
+    expect(JSON.stringify(body)).not.toContain("${");
+  });
+
+  test("the predictor's Service and namespace come from the endpoint URL; anything else is not guessed", () => {
+    expect(kservePredictor("http://acme-ml-fraud-predictor.serving.svc.cluster.local")).toEqual({
+      service: "acme-ml-fraud-predictor",
+      namespace: "serving",
+    });
+    expect(kservePredictor("https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/x/invocations")).toBeUndefined();
+  });
+});
+
+describe("PlatformAlarms per telemetry choice", () => {
+  test("Prometheus: no idle-GPU alarm (its metrics are not in CloudWatch)", () => {
+    const stack = newStack();
+    new TrainingCluster(stack, "training", {
+      observability: ClusterObservability.prometheus(),
+      gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }],
+    });
+    const alarms = new PlatformAlarms(stack, "alarms");
+    expect(alarms.idleGpuAlarms).toEqual({});
   });
 });
