@@ -140,7 +140,7 @@ export class PlatformAlarms extends Construct {
     // --- idle GPU pools ------------------------------------------------------------------------------
     for (const { cluster, pool, containerInsights } of found.pools) {
       if (!containerInsights || !usableIn(this, cluster, cluster.clusterName)) continue;
-      const instanceTypes = pool.nodeGroup.instanceTypesInput ?? [];
+      const instanceTypes = pool.instanceTypes;
       const points = (idleHours * 3600) / IDLE_PERIOD;
       this.idleGpuAlarms[`${cluster.clusterName}/${pool.poolName}`] = new CloudwatchMetricAlarm(this, `IdleGpu-${cluster.node.id}-${pool.poolName}`, {
         alarmName: alarmName(`${cluster.clusterName}-${pool.poolName}-gpus-idle`),

@@ -288,7 +288,7 @@ export class PlatformDashboard extends Construct {
         ),
       );
       for (const { pool } of pools) {
-        const types = pool.nodeGroup.instanceTypesInput ?? [];
+        const types = pool.instanceTypes;
         const t = `${name}/${pool.poolName} (${types.join(", ")}, ${pool.gpu.gpuCount}x ${pool.gpu.gpuModel} per node)`;
         widgets.push(
           queryWidget(

@@ -34,6 +34,8 @@ export class GpuNodePool extends Construct {
   public readonly poolName: string;
   /** The GPU instance type information (of the first instance type; all share model and count). */
   public readonly gpu: GpuInstanceInfo;
+  /** The pool's instance types. */
+  public readonly instanceTypes: string[];
   /** The AMI type. */
   public readonly amiType: GpuAmiType;
   /** The managed node group. */
@@ -69,6 +71,7 @@ export class GpuNodePool extends Construct {
     const stack = MlopsStack.of(this);
     this.poolName = p.name;
     this.gpu = GpuInstance.of(p.instanceTypes[0]);
+    this.instanceTypes = [...p.instanceTypes];
     const arm = this.gpu.architecture === CpuArchitecture.ARM64;
     this.amiType = (p.amiType as GpuAmiType | undefined) ?? (arm ? GpuAmiType.AL2023_ARM_64_NVIDIA : GpuAmiType.AL2023_X86_64_NVIDIA);
     const bottlerocket = this.amiType.startsWith("BOTTLEROCKET");

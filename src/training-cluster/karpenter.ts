@@ -39,6 +39,8 @@ export class KarpenterGpuPool extends Construct {
   public readonly poolName: string;
   /** The GPU instance type information (of the first instance type; all share model and count). */
   public readonly gpu: GpuInstanceInfo;
+  /** The pool's instance types. */
+  public readonly instanceTypes: string[];
   /** The node labels. */
   public readonly labels: Record<string, string>;
   /** The `karpenter.sh/capacity-type` the pool launches: `on-demand`, `spot` or `reserved`. */
@@ -78,6 +80,7 @@ export class KarpenterGpuPool extends Construct {
     }
     this.poolName = p.name;
     this.gpu = GpuInstance.of(p.instanceTypes[0]);
+    this.instanceTypes = [...p.instanceTypes];
     const capacityType = p.capacityType ?? CapacityType.ON_DEMAND;
     // A pool with a reservation launches into it only (as a managed pool with a reservation target does).
     this.capacityType = p.capacityReservationId || p.capacityReservationTags ? "reserved" : CAPACITY[capacityType];

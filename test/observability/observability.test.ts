@@ -1,4 +1,6 @@
 import {
+  CapacityType,
+  ClusterAutoscaling,
   ClusterObservability,
   MlopsStack,
   ModelRegistry,
@@ -91,6 +93,31 @@ describe("PlatformAlarms", () => {
       threshold: 1,
       treat_missing_data: "breaching",
     });
+  });
+
+  test("Karpenter pools and Capacity Block pools are watched too, by the instance types they launch", () => {
+    const app = newApp();
+    const platformStack = new MlopsStack(app, "platform", { region: "eu-west-1", name: "acme-ml" });
+    const pools = new MlopsStack(app, "pools", { region: "eu-west-1", name: "acme-ml" });
+    new TrainingCluster(platformStack, "training", {
+      autoscaling: ClusterAutoscaling.karpenter({ nodePoolStack: pools }),
+      gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge", "g6.2xlarge"] }],
+    });
+    new TrainingCluster(platformStack, "blocks", {
+      clusterName: "acme-ml-blocks",
+      gpuNodePools: [
+        { name: "h100", instanceTypes: ["p5.48xlarge"], capacityType: CapacityType.CAPACITY_BLOCK, capacityReservationId: "cr-0123456789abcdef0" },
+      ],
+    });
+    const a = new PlatformAlarms(platformStack, "alarms");
+    expect(Object.keys(a.idleGpuAlarms).sort()).toEqual(["acme-ml-blocks/h100", "acme-ml-training/l4"]);
+    const doc = synth(platformStack);
+    expect(resource(doc, "aws_cloudwatch_metric_alarm", "alarms/IdleGpu-training-l4").values.metric_query[0].expression).toContain(
+      "(InstanceType = 'g6.xlarge' OR InstanceType = 'g6.2xlarge')",
+    );
+    expect(resource(doc, "aws_cloudwatch_metric_alarm", "alarms/IdleGpu-blocks-h100").values.metric_query[0].expression).toContain(
+      "AND InstanceType = 'p5.48xlarge'",
+    );
   });
 
   test("no idle alarm for a cluster without Container Insights", () => {

@@ -4,7 +4,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { mlopsStackOf } from "../../core";
 import { DriftAlarm } from "../../drift-alarm";
 import { ServingEndpoint } from "../../serving-endpoint";
-import { GpuNodePool, TrainingCluster } from "../../training-cluster";
+import { GpuInstanceInfo, TrainingCluster } from "../../training-cluster";
 
 // What the observability constructs find in an app: its clusters and their GPU pools, its serving
 // endpoints and its drift alarms, as they exist when the construct is created.
@@ -12,7 +12,8 @@ import { GpuNodePool, TrainingCluster } from "../../training-cluster";
 /** One GPU pool as the telemetry sees it. */
 export interface PoolView {
   readonly cluster: TrainingCluster;
-  readonly pool: GpuNodePool;
+  /** A managed node group pool or a Karpenter pool. */
+  readonly pool: { readonly poolName: string; readonly instanceTypes: string[]; readonly gpu: GpuInstanceInfo };
   readonly region: string;
   /** Whether the cluster's telemetry publishes Container Insights GPU metrics. */
   readonly containerInsights: boolean;
@@ -38,7 +39,7 @@ export function inventory(
   const endpoints = given.endpoints ?? all(scope, (c): c is ServingEndpoint => c instanceof ServingEndpoint);
   const driftAlarms = given.driftAlarms ?? all(scope, (c): c is DriftAlarm => c instanceof DriftAlarm);
   const pools = clusters.flatMap((cluster) =>
-    Object.values(cluster.gpuNodePools).map((pool) => ({
+    [...Object.values(cluster.gpuNodePools), ...Object.values(cluster.karpenterGpuPools)].map((pool) => ({
       cluster,
       pool,
       region: cluster.clusterRegion,
