@@ -7,6 +7,7 @@
 import * as fc from "fast-check";
 import { App, TerraformStack } from "cdktf";
 import {
+  ClusterAutoscaling,
   DriftAlarm,
   FeatureEngine,
   FeatureStore,
@@ -18,6 +19,7 @@ import {
   SecureBucket,
   ServingEndpoint,
   ServingEngine,
+  PoolPlacement,
   RoleRef,
   TrainingCluster,
 } from "../../src";
@@ -39,24 +41,28 @@ function stackOf(app: App, id = "platform", region = "eu-west-1", name = "acme-m
   return new MlopsStack(app, id, { region, name });
 }
 
-const GPU_TYPES = ["g6.xlarge", "g6.2xlarge", "g5.xlarge", "p4d.24xlarge", "g5g.xlarge", "m5.large", ""];
+const GPU_TYPES = ["g6.xlarge", "g6.2xlarge", "g5.xlarge", "p4d.24xlarge", "p5.48xlarge", "p5en.48xlarge", "g5g.xlarge", "m5.large", ""];
 
 const poolOptions = props(
   {
     name: field(nameLike(22)),
     instanceTypes: field(
       fc.oneof(
-        { weight: 5, arbitrary: fc.constantFrom(["g6.xlarge"], ["p4d.24xlarge"], ["g5.xlarge"], ["g6.xlarge", "g5.xlarge"]) },
+        { weight: 5, arbitrary: fc.constantFrom(["g6.xlarge"], ["p4d.24xlarge"], ["p5.48xlarge"], ["g5.xlarge"], ["g6.xlarge", "g5.xlarge"]) },
         fc.array(fc.constantFrom(...GPU_TYPES), { maxLength: 3 }),
       ),
     ),
     amiType: field(pick(["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"], ["AL2_x86_64_GPU", "AL2023_ARM_64_NVIDIA"])),
-    capacityType: field(pick(["ON_DEMAND"], ["SPOT"])),
+    capacityType: field(pick(["ON_DEMAND", "CAPACITY_BLOCK"], ["SPOT", "RESERVED"])),
     minSize: field(withTokens(int(0, 1000), numberToken)),
     maxSize: field(withTokens(int(1, 1000), numberToken)),
     rootVolumeSizeGiB: field(int(50, 16384)),
     efa: field(bool),
     capacityReservationId: field(pick(["cr-0123456789abcdef0"], ["cr-x"])),
+    capacityReservationTags: field(pick([{ purpose: "training" }], [{}, { "": "x" }])),
+    placement: field(
+      pick([PoolPlacement.cluster(), PoolPlacement.none(), PoolPlacement.existing("training-pg")], [PoolPlacement.existing(""), "cluster"]),
+    ),
     labels: field(
       fc.dictionary(
         pick(["team", "a.b/c", "a_b", "a-b", "k"], ["nvidia.com/x", "bad key", "x".repeat(70), "a/b/c"]) as fc.Arbitrary<string>,
@@ -211,6 +217,18 @@ const scenarios: Record<string, Scenario> = {
       const stack = stackOf(app);
       const cluster = new TrainingCluster(stack, "training");
       cluster.addGpuNodePool(id, materialize(stack, options) as never);
+    },
+  },
+  "TrainingCluster with Karpenter": {
+    runs: 40,
+    input: fc.tuple(fc.array(poolOptions, { maxLength: 2 }), fc.constantFrom("pools", "platform", "none")),
+    build: (app, [pools, where]) => {
+      const stack = stackOf(app);
+      const nodePoolStack = where === "pools" ? stackOf(app, "pools") : where === "platform" ? stack : undefined;
+      new TrainingCluster(stack, "training", {
+        autoscaling: ClusterAutoscaling.karpenter({ nodePoolStack }),
+        gpuNodePools: materialize(stack, pools) as never,
+      });
     },
   },
   ModelRegistry: {
