@@ -2,6 +2,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { once } from "./dependencies";
 import { MlopsStack } from "./mlops-stack";
@@ -397,6 +398,23 @@ export function albIngress(owner: Construct, cluster: IExposureCluster, exposure
  */
 function commaList(list: string[]): string {
   return list.some((x) => /#\{TfToken\[TOKEN\.\d+\]\}/.test(x)) ? Fn.join(",", list) : list.join(",");
+}
+
+/**
+ * The networks a component's load balancer sends from, for the NetworkPolicy rule that lets it reach
+ * the pods (target type `ip`: the ALB connects to pod addresses from its own addresses in its subnets).
+ * Internet-facing: the CIDR blocks of the public subnets (`aws_subnet` data sources; no pods live there).
+ * Internal: the VPC's CIDR block: the ALB sits in the private subnets, whose addresses the VPC CNI also
+ * gives to pods, and ALB addresses are not fixed, so on the component's port the rule cannot tell the
+ * ALB from a pod of the VPC (the rest of the ports stay closed to them).
+ */
+export function loadBalancerSourceCidrs(owner: Construct, cluster: IExposureCluster, exposure: Exposure): string[] {
+  const subnets = cluster.network.publicSubnetIds;
+  if (exposure.scheme === "internet-facing" && !subnets.some((x) => /#\{TfToken\[TOKEN\.\d+\]\}/.test(x)))
+    return subnets.map(
+      (id, i) => once(owner, `ExposurePublicSubnet${i}`, () => new DataAwsSubnet(owner, `ExposurePublicSubnet${i}`, { id })).cidrBlock,
+    );
+  return [vpcCidr(owner, cluster.network.vpcId)];
 }
 
 /** The CIDR block of the cluster's VPC (an `aws_vpc` data source under `owner`, once). */

@@ -189,6 +189,15 @@ export interface TrainingClusterProps {
    * @default ClusterObservability.cloudWatch() (Container Insights with enhanced observability)
    */
   readonly observability?: ClusterObservability;
+  /**
+   * Enforce Kubernetes NetworkPolicies: the VPC CNI add-on runs its network policy agent
+   * (`enableNetworkPolicy: "true"`), and the namespaces of the ML layer (serving, MLflow, Feast) get a
+   * default-deny ingress policy with an allow-list (kube-system, team namespaces, their load balancer).
+   * Set false if another agent enforces NetworkPolicies on your nodes or none should.
+   * @default true
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html
+   */
+  readonly networkPolicies?: boolean;
 }
 
 /** Makes every resource of `stack` that talks to `cluster`'s API depend on the rules that open the API to Terraform. */
@@ -267,6 +276,7 @@ const schema = z
       })
       .optional(),
     deletionProtection: z.boolean().optional(),
+    networkPolicies: z.boolean().optional(),
     observability: z
       .custom<ClusterObservability>((o) => o instanceof ClusterObservability, {
         message: "must be ClusterObservability.cloudWatch(...) or ClusterObservability.none()",
@@ -374,6 +384,8 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   public readonly _nodeDependencies: ITerraformDependable[];
   /** How the cluster's telemetry is collected. */
   public readonly observability: ClusterObservability;
+  /** Whether NetworkPolicies are enforced (the VPC CNI's network policy agent is on). */
+  public readonly networkPolicies: boolean;
   /** The CloudWatch add-on, its role and log groups, with `ClusterObservability.cloudWatch()`. */
   public readonly cloudWatchObservability?: CloudWatchObservabilityResources;
 
@@ -544,6 +556,7 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
 
     // --- add-ons that nodes need to join: before any node group --------------------------------
     this.addons = {};
+    this.networkPolicies = p.networkPolicies ?? true;
     const addon = (name: string, deps: ITerraformDependable[], podIdentity?: { serviceAccount: string; roleArn: string }) =>
       (this.addons[name] = new EksAddon(this, `Addon-${name}`, {
         clusterName: this.cluster.name,
@@ -560,6 +573,7 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
     });
     addon("eks-pod-identity-agent", []);
     addon("vpc-cni", [this.addons["eks-pod-identity-agent"]], { serviceAccount: "aws-node", roleArn: cniRole.arn });
+    this.addons["vpc-cni"].configurationValues = addons.vpcCniConfiguration(this.networkPolicies);
     addon("kube-proxy", []);
     this._nodeDependencies = [this.addons["vpc-cni"], this.addons["kube-proxy"], this.addons["eks-pod-identity-agent"]];
 
