@@ -573,7 +573,8 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
     });
     addon("eks-pod-identity-agent", []);
     addon("vpc-cni", [this.addons["eks-pod-identity-agent"]], { serviceAccount: "aws-node", roleArn: cniRole.arn });
-    this.addons["vpc-cni"].configurationValues = addons.vpcCniConfiguration(this.networkPolicies);
+    const cniConfiguration = addons.vpcCniConfiguration(this.networkPolicies);
+    if (cniConfiguration) this.addons["vpc-cni"].configurationValues = cniConfiguration;
     addon("kube-proxy", []);
     this._nodeDependencies = [this.addons["vpc-cni"], this.addons["kube-proxy"], this.addons["eks-pod-identity-agent"]];
 

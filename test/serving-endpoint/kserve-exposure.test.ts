@@ -174,6 +174,25 @@ describe("KServe endpoint exposure", () => {
     ).toThrow(/allowedCidrs\[0\].*must not open an internet-facing load balancer to the whole internet/);
   });
 
+  test("the invariants catch an internet-facing Ingress without an allow-list or sign-in", () => {
+    const doc = {
+      resource: {
+        kubernetes_ingress_v1: {
+          open: {
+            provider: "kubernetes.training",
+            metadata: {
+              annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing", "alb.ingress.kubernetes.io/inbound-cidrs": "0.0.0.0/0" },
+            },
+          },
+        },
+      },
+    };
+    expect(violations(doc)).toEqual([
+      "kubernetes_ingress_v1.open: an internet-facing load balancer without an allow-list",
+      "kubernetes_ingress_v1.open: an internet-facing load balancer without sign-in",
+    ]);
+  });
+
   describe("GIVEN an internet-facing load balancer with allowed networks and OIDC sign-in", () => {
     const { fraud, docs: d } = build({
       exposure: Exposure.internetFacingLoadBalancer({
