@@ -1,5 +1,5 @@
 import { buildReferencePlatform, EXPOSURE_CONFIG } from "../../examples/reference-platform/main";
-import { helmValues, newApp, resource, resources, synthApp } from "../helpers";
+import { helmValues, newApp, resource, resources, synthApp, TfDoc } from "../helpers";
 
 /** The reference platform reaches MLflow and the fraud endpoint through internal ALBs, with NetworkPolicies on (issue 18). */
 describe("examples/reference-platform: exposure and NetworkPolicies", () => {
@@ -28,7 +28,7 @@ describe("examples/reference-platform: exposure and NetworkPolicies", () => {
   });
 
   test("the URLs of both are outputs of their stacks", () => {
-    const values = (doc: { output?: Record<string, { value: string }> }) => Object.values(doc.output ?? {}).map((o) => o.value);
+    const values = (doc: TfDoc) => Object.values(doc.output ?? {}).map((o) => (o as { value: string }).value);
     expect(values(docs["ml-platform"])).toContain("https://mlflow.ml.acme.io");
     expect(values(workloads)).toContain("https://fraud.ml.acme.io");
   });

@@ -370,3 +370,14 @@ test("GIVEN subnets known only at deploy time (a data source's list) THEN Terraf
   const raw = resource(synth(stack), "helm_release", "registry/Mlflow/Server").values.values[0] as string;
   expect(raw).toContain('"alb.ingress.kubernetes.io/subnets": "${join(",", tolist(split(",", ');
 });
+
+test("GIVEN hostedZoneId instead of a certificate THEN MLflow's listener uses the certificate the registry requests and validates", () => {
+  const { doc, values } = platform(Exposure.internalLoadBalancer({ hostname: "mlflow.ml.acme.io", hostedZoneId: "Z0123456789ABCDEFGHIJ" }));
+  const cert = resource(doc, "aws_acm_certificate", "registry/Mlflow/Certificate");
+  expect(cert.values).toMatchObject({ domain_name: "mlflow.ml.acme.io", validation_method: "DNS" });
+  expect(cert.values.tags["mlops:component"]).toBe("model-registry");
+  const validation = resource(doc, "aws_acm_certificate_validation", "registry/Mlflow/CertificateValidation");
+  expect(values.ingress.annotations["alb.ingress.kubernetes.io/certificate-arn"]).toBe(`\${${validation.address}.certificate_arn}`);
+  expect(resource(doc, "aws_route53_record", "registry/Mlflow/CertificateValidationRecord").values.zone_id).toBe("Z0123456789ABCDEFGHIJ");
+  expect(violations(doc)).toEqual([]);
+});

@@ -233,3 +233,41 @@ describe("KServe endpoint exposure", () => {
     });
   });
 });
+
+describe("a certificate requested by the construct (ACM, DNS validation in a named Route 53 zone)", () => {
+  const { docs: d } = build({ exposure: Exposure.internalLoadBalancer({ hostname: "fraud.ml.acme.io", hostedZoneId: "Z0123456789ABCDEFGHIJ" }) });
+  const docs = d();
+  const cert = resource(docs.workloads, "aws_acm_certificate", "fraud/Certificate");
+  const record = resource(docs.workloads, "aws_route53_record", "fraud/CertificateValidationRecord");
+  const validation = resource(docs.workloads, "aws_acm_certificate_validation", "fraud/CertificateValidation");
+
+  test("THEN ACM issues a certificate for the host name, validated by a record in the zone, replaced before it goes", () => {
+    expect(cert.values).toMatchObject({ domain_name: "fraud.ml.acme.io", validation_method: "DNS", lifecycle: { create_before_destroy: true } });
+    expect(cert.values.tags["mlops:component"]).toBe("serving-endpoint");
+    expect(record.values).toMatchObject({ zone_id: "Z0123456789ABCDEFGHIJ", ttl: 300, allow_overwrite: true });
+    // domain_validation_options is a set: read through tolist (HCL legacy index .0), never indexed directly.
+    expect(record.values.name).toBe(`\${tolist(${cert.address}.domain_validation_options).0.resource_record_name}`);
+    expect(record.values.records).toEqual([`\${tolist(${cert.address}.domain_validation_options).0.resource_record_value}`]);
+    expect(validation.values).toMatchObject({ certificate_arn: `\${${cert.address}.arn}`, validation_record_fqdns: [`\${${record.address}.fqdn}`] });
+  });
+
+  test("THEN the listener uses the validated certificate, so the Ingress waits until it is issued", () => {
+    const a = resource(docs.workloads, "kubernetes_ingress_v1", "fraud/Ingress").values.metadata.annotations;
+    expect(a["alb.ingress.kubernetes.io/certificate-arn"]).toBe(`\${${validation.address}.certificate_arn}`);
+    for (const doc of Object.values(docs)) expect(violations(doc)).toEqual([]);
+  });
+
+  test("GIVEN neither or both of certificateArn and hostedZoneId THEN each is refused", () => {
+    expect(() => build({ exposure: Exposure.internalLoadBalancer({ hostname: "fraud.ml.acme.io" }) })).toThrow(
+      /exposure\.loadBalancer \(object\) needs certificateArn \(an ACM certificate\) or hostedZoneId/,
+    );
+    expect(() =>
+      build({
+        exposure: Exposure.internalLoadBalancer({ hostname: "fraud.ml.acme.io", certificateArn: CERT, hostedZoneId: "Z0123456789ABCDEFGHIJ" }),
+      }),
+    ).toThrow(/names both certificateArn and hostedZoneId/);
+    expect(() => build({ exposure: Exposure.internalLoadBalancer({ hostname: "fraud.ml.acme.io", hostedZoneId: "zone-1" }) })).toThrow(
+      /hostedZoneId \("zone-1"\) must be a Route 53 hosted zone id/,
+    );
+  });
+});

@@ -204,7 +204,7 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
   let ingress: AlbIngress | undefined;
   const exposureDeps = [];
   if (exposure) {
-    ingress = albIngress(scope, cluster, exposure, `${identifier}-mlflow`.slice(0, 63), "/health");
+    ingress = albIngress(scope, cluster, exposure, `${identifier}-mlflow`.slice(0, 63), "/health", tags);
     exposureDeps.push(cluster.ensureLoadBalancerController());
     const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
     if (oidc)
