@@ -1,5 +1,8 @@
+import { Aspects } from "cdktf";
 import {
   Exposure,
+  GuardrailPack,
+  MlopsGuardrails,
   KServeEngineOptions,
   MlopsStack,
   ModelRegistry,
@@ -270,4 +273,21 @@ describe("a certificate requested by the construct (ACM, DNS validation in a nam
       /hostedZoneId \("zone-1"\) must be a Route 53 hosted zone id/,
     );
   });
+});
+
+test("GIVEN every guardrail pack THEN an internet-facing endpoint with a requested certificate, sign-in and a canary raises no finding", () => {
+  const b = build();
+  const { app } = build({
+    exposure: Exposure.internetFacingLoadBalancer({
+      hostname: "fraud.ml.acme.io",
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      allowedCidrs: ["203.0.113.0/24"],
+      signIn: oidc(),
+    }),
+    canary: { model: b.registry.model("fraud", "4"), trafficPercent: 5 },
+  });
+  const guardrails = new MlopsGuardrails({ packs: [GuardrailPack.SECURITY, GuardrailPack.COST, GuardrailPack.DATA_PROTECTION] });
+  Aspects.of(app).add(guardrails);
+  app.synth();
+  expect(guardrails.findings.filter((f) => !f.suppressedReason).map((f) => `${f.ruleId} ${f.constructPath}: ${f.message}`)).toEqual([]);
 });

@@ -381,7 +381,14 @@ function exposeThroughLoadBalancer(
   const { name, namespace, k8s } = o;
   // KServe's model servers answer readiness at /v2/health/ready (Open Inference Protocol) and liveness at / (v1).
   const healthCheckPath = o.protocolVersion === "v2" ? "/v2/health/ready" : "/";
-  const alb = albIngress(endpoint, cluster, exposure, `kserve-${namespace}-${name}`.slice(0, 63), healthCheckPath, componentTags("serving-endpoint"));
+  const alb = albIngress(
+    endpoint,
+    cluster,
+    exposure,
+    `kserve-${namespace}-${name}`.slice(0, 63).replace(/-+$/, ""),
+    healthCheckPath,
+    componentTags("serving-endpoint"),
+  );
   const deps: ITerraformDependable[] = [cluster.ensureLoadBalancerController()];
   const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
   const extra: Manifest[] = [];
