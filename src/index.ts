@@ -15,6 +15,7 @@ export type {
   LoadBalancerExposureOptions,
   OidcSignInOptions,
   CognitoSignInOptions,
+  NamespaceNetworkPolicies,
 } from "./core";
 export * from "./network";
 export * from "./training-cluster";

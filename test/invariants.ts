@@ -221,5 +221,13 @@ export function violations(doc: TfDoc): string[] {
     };
     for (const values of (r.values.values as string[] | undefined) ?? []) walk(JSON.parse(values));
   }
+  for (const r of resources(doc, "kubernetes_ingress_v1")) {
+    const a = ((r.values.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {}) as Record<string, string>;
+    if (a["alb.ingress.kubernetes.io/scheme"] !== "internet-facing") continue;
+    const cidrs = a["alb.ingress.kubernetes.io/inbound-cidrs"] ?? "";
+    if (!cidrs || cidrs.split(",").some((c) => /\/0$/.test(c.trim())))
+      out.push(`${r.address}: an internet-facing load balancer without an allow-list`);
+    if (!a["alb.ingress.kubernetes.io/auth-type"]) out.push(`${r.address}: an internet-facing load balancer without sign-in`);
+  }
   return out;
 }

@@ -2,6 +2,8 @@
  * The reference ML platform on the Kubernetes-native engines: a training cluster with GPU pools
  * and team namespaces, an MLflow model registry and a Feast feature store in the platform stack; a
  * fraud model served on KServe (GPU) in a workloads stack, watched for drift by the library's job.
+ * MLflow and the fraud endpoint are reached through internal ALBs (HTTPS, MLflow behind Okta sign-in);
+ * every namespace of the ML layer denies ingress except from what needs it (NetworkPolicies).
  *
  *   npm run synth   # writes cdktf.out/stacks/{ml-platform,ml-platform-kubernetes,ml-workloads}/cdk.tf.json
  */
@@ -9,6 +11,7 @@ import { App } from "cdktf";
 import {
   CapacityType,
   DriftAlarm,
+  Exposure,
   FeatureEngine,
   FeatureStore,
   MlopsStack,
@@ -19,12 +22,30 @@ import {
   RegistryEngine,
   ServingEndpoint,
   ServingEngine,
+  SignIn,
   TrainingCluster,
 } from "../../src";
 import { deployerCidrs } from "../shared/deployer";
 import { FRAUD_FEATURES } from "../shared/features";
 import { withGuardrails } from "../shared/guardrails";
 import { fraudDriftAlarm } from "../shared/fraud";
+
+/**
+ * The platform's certificate (ACM, `*.ml.acme.io`, in eu-west-1) and the Okta app of MLflow's sign-in
+ * (a Secrets Manager secret holding `clientID` and `clientSecret`; the secret never enters Terraform).
+ */
+export const EXPOSURE_CONFIG = {
+  certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/6f1c2a7e-3b9d-4c55-9e0a-2d4b8c7f1a90",
+  mlflowHostname: "mlflow.ml.acme.io",
+  fraudHostname: "fraud.ml.acme.io",
+  okta: {
+    issuer: "https://acme.okta.com",
+    authorizationEndpoint: "https://acme.okta.com/oauth2/v1/authorize",
+    tokenEndpoint: "https://acme.okta.com/oauth2/v1/token",
+    userInfoEndpoint: "https://acme.okta.com/oauth2/v1/userinfo",
+    clientSecretArn: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:acme-ml/mlflow-okta-client-Q1w2E3",
+  },
+} as const;
 
 export interface ReferencePlatform {
   platform: MlopsStack;
@@ -71,9 +92,18 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
     ],
   });
 
-  // MLflow on the cluster: RDS PostgreSQL backend, artifacts in S3 through the server only.
+  // MLflow on the cluster: RDS PostgreSQL backend, artifacts in S3 through the server only; the UI and
+  // API on an internal ALB (the VPC and the VPN), after Okta sign-in.
   const registry = new ModelRegistry(platform, "registry", {
-    engine: RegistryEngine.mlflow({ cluster }),
+    engine: RegistryEngine.mlflow({
+      cluster,
+      exposure: Exposure.internalLoadBalancer({
+        hostname: EXPOSURE_CONFIG.mlflowHostname,
+        certificateArn: EXPOSURE_CONFIG.certificateArn,
+        allowedCidrs: ["10.0.0.0/16", "10.200.0.0/16"],
+        signIn: SignIn.oidc({ ...EXPOSURE_CONFIG.okta }),
+      }),
+    }),
     models: ["fraud"],
   });
 
@@ -87,7 +117,16 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
   // they cannot be planned before KServe's CRDs exist.
   const workloads = new MlopsStack(app, "ml-workloads", { region: "eu-west-1", name: "acme-ml" });
   const fraud = new ServingEndpoint(workloads, "fraud", {
-    engine: ServingEngine.kserve({ cluster, modelFormat: "mlflow" }),
+    // Callers in the VPC and behind the VPN reach it at https://fraud.ml.acme.io (an internal ALB).
+    engine: ServingEngine.kserve({
+      cluster,
+      modelFormat: "mlflow",
+      exposure: Exposure.internalLoadBalancer({
+        hostname: EXPOSURE_CONFIG.fraudHostname,
+        certificateArn: EXPOSURE_CONFIG.certificateArn,
+        allowedCidrs: ["10.0.0.0/16", "10.200.0.0/16"],
+      }),
+    }),
     model: registry.model("fraud", "3"),
     gpu: true,
     minReplicas: 1,

@@ -1,7 +1,11 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { once } from "./dependencies";
 import { MlopsStack } from "./mlops-stack";
@@ -88,8 +92,19 @@ export interface LoadBalancerExposureOptions {
    * load balancer's DNS name (a CNAME or Route 53 alias) yourself.
    */
   readonly hostname: string;
-  /** ARN of the ACM certificate of the HTTPS listener (in the stack's region). */
-  readonly certificateArn: string;
+  /**
+   * ARN of the ACM certificate of the HTTPS listener (in the stack's region). Give this or `hostedZoneId`.
+   * @default - the certificate the construct requests for `hostname` in `hostedZoneId`
+   */
+  readonly certificateArn?: string;
+  /**
+   * Id of the public Route 53 hosted zone of `hostname` (`Z...`): the construct requests an ACM certificate
+   * for `hostname` and validates it with a DNS record in that zone (`aws_acm_certificate`,
+   * `aws_route53_record`, `aws_acm_certificate_validation`). Give this or `certificateArn`.
+   * @default - none: `certificateArn` is used
+   * @see https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
+   */
+  readonly hostedZoneId?: string;
   /**
    * The networks allowed to reach the load balancer (the security group the controller makes for it).
    * Required for an internet-facing load balancer, where `0.0.0.0/0` is refused.
@@ -110,9 +125,10 @@ export interface LoadBalancerExposureOptions {
 }
 
 /**
- * How a component (the MLflow UI and API, ...) is reached from outside the cluster. Every load balancer
- * has TLS with the certificate you name, HTTP redirected to HTTPS, a modern TLS policy and access logs to
- * the stack's access-log bucket.
+ * How a component (the MLflow UI and API, a KServe endpoint) is reached from outside the cluster. Every
+ * load balancer has TLS with the certificate you name (or one the construct requests and validates in the
+ * Route 53 zone you name), HTTP redirected to HTTPS, a modern TLS policy and access logs to the stack's
+ * access-log bucket.
  */
 export class Exposure {
   /** Reachable only inside the cluster, through its ClusterIP Service (the default). */
@@ -173,7 +189,8 @@ const cognitoSchema = z
 const loadBalancerSchema = z
   .object({
     hostname: check.matching(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lowercase fully qualified host name"),
-    certificateArn: check.matching(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/\S+$/, "must be an ACM certificate ARN"),
+    certificateArn: check.matching(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/\S+$/, "must be an ACM certificate ARN").optional(),
+    hostedZoneId: check.matching(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id (Z...)").optional(),
     allowedCidrs: z.array(check.cidr(0, 32)).min(1, "must name at least one network").optional(),
     signIn: signInSchema.optional(),
     sslPolicy: check
@@ -199,6 +216,15 @@ export const exposureSchema = z
       return;
     }
     const lb = e.loadBalancer!;
+    if ((lb.certificateArn === undefined) === (lb.hostedZoneId === undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: ["loadBalancer"],
+        message:
+          lb.certificateArn === undefined
+            ? "needs certificateArn (an ACM certificate) or hostedZoneId (a Route 53 zone where the construct validates one it requests)"
+            : "names both certificateArn and hostedZoneId: give one (a certificate, or the zone where the construct requests one)",
+      });
     const signIn = lb.signIn;
     if (signIn?.kind === "oidc") {
       for (const issue of oidcSchema.safeParse(signIn.oidcOptions).error?.issues ?? [])
@@ -305,8 +331,16 @@ export function allowAlbAccessLogs(owner: Construct): { bucketName: string; pref
  * ClusterIP Service), the allowed networks, access logs, and the sign-in action when there is one.
  * `group` names the ALB (`alb.ingress.kubernetes.io/group.name`), one per component.
  */
-export function albIngress(owner: Construct, cluster: IExposureCluster, exposure: Exposure, component: string, healthCheckPath: string): AlbIngress {
+export function albIngress(
+  owner: Construct,
+  cluster: IExposureCluster,
+  exposure: Exposure,
+  component: string,
+  healthCheckPath: string,
+  tags: Record<string, string> = {},
+): AlbIngress {
   const lb = exposure.loadBalancer!;
+  const certificateArn = lb.certificateArn ?? requestCertificate(owner, lb.hostname, lb.hostedZoneId!, tags).certificateArn;
   const internet = exposure.scheme === "internet-facing";
   const logs = allowAlbAccessLogs(owner);
   const cidrs = lb.allowedCidrs ?? [vpcCidr(owner, cluster.network.vpcId)];
@@ -316,7 +350,7 @@ export function albIngress(owner: Construct, cluster: IExposureCluster, exposure
     "alb.ingress.kubernetes.io/subnets": commaList(internet ? cluster.network.publicSubnetIds : cluster.network.privateSubnetIds),
     "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
     "alb.ingress.kubernetes.io/ssl-redirect": "443",
-    "alb.ingress.kubernetes.io/certificate-arn": lb.certificateArn,
+    "alb.ingress.kubernetes.io/certificate-arn": certificateArn,
     "alb.ingress.kubernetes.io/ssl-policy": lb.sslPolicy ?? DEFAULT_SSL_POLICY,
     "alb.ingress.kubernetes.io/inbound-cidrs": commaList(cidrs),
     "alb.ingress.kubernetes.io/healthcheck-path": healthCheckPath,
@@ -392,11 +426,54 @@ export function albIngress(owner: Construct, cluster: IExposureCluster, exposure
 }
 
 /**
+ * An ACM certificate for `hostname`, validated by DNS in the hosted zone `zoneId` (under `owner`, ids
+ * `Certificate`, `CertificateValidationRecord`, `CertificateValidation`). The ARN returned is the
+ * validation's, so that what uses it waits until the certificate is issued. A new certificate is made
+ * before the old one goes (a changed host name does not leave the listener without one).
+ */
+export function requestCertificate(owner: Construct, hostname: string, zoneId: string, tags: Record<string, string>): AcmCertificateValidation {
+  const certificate = new AcmCertificate(owner, "Certificate", {
+    domainName: hostname,
+    validationMethod: "DNS",
+    tags,
+    lifecycle: { createBeforeDestroy: true },
+  });
+  // One name, one validation option (domain_validation_options is a set: cdktf reads it through tolist).
+  const option = certificate.domainValidationOptions.get(0);
+  const record = new Route53Record(owner, "CertificateValidationRecord", {
+    zoneId,
+    name: option.resourceRecordName,
+    type: option.resourceRecordType,
+    records: [option.resourceRecordValue],
+    ttl: 300,
+    allowOverwrite: true,
+  });
+  return new AcmCertificateValidation(owner, "CertificateValidation", { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] });
+}
+
+/**
  * `a,b,c`; through Terraform's `join` when the list is a list token (a data source's subnet ids),
  * which cannot be joined at synth time. String tokens (`${aws_subnet.x.id}`) join as text.
  */
 function commaList(list: string[]): string {
   return list.some((x) => /#\{TfToken\[TOKEN\.\d+\]\}/.test(x)) ? Fn.join(",", list) : list.join(",");
+}
+
+/**
+ * The networks a component's load balancer sends from, for the NetworkPolicy rule that lets it reach
+ * the pods (target type `ip`: the ALB connects to pod addresses from its own addresses in its subnets).
+ * Internet-facing: the CIDR blocks of the public subnets (`aws_subnet` data sources; no pods live there).
+ * Internal: the VPC's CIDR block: the ALB sits in the private subnets, whose addresses the VPC CNI also
+ * gives to pods, and ALB addresses are not fixed, so on the component's port the rule cannot tell the
+ * ALB from a pod of the VPC (the rest of the ports stay closed to them).
+ */
+export function loadBalancerSourceCidrs(owner: Construct, cluster: IExposureCluster, exposure: Exposure): string[] {
+  const subnets = cluster.network.publicSubnetIds;
+  if (exposure.scheme === "internet-facing" && !subnets.some((x) => /#\{TfToken\[TOKEN\.\d+\]\}/.test(x)))
+    return subnets.map(
+      (id, i) => once(owner, `ExposurePublicSubnet${i}`, () => new DataAwsSubnet(owner, `ExposurePublicSubnet${i}`, { id })).cidrBlock,
+    );
+  return [vpcCidr(owner, cluster.network.vpcId)];
 }
 
 /** The CIDR block of the cluster's VPC (an `aws_vpc` data source under `owner`, once). */

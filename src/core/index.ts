@@ -16,3 +16,4 @@ export * from "./refs";
 export * from "./stack-context";
 export * from "./exposure";
 export * from "./sns";
+export * from "./network-policy";

@@ -10,7 +10,7 @@ import type { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-fe
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import type { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
-import type { IKmsKeyRef, PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
+import type { IKmsKeyRef, NamespaceNetworkPolicies, PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
 import type { FeatureGroupDefinition } from "./feature-types";
 
 /** What an engine built, as the feature store exposes it. */
@@ -45,6 +45,8 @@ export interface FeastEngineResources extends FeatureEngineResources {
   readonly applyJob: JobV1;
   readonly materializeCronJob: CronJobV1;
   readonly release: Release;
+  /** The NetworkPolicies of the Feast namespace, on a cluster that enforces them. */
+  readonly networkPolicies?: NamespaceNetworkPolicies;
 }
 
 /** The resources of the SageMaker engine, as `store.sagemaker`. */

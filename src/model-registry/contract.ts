@@ -7,7 +7,7 @@ import type { SagemakerMlflowTrackingServer } from "@cdktf/provider-aws/lib/sage
 import type { SagemakerModelPackageGroup } from "@cdktf/provider-aws/lib/sagemaker-model-package-group";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { IKmsKeyRef, PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
+import type { IKmsKeyRef, NamespaceNetworkPolicies, PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
 
 /** What an engine built, as the registry exposes it. */
 export interface IRegistryEngineResources {
@@ -68,6 +68,8 @@ export interface IMlflowRegistryResources extends IRegistryEngineResources {
   readonly namespace: string;
   /** The MLflow URL outside the cluster (`https://<hostname>`), when exposed through a load balancer. */
   readonly externalUrl?: string;
+  /** The NetworkPolicies of the MLflow namespace, on a cluster that enforces them. */
+  readonly networkPolicies?: NamespaceNetworkPolicies;
 }
 
 /** The resources of the SageMaker engine, as `registry.sagemaker`. */

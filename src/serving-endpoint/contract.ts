@@ -8,10 +8,12 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { SagemakerEndpoint } from "@cdktf/provider-aws/lib/sagemaker-endpoint";
 import type { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
 import type { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
+import type { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import type { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import type { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import type { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import type { KServeInstallation } from "./private/kserve-install";
-import type { IKmsKeyRef, PolicyStatement } from "../core";
+import type { IKmsKeyRef, NamespaceNetworkPolicies, PolicyStatement } from "../core";
 import type { ModelReference } from "../model-registry/contract";
 import type { CaptureFormat } from "./capture-format";
 
@@ -69,6 +71,14 @@ export interface KServeEndpointResources extends ServingEngineResources {
   readonly role: IamRole;
   /** KServe as installed on the cluster. */
   readonly installation: KServeInstallation;
+  /** The endpoint's URL outside the cluster (`https://<hostname>`), when exposed through a load balancer. */
+  readonly externalUrl?: string;
+  /** The Ingress its load balancer is made from, when exposed. */
+  readonly ingress?: IngressV1;
+  /** The NetworkPolicies of the serving namespace (shared by its endpoints), on a cluster that enforces them. */
+  readonly namespaceNetworkPolicies?: NamespaceNetworkPolicies;
+  /** The NetworkPolicy that lets the load balancer reach the endpoint's pods, when exposed on such a cluster. */
+  readonly loadBalancerNetworkPolicy?: NetworkPolicyV1;
 }
 
 /** The resources of the SageMaker engine, as `endpoint.sagemaker`. */

@@ -1,8 +1,15 @@
+import type { Exposure } from "../core/exposure";
 import type { INetwork } from "../network";
 import type { ModelReference } from "../model-registry";
 import type { ITrainingCluster } from "../training-cluster";
 
-/** A canary of a KServe endpoint: a second model version taking a share of the traffic. */
+/**
+ * A canary of a KServe endpoint: a second model version taking a share of the traffic. KServe v0.20
+ * (Standard mode) runs it as a Deployment and Service of its own (`<name>-canary-predictor`) and derives
+ * only its replicas from `trafficPercent`; the endpoint's Service selects the stable pods alone. So the
+ * split is made by the endpoint's load balancer (weighted target groups): a canary needs `exposure`
+ * through a load balancer, and callers inside the cluster (`endpointUrl`) reach the stable version only.
+ */
 export interface KServeCanaryOptions {
   /** The candidate model version. */
   readonly model: ModelReference;
@@ -66,6 +73,13 @@ export interface KServeEngineOptions {
    * @default - no canary
    */
   readonly canary?: KServeCanaryOptions;
+  /**
+   * How callers outside the cluster reach the endpoint: through an ALB of its own (host `hostname`,
+   * HTTPS with the certificate, the allowed networks), made by the AWS Load Balancer Controller from an
+   * Ingress with a route to the predictor (and a weighted split to the canary).
+   * @default Exposure.internalOnly() (the in-cluster URL only)
+   */
+  readonly exposure?: Exposure;
   /**
    * Request and response records per capture object the payload logger writes (KServe v0.20
    * `LoggerSpec.batchSize`). KServe's own default of 1 writes an object per request and one per

@@ -137,6 +137,12 @@ export interface ITrainingCluster extends IClusterEndpoint {
   readonly kubernetesStack: MlopsStack;
   /** Whether pods that request `nvidia.com/gpu` can be scheduled (GPU nodes with the library's taint and labels). */
   readonly hasGpuNodes: boolean;
+  /**
+   * Whether the cluster enforces Kubernetes NetworkPolicies (the VPC CNI's network policy agent, or
+   * Calico, Cilium, ...): then the components of the ML layer put a default-deny NetworkPolicy and an
+   * allow-list in their namespaces.
+   */
+  readonly networkPolicies: boolean;
   /** What in-cluster workloads on the system nodes wait for (the library's system node group; nothing for an imported cluster). */
   readonly systemNodeDependencies: ITerraformDependable[];
   /** What workloads that need cluster DNS wait for (the CoreDNS add-on; nothing for an imported cluster). */
@@ -212,6 +218,14 @@ export interface TrainingClusterAttributes {
    * @default false
    */
   readonly gpuNodes?: boolean;
+  /**
+   * Whether the cluster enforces NetworkPolicies (the VPC CNI add-on with `enableNetworkPolicy: "true"`,
+   * Calico, Cilium, ...). Then the ML layer's namespaces get a default-deny ingress NetworkPolicy and an
+   * allow-list (kube-system, team namespaces, load balancers); without an enforcing agent such policies
+   * would do nothing, so none are made.
+   * @default false
+   */
+  readonly networkPolicies?: boolean;
   /**
    * The stack of what the library installs on the cluster (see `TrainingClusterProps.kubernetesStack`).
    * @default - the stack of the import

@@ -35,6 +35,7 @@ const attributesSchema = z
       })
       .optional(),
     gpuNodes: z.boolean().optional(),
+    networkPolicies: z.boolean().optional(),
     kubernetesStack: z.custom<MlopsStack>((st) => MlopsStack.isMlopsStack(st), { message: "must be an MlopsStack" }).optional(),
   })
   .strict() satisfies ShapeOf<TrainingClusterAttributes>;
@@ -56,6 +57,7 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
   public readonly oidcIssuerUrl: string;
   public readonly kubernetesStack: MlopsStack;
   public readonly hasGpuNodes: boolean;
+  public readonly networkPolicies: boolean;
   /** Nothing to wait for: the cluster's nodes exist already. */
   public readonly systemNodeDependencies: ITerraformDependable[] = [];
   /** Nothing to wait for: the cluster's DNS runs already. */
@@ -81,6 +83,7 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
     this.oidcIssuerUrl = a.oidcIssuerUrl;
     this.kubernetesStack = a.kubernetesStack ?? this.stack;
     this.hasGpuNodes = a.gpuNodes ?? false;
+    this.networkPolicies = a.networkPolicies ?? false;
   }
 
   public connect(scope: IConstruct): ClusterProviders {

@@ -199,6 +199,15 @@ export interface TrainingClusterProps {
    * @default ClusterAutoscaling.clusterAutoscaler()
    */
   readonly autoscaling?: ClusterAutoscaling;
+  /**
+   * Enforce Kubernetes NetworkPolicies: the VPC CNI add-on runs its network policy agent
+   * (`enableNetworkPolicy: "true"`), and the namespaces of the ML layer (serving, MLflow, Feast) get a
+   * default-deny ingress policy with an allow-list (kube-system, team namespaces, their load balancer).
+   * Set false if another agent enforces NetworkPolicies on your nodes or none should.
+   * @default true
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html
+   */
+  readonly networkPolicies?: boolean;
 }
 
 /** Makes every resource of `stack` that talks to `cluster`'s API depend on the rules that open the API to Terraform. */
@@ -280,6 +289,7 @@ const schema = z
       })
       .optional(),
     deletionProtection: z.boolean().optional(),
+    networkPolicies: z.boolean().optional(),
     observability: z
       .custom<ClusterObservability>((o) => o instanceof ClusterObservability, {
         message: "must be ClusterObservability.cloudWatch(...), ClusterObservability.prometheus(...) or ClusterObservability.none()",
@@ -401,6 +411,8 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   public readonly _nodeDependencies: ITerraformDependable[];
   /** How the cluster's telemetry is collected. */
   public readonly observability: ClusterObservability;
+  /** Whether NetworkPolicies are enforced (the VPC CNI's network policy agent is on). */
+  public readonly networkPolicies: boolean;
   /** The CloudWatch add-on, its role and log groups, with `ClusterObservability.cloudWatch()`. */
   public readonly cloudWatchObservability?: CloudWatchObservabilityResources;
   /** The DCGM exporter, AMP workspace and managed collector, with `ClusterObservability.prometheus()`. */
@@ -582,6 +594,7 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
 
     // --- add-ons that nodes need to join: before any node group --------------------------------
     this.addons = {};
+    this.networkPolicies = p.networkPolicies ?? true;
     const addon = (name: string, deps: ITerraformDependable[], podIdentity?: { serviceAccount: string; roleArn: string }) =>
       (this.addons[name] = new EksAddon(this, `Addon-${name}`, {
         clusterName: this.cluster.name,
@@ -598,6 +611,8 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
     });
     addon("eks-pod-identity-agent", []);
     addon("vpc-cni", [this.addons["eks-pod-identity-agent"]], { serviceAccount: "aws-node", roleArn: cniRole.arn });
+    const cniConfiguration = addons.vpcCniConfiguration(this.networkPolicies);
+    if (cniConfiguration) this.addons["vpc-cni"].configurationValues = cniConfiguration;
     addon("kube-proxy", []);
     this._nodeDependencies = [this.addons["vpc-cni"], this.addons["kube-proxy"], this.addons["eks-pod-identity-agent"]];
 

@@ -115,6 +115,7 @@ describe("examples/reference-platform holds the platform of the design on the Ku
         .sort(),
     ).toEqual([
       "aws-efa-k8s-device-plugin",
+      "aws-load-balancer-controller",
       "cert-manager",
       "cluster-autoscaler",
       "external-secrets",

@@ -1,6 +1,7 @@
 import { Aspects, Fn } from "cdktf";
 import { Exposure, GuardrailPack, MlopsGuardrails, ModelRegistry, RegistryEngine, SignIn, TrainingCluster } from "../../src";
 import * as chartKeys from "../fixtures/chart-values-keys.json";
+import * as albAnnotations from "../fixtures/alb-ingress-annotations.json";
 import * as lbcPolicy from "../../src/training-cluster/private/data/aws-load-balancer-controller-iam-policy.json";
 import { allStrings, helmValues, newApp, newStack, policyStatements, resource, resources, synth, validationError } from "../helpers";
 import { violations } from "../invariants";
@@ -369,4 +370,25 @@ test("GIVEN subnets known only at deploy time (a data source's list) THEN Terraf
   });
   const raw = resource(synth(stack), "helm_release", "registry/Mlflow/Server").values.values[0] as string;
   expect(raw).toContain('"alb.ingress.kubernetes.io/subnets": "${join(",", tolist(split(",", ');
+});
+
+test("GIVEN hostedZoneId instead of a certificate THEN MLflow's listener uses the certificate the registry requests and validates", () => {
+  const { doc, values } = platform(Exposure.internalLoadBalancer({ hostname: "mlflow.ml.acme.io", hostedZoneId: "Z0123456789ABCDEFGHIJ" }));
+  const cert = resource(doc, "aws_acm_certificate", "registry/Mlflow/Certificate");
+  expect(cert.values).toMatchObject({ domain_name: "mlflow.ml.acme.io", validation_method: "DNS" });
+  expect(cert.values.tags["mlops:component"]).toBe("model-registry");
+  const validation = resource(doc, "aws_acm_certificate_validation", "registry/Mlflow/CertificateValidation");
+  expect(values.ingress.annotations["alb.ingress.kubernetes.io/certificate-arn"]).toBe(`\${${validation.address}.certificate_arn}`);
+  expect(resource(doc, "aws_route53_record", "registry/Mlflow/CertificateValidationRecord").values.zone_id).toBe("Z0123456789ABCDEFGHIJ");
+  expect(violations(doc)).toEqual([]);
+});
+
+test("every annotation MLflow's Ingress carries is one the pinned load balancer controller (v3.5.0) reads", () => {
+  const known = new Set(albAnnotations.ingressAnnotationSuffixes);
+  const signedIn = platform(
+    Exposure.internetFacingLoadBalancer({ hostname: "mlflow.ml.acme.io", certificateArn: CERT, allowedCidrs: ["203.0.113.0/24"], signIn: oidc() }),
+  );
+  const keys = Object.keys(signedIn.values.ingress.annotations as Record<string, string>);
+  expect(keys.length).toBeGreaterThan(10);
+  for (const k of keys) expect(known.has(k.replace(/^alb\.ingress\.kubernetes\.io\//, ""))).toBe(true);
 });

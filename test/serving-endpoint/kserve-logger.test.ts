@@ -9,7 +9,7 @@ function loggers(engine: Record<string, unknown> = {}) {
   const cluster = new TrainingCluster(platform, "training", {});
   const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.mlflow({ cluster }), models: ["fraud"] });
   new ServingEndpoint(workloads, "fraud", {
-    engine: ServingEngine.kserve({ cluster, canary: { model: registry.model("fraud", "4"), trafficPercent: 10 }, ...engine }),
+    engine: ServingEngine.kserve({ cluster, canary: { model: registry.model("fraud", "4"), trafficPercent: 0 }, ...engine }),
     model: registry.model("fraud", "3"),
   });
   const spec = resource(synthApp(app).workloads, "kubernetes_manifest", "fraud/InferenceService").values.manifest.spec;

@@ -1,6 +1,7 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import {
   CaptureFormat,
+  Exposure,
   MlopsStack,
   ModelRegistry,
   RegistryEngine,
@@ -102,10 +103,14 @@ describe("ServingEngine.kserve", () => {
     for (const s of statements) expect(s.resources).not.toContain("*");
   });
 
-  test("a canary takes its share of traffic with fixed replicas", () => {
+  test("a canary takes its share of traffic with fixed replicas (split by the endpoint's load balancer)", () => {
     const app = kservePlatform({}, {});
     const reg = app.registry;
-    const withCanary = kservePlatform({}, { canary: { model: reg.model("fraud", "4"), trafficPercent: 10, replicas: 2 } }).workloads;
+    const exposure = Exposure.internalLoadBalancer({
+      hostname: "fraud.ml.acme.io",
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-aaaa-bbbb-cccc-111122223333",
+    });
+    const withCanary = kservePlatform({}, { canary: { model: reg.model("fraud", "4"), trafficPercent: 10, replicas: 2 }, exposure }).workloads;
     const spec = resource(withCanary, "kubernetes_manifest", "InferenceService").values.manifest.spec;
     expect(spec.canary).toHaveLength(1);
     expect(spec.canary[0]).toMatchObject({ trafficPercent: 10, predictor: { name: "canary", minReplicas: 2 } });

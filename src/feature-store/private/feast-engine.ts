@@ -30,6 +30,7 @@ import {
   claimUniqueName,
   claimExactName,
   fail,
+  namespaceNetworkPolicies,
 } from "../../core";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
 import type { FeastEngineOptions } from "../engines";
@@ -446,6 +447,15 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
     dependsOn: dependsOnAcrossStacks(kube, [applyJob, serverSa]),
   });
 
+  // --- NetworkPolicies: the feature server serves the teams' and the models' namespaces only -------
+  const networkPolicies = cluster.networkPolicies
+    ? namespaceNetworkPolicies(kube, "NetworkPolicy", {
+        provider: k8s,
+        namespace: ns.metadata.name,
+        sources: { teamNamespaces: true, servingNamespaces: true, sameNamespace: true },
+      })
+    : undefined;
+
   return {
     readOnlineStatements: readOnline,
     ingestStatements: [
@@ -467,5 +477,6 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
     applyJob,
     materializeCronJob,
     release,
+    networkPolicies,
   };
 }

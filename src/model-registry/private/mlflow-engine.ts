@@ -28,6 +28,8 @@ import {
   RemovalPolicy,
   validateProps,
   isDeployTimeValue,
+  loadBalancerSourceCidrs,
+  namespaceNetworkPolicies,
 } from "../../core";
 import { registerManifest } from "../../core/manifest";
 import { ITrainingCluster, NodeLabels, TrainingCluster } from "../../training-cluster";
@@ -37,6 +39,9 @@ import type { ShapeOf } from "../../core";
 
 /** community-charts mlflow (version in the one table, Pins). */
 export const MLFLOW_CHART = Pins.charts.mlflow;
+
+/** The port of the MLflow server's pods (the chart's `service.port`, also its target port). */
+export const MLFLOW_PORT = 5000;
 
 /** Name of the Kubernetes Secret External Secrets Operator keeps in step with the RDS-managed secret. */
 export const MLFLOW_DB_SECRET = "mlflow-db-credentials";
@@ -199,7 +204,7 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
   let ingress: AlbIngress | undefined;
   const exposureDeps = [];
   if (exposure) {
-    ingress = albIngress(scope, cluster, exposure, `${identifier}-mlflow`.slice(0, 63), "/health");
+    ingress = albIngress(scope, cluster, exposure, `${identifier}-mlflow`.slice(0, 63), "/health", tags);
     exposureDeps.push(cluster.ensureLoadBalancerController());
     const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
     if (oidc)
@@ -280,6 +285,21 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
     dependsOn: dependsOnAcrossStacks(kube, [eso, reloader, esoGrant, association, db, ...exposureDeps]),
   });
 
+  // --- NetworkPolicies: the teams' namespaces, kube-system, and the load balancer, if any --------
+  // The chart creates the namespace, so the policies follow the release.
+  const networkPolicies = cluster.networkPolicies
+    ? namespaceNetworkPolicies(kube, "NetworkPolicy", {
+        provider: cluster.connect(kube).kubernetes,
+        namespace,
+        sources: {
+          teamNamespaces: true,
+          sameNamespace: true,
+          ...(exposure ? { loadBalancerCidrs: loadBalancerSourceCidrs(kube, cluster, exposure), loadBalancerPort: MLFLOW_PORT } : {}),
+        },
+        dependsOn: [release],
+      })
+    : undefined;
+
   return {
     trackingUri: `http://mlflow.${namespace}.svc.cluster.local`,
     modelPackageGroupArn: () => undefined,
@@ -291,5 +311,6 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
     release,
     namespace,
     externalUrl: ingress?.url,
+    networkPolicies,
   };
 }

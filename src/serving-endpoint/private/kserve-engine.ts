@@ -1,12 +1,24 @@
-import { Fn } from "cdktf";
+import { Fn, ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import {
+  albIngress,
   check,
   componentTags,
+  exposureNetworkProblem,
+  exposureSchema,
+  loadBalancerRule,
+  loadBalancerSourceCidrs,
+  existingNamespaceNetworkPolicies,
+  isDeployTimeValue,
+  namespaceNetworkPolicies,
+  once,
+  SERVING_NAMESPACE_LABEL,
   createRole,
   dependsOnAcrossStacks,
   fail,
@@ -25,6 +37,7 @@ import type { KServeEngineOptions } from "../engines";
 import type { IServingEndpointHost, KServeEndpointResources } from "../contract";
 import { CaptureFormat } from "../capture-format";
 import { KServeInstallation } from "./kserve-install";
+import type { Exposure } from "../../core/exposure";
 import { registerManifest } from "../../core/manifest";
 import type { ShapeOf } from "../../core";
 
@@ -58,9 +71,19 @@ const schema = z
       .optional(),
     loggerBatchSize: check.int(1, 10000).optional(),
     loggerBatchIntervalSeconds: check.int(1, 3600).optional(),
+    exposure: exposureSchema.optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
+    const throughLoadBalancer = o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing";
+    if (o.canary && !throughLoadBalancer && !isDeployTimeValue(o.canary.trafficPercent) && o.canary.trafficPercent > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["canary", "trafficPercent"],
+        message:
+          "would reach no request: KServe v0.20 Standard mode runs the canary behind a Service of its own and sets only its replicas from trafficPercent, while the endpoint's Service selects the stable pods alone. Expose the endpoint through a load balancer (exposure: Exposure.internalLoadBalancer(...)), whose listener splits the traffic by weight, or deploy the canary dark (trafficPercent 0).",
+      });
+    }
     if (o.loggerBatchSize === 1 && o.loggerBatchIntervalSeconds !== undefined) {
       ctx.addIssue({
         code: "custom",
@@ -83,6 +106,8 @@ export function validateKServeOptions(owner: Construct, options: KServeEngineOpt
       `(kserve) puts the InferenceService in the stack "${crdStack.node.id}", which installs the KServe CRDs: a custom resource cannot be planned before its CRD exists. Create the endpoint in a separate workloads stack (new MlopsStack(app, "ml-workloads", ...)).`,
     );
   }
+  const problem = exposureNetworkProblem(o.exposure, o.cluster);
+  if (problem) fail(owner, "ServingEngine.kserve", "exposure", problem);
   if (gpu && !o.cluster.hasGpuNodes) {
     fail(
       owner,
@@ -113,9 +138,26 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
     (stack.node.tryFindChild(nsId) as NamespaceV1 | undefined) ??
     new NamespaceV1(stack, nsId, {
       provider: k8s,
-      metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "baseline", "app.kubernetes.io/managed-by": "cdktf-mlops" } },
+      metadata: {
+        name: namespace,
+        labels: {
+          "pod-security.kubernetes.io/enforce": "baseline",
+          "app.kubernetes.io/managed-by": "cdktf-mlops",
+          [SERVING_NAMESPACE_LABEL]: "true",
+        },
+      },
       dependsOn: dependsOnAcrossStacks(stack, [installation.runtimes]),
     });
+  // Once per namespace too: callers from the teams' namespaces, the namespace itself (transformers) and kube-system.
+  const policiesId = `ServingNetworkPolicy-${namespace}-${cluster.node.id}-`;
+  const namespacePolicies = cluster.networkPolicies
+    ? (existingNamespaceNetworkPolicies(stack, policiesId) ??
+      namespaceNetworkPolicies(stack, policiesId, {
+        provider: k8s,
+        namespace: ns.metadata.name,
+        sources: { teamNamespaces: true, sameNamespace: true },
+      }))
+    : undefined;
 
   // IRSA rather than Pod Identity: KServe injects its S3 settings (region, endpoint) into the
   // storage initializer and the logger only for ServiceAccounts that carry the IRSA annotation.
@@ -253,15 +295,159 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
     dependsOn: [serviceAccount, ns, ...(createdRole.inlinePolicy ? [createdRole.inlinePolicy] : [])],
   });
 
+  // --- exposure: an ALB of the endpoint's own, made by the load balancer controller from an Ingress --
+  const exposure = o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing" ? o.exposure : undefined;
+  let ingress: IngressV1 | undefined;
+  let loadBalancerPolicy: NetworkPolicyV1 | undefined;
+  let externalUrl: string | undefined;
+  if (exposure) {
+    const built = exposeThroughLoadBalancer(endpoint, cluster, exposure, {
+      name,
+      namespace,
+      k8s,
+      ns,
+      inferenceService,
+      protocolVersion,
+      canary: o.canary,
+    });
+    ingress = built.ingress;
+    externalUrl = built.url;
+    loadBalancerPolicy = cluster.networkPolicies
+      ? new NetworkPolicyV1(endpoint, "LoadBalancerNetworkPolicy", {
+          provider: k8s,
+          metadata: { name: `${name}-from-load-balancer`.slice(0, 63), namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-mlops" } },
+          spec: {
+            // The stable and the canary pods of this InferenceService, on the port of their Services (the logger's agent).
+            podSelector: { matchLabels: { "serving.kserve.io/inferenceservice": name } },
+            policyTypes: ["Ingress"],
+            ingress: [loadBalancerRule(loadBalancerSourceCidrs(endpoint, cluster, exposure), KSERVE_AGENT_PORT)],
+          },
+          dependsOn: [ns],
+        })
+      : undefined;
+    new TerraformOutput(endpoint, "UrlOutput", { value: externalUrl, description: `Inference endpoint ${name} behind its load balancer` });
+    registerManifest(endpoint, "ServingEndpoint", {
+      exposure: { scheme: exposure.scheme, url: externalUrl, signIn: exposure.loadBalancer!.signIn?.kind ?? "none" },
+    });
+  }
+
   return {
     endpointUrl: `http://${name}-predictor.${namespace}.svc.cluster.local`,
     captureKeyPrefix,
     captureFormat: CaptureFormat.KSERVE_LOGGER_JSON,
-    noInvokeReason: "a KServe endpoint is called over the cluster network, not through IAM; restrict callers with Kubernetes NetworkPolicies",
+    noInvokeReason: exposure
+      ? "a KServe endpoint is called over the network, not through IAM: callers outside the cluster are the networks named in exposure allowedCidrs (the load balancer's security group), callers inside it the team namespaces the serving namespace's NetworkPolicy lets in"
+      : "a KServe endpoint is called over the cluster network, not through IAM: the serving namespace's NetworkPolicy lets in the team namespaces; for callers outside the cluster, expose it through a load balancer (exposure) and name their networks in allowedCidrs",
     noMetricsReason: "KServe endpoints expose Prometheus metrics inside the cluster, not CloudWatch metrics",
     inferenceService,
     serviceAccount,
     role,
     installation,
+    externalUrl,
+    ingress,
+    namespaceNetworkPolicies: namespacePolicies,
+    loadBalancerNetworkPolicy: loadBalancerPolicy,
   };
+}
+
+/**
+ * The port the Services of an InferenceService send to when it has a logger (the library always sets
+ * one): the KServe agent's (`InferenceServiceDefaultAgentPort`, pkg/constants/constants.go, v0.20.0),
+ * which `createDefaultSvc` (reconcilers/service/service_reconciler.go) makes the target port.
+ */
+export const KSERVE_AGENT_PORT = 9081;
+
+/**
+ * The Ingress of an exposed endpoint: class `alb`, the host clients use, a route to the predictor's
+ * Service; with a canary, a forward action with weighted target groups (stable and canary Services),
+ * the split KServe v0.20 Standard mode does not make. KServe's own Ingress creation stays off: it would
+ * copy every annotation of the InferenceService, use one IngressClass and domain for the whole cluster,
+ * and route to the stable Service alone.
+ */
+function exposeThroughLoadBalancer(
+  endpoint: IServingEndpointHost,
+  cluster: ITrainingCluster,
+  exposure: Exposure,
+  o: {
+    name: string;
+    namespace: string;
+    k8s: ReturnType<ITrainingCluster["connect"]>["kubernetes"];
+    ns: NamespaceV1;
+    inferenceService: Manifest;
+    protocolVersion?: string;
+    canary?: { trafficPercent: number };
+  },
+): { ingress: IngressV1; url: string } {
+  const { name, namespace, k8s } = o;
+  // KServe's model servers answer readiness at /v2/health/ready (Open Inference Protocol) and liveness at / (v1).
+  const healthCheckPath = o.protocolVersion === "v2" ? "/v2/health/ready" : "/";
+  const alb = albIngress(
+    endpoint,
+    cluster,
+    exposure,
+    `kserve-${namespace}-${name}`.slice(0, 63).replace(/-+$/, ""),
+    healthCheckPath,
+    componentTags("serving-endpoint"),
+  );
+  const deps: ITerraformDependable[] = [cluster.ensureLoadBalancerController()];
+  const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
+  const extra: Manifest[] = [];
+  if (oidc) {
+    deps.push(cluster.grantExternalSecretRead(endpoint, "ExternalSecretsCanReadOidcClient", oidc.clientSecretArn, oidc.clientSecretKmsKeyArn));
+    const stack = MlopsStack.of(endpoint);
+    // The SecretStore and the controller's Role are the namespace's, the client Secret the endpoint's.
+    const perNamespace = `ServingOidc-${namespace}-${cluster.node.id}`;
+    const objects = [
+      {
+        apiVersion: "external-secrets.io/v1",
+        kind: "SecretStore",
+        metadata: { name: "aws-secrets-manager" },
+        spec: { provider: { aws: { service: "SecretsManager", region: stack.region } } },
+      },
+      ...alb.extraObjects,
+    ] as { kind: string; metadata: Record<string, unknown> }[];
+    for (const obj of objects) {
+      const shared = obj.kind !== "ExternalSecret";
+      const scope = shared ? stack : endpoint;
+      const id = shared ? `${perNamespace}${obj.kind}` : `Oidc${obj.kind}`;
+      extra.push(
+        once(
+          scope,
+          id,
+          () =>
+            new Manifest(scope, id, {
+              provider: k8s,
+              manifest: { ...obj, metadata: { ...obj.metadata, namespace } },
+              dependsOn: dependsOnAcrossStacks(scope, [o.ns, ...deps]),
+            }),
+        ),
+      );
+    }
+  }
+  const split = o.canary
+    ? {
+        [`alb.ingress.kubernetes.io/actions.${name}-split`]: JSON.stringify({
+          type: "forward",
+          forwardConfig: {
+            targetGroups: [
+              { serviceName: `${name}-predictor`, servicePort: 80, weight: 100 - o.canary.trafficPercent },
+              { serviceName: `${name}-canary-predictor`, servicePort: 80, weight: o.canary.trafficPercent },
+            ],
+          },
+        }),
+      }
+    : {};
+  const backend = o.canary
+    ? { service: { name: `${name}-split`, port: { name: "use-annotation" } } }
+    : { service: { name: `${name}-predictor`, port: { number: 80 } } };
+  const ingress = new IngressV1(endpoint, "Ingress", {
+    provider: k8s,
+    metadata: { name, namespace, annotations: { ...alb.annotations, ...split }, labels: { "app.kubernetes.io/managed-by": "cdktf-mlops" } },
+    spec: {
+      ingressClassName: "alb",
+      rule: [{ host: exposure.loadBalancer!.hostname, http: { path: [{ path: "/", pathType: "Prefix", backend }] } }],
+    },
+    dependsOn: [o.inferenceService, ...dependsOnAcrossStacks(endpoint, deps), ...extra],
+  });
+  return { ingress, url: alb.url };
 }

@@ -234,3 +234,13 @@ export function loadBalancerController(host: AddonHost): Release {
     });
   });
 }
+
+/**
+ * The `configuration_values` of the `vpc-cni` add-on: with NetworkPolicies, the network policy agent
+ * on (`enableNetworkPolicy`, a string in the add-on's configuration schema, the aws-vpc-cni chart's
+ * top-level value); otherwise none (EKS's defaults, agent off).
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+ */
+export function vpcCniConfiguration(networkPolicies: boolean): string | undefined {
+  return networkPolicies ? JSON.stringify({ enableNetworkPolicy: "true" }) : undefined;
+}
