@@ -15,6 +15,7 @@ const PRICES = priceData as unknown as {
   hoursPerMonth: number;
   sources: Record<string, PriceSource>;
   prices: Record<string, Record<string, PriceEntry>>;
+  unpriced?: Record<string, Record<string, string>>;
 };
 export const HOURS_PER_MONTH = PRICES.hoursPerMonth;
 
@@ -34,6 +35,11 @@ export function priceOf(item: string, region: string | undefined): Price | undef
   if (!e) return undefined;
   const s = PRICES.sources[e.source];
   return { item, region, usdPerHour: e.usdPerHour, date: s.date, source: s.url };
+}
+
+/** Why the table has no price for `item` in `region`, when the table says (e.g. no dated source found). */
+export function unpricedReason(item: string, region: string | undefined): string | undefined {
+  return region ? PRICES.unpriced?.[region]?.[item] : undefined;
 }
 
 /** One billed thing of a stack: how many run at idle (pools at their minimum) and at max scale. */

@@ -1,4 +1,10 @@
-import { CostItem, costModel, CostModel, HOURS_PER_MONTH } from "./cost";
+import { CostItem, costModel, CostModel, HOURS_PER_MONTH, unpricedReason } from "./cost";
+
+/** ": <reason>" when the price table says why it has no price for the item (Markdown table cell: no pipes). */
+const reasonOf = (item: string, region: string | undefined): string => {
+  const r = unpricedReason(item, region);
+  return r ? `: ${r.replace(/\|/g, "/")}` : "";
+};
 import { Danger, DangerKind, dataDangers, iamDangers, networkDangers, stateDangers } from "./dangers";
 import { diffOutputs, ResourceChange } from "./diff";
 import { entriesOf, SynthOutput } from "./load";
@@ -246,11 +252,19 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
   out.push("| stack | item | idle | max | $/h | price of |", "| --- | --- | --- | --- | --- | --- |");
   const grouped = new Map<
     string,
-    { stack: string; item: string; idle: number; max: number; price?: { usdPerHour: number; date: string; source: string }; notes: Set<string> }
+    {
+      stack: string;
+      item: string;
+      region?: string;
+      idle: number;
+      max: number;
+      price?: { usdPerHour: number; date: string; source: string };
+      notes: Set<string>;
+    }
   >();
   for (const i of hc.items) {
     const k = `${i.stack} ${i.item}`;
-    const g = grouped.get(k) ?? { stack: i.stack, item: i.item, idle: 0, max: 0, price: i.price, notes: new Set<string>() };
+    const g = grouped.get(k) ?? { stack: i.stack, item: i.item, region: i.region, idle: 0, max: 0, price: i.price, notes: new Set<string>() };
     g.idle += i.idleCount;
     g.max += i.maxCount;
     if (i.note) g.notes.add(i.note);
@@ -258,7 +272,7 @@ export function renderMarkdown(r: ReviewResult, head: SynthOutput, base?: SynthO
   }
   for (const g of grouped.values()) {
     out.push(
-      `| ${g.stack} | ${g.item}${g.notes.size ? ` (${[...g.notes].join("; ")})` : ""} | ${g.idle} | ${g.max} | ${g.price ? g.price.usdPerHour : "no price"} | ${g.price ? `[${g.price.date}](${g.price.source})` : "not in the table"} |`,
+      `| ${g.stack} | ${g.item}${g.notes.size ? ` (${[...g.notes].join("; ")})` : ""} | ${g.idle} | ${g.max} | ${g.price ? g.price.usdPerHour : "no price"} | ${g.price ? `[${g.price.date}](${g.price.source})` : `not in the table${reasonOf(g.item, g.region)}`} |`,
     );
   }
   out.push("");
