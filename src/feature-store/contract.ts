@@ -8,6 +8,7 @@ import type { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-tabl
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { SagemakerFeatureGroup } from "@cdktf/provider-aws/lib/sagemaker-feature-group";
 import type { Release } from "@cdktf/provider-helm/lib/release";
+import type { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import type { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import type { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { IKmsKeyRef, NamespaceNetworkPolicies, PolicyStatement, RemovalPolicy, SecureBucket } from "../core";
@@ -47,6 +48,10 @@ export interface FeastEngineResources extends FeatureEngineResources {
   readonly release: Release;
   /** The NetworkPolicies of the Feast namespace, on a cluster that enforces them. */
   readonly networkPolicies?: NamespaceNetworkPolicies;
+  /** The feature server's URL behind its load balancer (`https://<hostname>`), when exposed. */
+  readonly externalUrl?: string;
+  /** The Ingress the load balancer controller makes the ALB from, when exposed. */
+  readonly ingress?: IngressV1;
 }
 
 /** The resources of the SageMaker engine, as `store.sagemaker`. */

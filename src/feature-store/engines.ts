@@ -1,3 +1,4 @@
+import type { Exposure } from "../core";
 import type { ITrainingCluster } from "../training-cluster";
 
 /** Options of the Feast engine. */
@@ -19,6 +20,18 @@ export interface FeastEngineOptions {
    * @default "0 * * * *" (hourly)
    */
   readonly materializationSchedule?: string;
+  /**
+   * How callers outside the cluster reach the feature server: `Exposure.internalLoadBalancer(...)` or
+   * `Exposure.internetFacingLoadBalancer(...)` (with allowed networks and sign-in) put it behind an
+   * Application Load Balancer of its own with TLS, made by the AWS Load Balancer Controller (then
+   * installed) from an Ingress that routes only `POST /get-online-features` and `GET /health`: the
+   * server's write and materialization paths stay inside the cluster. ALB sign-in (OIDC or Cognito) is a
+   * browser redirect, which an API client does not follow: callers of the API belong on an internal
+   * load balancer, reached from the networks in `allowedCidrs`. OIDC sign-in needs the store in a stack
+   * other than the cluster's in-cluster stack (its ExternalSecret needs the operator's CRDs at plan time).
+   * @default Exposure.internalOnly() - the ClusterIP Service `feast-feature-server` only
+   */
+  readonly exposure?: Exposure;
 }
 
 /** Options of the SageMaker Feature Store engine. */

@@ -1,4 +1,4 @@
-import { Fn } from "cdktf";
+import { Fn, ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
@@ -7,12 +7,18 @@ import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-databa
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import {
+  albIngress,
   applyRemovalPolicy,
   check,
+  exposureNetworkProblem,
+  exposureSchema,
+  loadBalancerSourceCidrs,
   componentTags,
   createRole,
   dependsOnAcrossStacks,
@@ -38,6 +44,7 @@ import type { FeastEngineResources, IFeatureStoreHost } from "../contract";
 import type { FeatureGroupDefinition, FeatureGroupIssue } from "../feature-types";
 import { feastRepository, GLUE_TYPES } from "./feast-repo";
 import type { ShapeOf } from "../../core";
+import { registerManifest } from "../../core/manifest";
 
 /** The feast-feature-server chart and the image of its release (versions in the one table, Pins). */
 export const FEAST_CHART = Pins.charts.feastFeatureServer;
@@ -120,6 +127,7 @@ const schema = z
     namespace: check.dnsLabel(63).optional(),
     replicas: check.int(1, 50).optional(),
     materializationSchedule: check.matching(/^(\S+\s+){4}\S+$/, 'must be a five-field cron schedule such as "0 * * * *"').optional(),
+    exposure: exposureSchema.optional(),
   })
   .strict() satisfies ShapeOf<FeastEngineOptions>;
 
@@ -136,8 +144,35 @@ export function validateFeastOptions(owner: Construct, options: FeastEngineOptio
       `(${JSON.stringify(o.namespace ?? "feast")}) holds the Feast of the FeatureStore ${holder.node.path} on this cluster already: give this store its own namespace`,
     );
   }
+  const problem = exposureNetworkProblem(o.exposure, o.cluster);
+  if (problem) fail(owner, "FeatureEngine.feast", "exposure", problem);
+  if (o.exposure?.loadBalancer?.signIn?.kind === "oidc" && o.cluster._inClusterStackOf(owner) === o.cluster._inClusterStackOf(o.cluster)) {
+    fail(
+      owner,
+      "FeatureEngine.feast",
+      "exposure",
+      `(OIDC sign-in) puts the ExternalSecret of the OIDC client in the stack "${o.cluster._inClusterStackOf(owner).node.id}", which installs the External Secrets Operator and its CRDs: a custom resource cannot be planned before its CRD exists. Create the FeatureStore in a separate workloads stack, or sign in with SignIn.cognito(...).`,
+    );
+  }
   return o;
 }
+
+/**
+ * The feature server as the chart makes it: release `feast-feature-server` of chart
+ * `feast-feature-server` has the full name `feast-feature-server` (templates/_helpers.tpl: the release
+ * name contains the chart name), the name of its Service, which listens on port 80 (values.yaml
+ * `service.port`) and sends to the container's port `online`, 6566 (templates/deployment.yaml, feast_mode
+ * `online`). Chart 0.66.0.
+ */
+export const FEAST_SERVER = { service: "feast-feature-server", servicePort: 80, containerPort: 6566 } as const;
+
+/**
+ * The paths of the feature server (sdk/python/feast/feature_server.py, Feast 0.66.0) the load balancer
+ * routes: reading online features and the health check, which answers 200 once the registry is read.
+ * The write and materialization paths (`/push`, `/write-to-online-store`, `/materialize*`) get the
+ * load balancer's 404.
+ */
+export const FEAST_EXPOSED_PATHS = ["/get-online-features", "/health"] as const;
 
 /** Builds Feast under `store`. */
 export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOptions): FeastEngineResources {
@@ -447,12 +482,74 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
     dependsOn: dependsOnAcrossStacks(kube, [applyJob, serverSa]),
   });
 
+  // --- exposure: an ALB of the feature server's own, made by the load balancer controller from an Ingress
+  const exposure = o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing" ? o.exposure : undefined;
+  let ingress: IngressV1 | undefined;
+  let externalUrl: string | undefined;
+  if (exposure) {
+    const alb = albIngress(scope, cluster, exposure, `feast-${namespace}`.slice(0, 63).replace(/-+$/, ""), "/health", tags);
+    const deps: ITerraformDependable[] = [cluster.ensureLoadBalancerController()];
+    const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
+    const extra: Manifest[] = [];
+    if (oidc) {
+      deps.push(cluster.grantExternalSecretRead(scope, "ExternalSecretsCanReadOidcClient", oidc.clientSecretArn, oidc.clientSecretKmsKeyArn));
+      const objects = [
+        {
+          apiVersion: "external-secrets.io/v1",
+          kind: "SecretStore",
+          metadata: { name: "aws-secrets-manager" },
+          spec: { provider: { aws: { service: "SecretsManager", region: stack.region } } },
+        },
+        ...alb.extraObjects,
+      ] as { kind: string; metadata: Record<string, unknown> }[];
+      for (const obj of objects)
+        extra.push(
+          new Manifest(kube, `Oidc${obj.kind}`, {
+            provider: k8s,
+            manifest: { ...obj, metadata: { ...obj.metadata, namespace } },
+            dependsOn: dependsOnAcrossStacks(kube, [ns, ...deps]),
+          }),
+        );
+    }
+    const backend = { service: { name: FEAST_SERVER.service, port: { number: FEAST_SERVER.servicePort } } };
+    ingress = new IngressV1(kube, "Ingress", {
+      provider: k8s,
+      metadata: {
+        name: FEAST_SERVER.service,
+        namespace: ns.metadata.name,
+        annotations: alb.annotations,
+        labels: { "app.kubernetes.io/managed-by": "cdktf-mlops" },
+      },
+      spec: {
+        ingressClassName: "alb",
+        rule: [
+          {
+            host: exposure.loadBalancer!.hostname,
+            http: { path: FEAST_EXPOSED_PATHS.map((path) => ({ path, pathType: "Exact", backend })) },
+          },
+        ],
+      },
+      dependsOn: [release, ...dependsOnAcrossStacks(kube, deps), ...extra],
+    });
+    externalUrl = alb.url;
+    new TerraformOutput(scope, "UrlOutput", { value: externalUrl, description: "Feast feature server behind its load balancer" });
+    registerManifest(store, "FeatureStore", {
+      exposure: { scheme: exposure.scheme, url: externalUrl, signIn: exposure.loadBalancer!.signIn?.kind ?? "none" },
+    });
+  }
+
   // --- NetworkPolicies: the feature server serves the teams' and the models' namespaces only -------
   const networkPolicies = cluster.networkPolicies
     ? namespaceNetworkPolicies(kube, "NetworkPolicy", {
         provider: k8s,
         namespace: ns.metadata.name,
-        sources: { teamNamespaces: true, servingNamespaces: true, sameNamespace: true },
+        sources: {
+          teamNamespaces: true,
+          servingNamespaces: true,
+          sameNamespace: true,
+          // The load balancer sends to the pods' port (target type ip), not to the Service's.
+          ...(exposure ? { loadBalancerCidrs: loadBalancerSourceCidrs(kube, cluster, exposure), loadBalancerPort: FEAST_SERVER.containerPort } : {}),
+        },
       })
     : undefined;
 
@@ -478,5 +575,7 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
     materializeCronJob,
     release,
     networkPolicies,
+    externalUrl,
+    ingress,
   };
 }
