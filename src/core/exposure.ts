@@ -476,6 +476,11 @@ export function loadBalancerSourceCidrs(owner: Construct, cluster: IExposureClus
   return [vpcCidr(owner, cluster.network.vpcId)];
 }
 
+/** The CIDR block of the cluster's VPC (an `aws_vpc` data source under `owner`, once): the source of in-VPC callers that are not pods. */
+export function clusterVpcCidr(owner: Construct, cluster: IExposureCluster): string {
+  return vpcCidr(owner, cluster.network.vpcId);
+}
+
 /** The CIDR block of the cluster's VPC (an `aws_vpc` data source under `owner`, once). */
 function vpcCidr(owner: Construct, vpcId: string): string {
   return once(owner, "ExposureVpc", () => new DataAwsVpc(owner, "ExposureVpc", { id: vpcId })).cidrBlock;

@@ -162,7 +162,7 @@ function kserveWidgets(endpoint: ServingEndpoint, clusters: TrainingCluster[]): 
   if (!predictor || !cluster || cluster.observability.kind !== "cloudwatch") {
     const where =
       cluster?.observability.kind === "prometheus"
-        ? `in the AMP workspace of ${cluster.clusterName} once the InferenceService is annotated \`serving.kserve.io/enable-prometheus-scraping: "true"\` (job \`kserve-inference-services\`)`
+        ? `in the AMP workspace of ${cluster.clusterName} (job \`kserve-inference-services\`: the predictor pods carry \`prometheus.io/port\` and \`prometheus.io/path\`)`
         : "inside the cluster (no CloudWatch source for them)";
     return [text(`${head}\nKServe publishes request counts, latency and errors as Prometheus metrics, ${where}.`)];
   }

@@ -79,6 +79,8 @@ export interface KServeEndpointResources extends ServingEngineResources {
   readonly namespaceNetworkPolicies?: NamespaceNetworkPolicies;
   /** The NetworkPolicy that lets the load balancer reach the endpoint's pods, when exposed on such a cluster. */
   readonly loadBalancerNetworkPolicy?: NetworkPolicyV1;
+  /** The NetworkPolicy that lets the cluster's metrics collector scrape the endpoint's pods (Prometheus telemetry, NetworkPolicies on). */
+  readonly metricsCollectorNetworkPolicy?: NetworkPolicyV1;
 }
 
 /** The resources of the SageMaker engine, as `endpoint.sagemaker`. */

@@ -104,9 +104,10 @@ export class ClusterObservability {
    * - the scraper, in the cluster's private subnets with the cluster security group, writing through a pair of roles
    *   (AWS requires a role configuration for a workspace with a customer managed key). It discovers its targets with
    *   `kubernetes_sd_configs` and relabelling, so no ServiceMonitor or PodMonitor CRD is needed (and no custom
-   *   resource meets the plan-time trap): the DCGM exporter's pods; KServe predictor pods whose InferenceService
-   *   carries `serving.kserve.io/enable-prometheus-scraping: "true"` (KServe then sets `prometheus.io/port` and
-   *   `prometheus.io/path` on them); and any pod annotated `prometheus.io/scrape: "true"` (Feast, MLflow, your jobs).
+   *   resource meets the plan-time trap): the DCGM exporter's pods; KServe predictor pods with `prometheus.io/port`
+   *   and `prometheus.io/path` (the library's KServe endpoints set them on such a cluster, with the runtime's port, and
+   *   a NetworkPolicy that lets the scraper in); and any pod annotated `prometheus.io/scrape: "true"` (your jobs;
+   *   Feast and MLflow once their metrics are turned on).
    *
    * EKS gives the scraper its access entry itself (the cluster's authentication mode is `API`). AMP is not a
    * CloudWatch metric source: the platform dashboard shows a pointer to the workspace and its usage, and the idle-GPU

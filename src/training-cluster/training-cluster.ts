@@ -413,6 +413,8 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
   public readonly observability: ClusterObservability;
   /** Whether NetworkPolicies are enforced (the VPC CNI's network policy agent is on). */
   public readonly networkPolicies: boolean;
+  /** Whether the telemetry scrapes annotated pods (`ClusterObservability.prometheus()`). */
+  public readonly scrapesPodMetrics: boolean;
   /** The CloudWatch add-on, its role and log groups, with `ClusterObservability.cloudWatch()`. */
   public readonly cloudWatchObservability?: CloudWatchObservabilityResources;
   /** The DCGM exporter, AMP workspace and managed collector, with `ClusterObservability.prometheus()`. */
@@ -650,6 +652,7 @@ export class TrainingCluster extends Construct implements IGpuNodePoolHost {
 
     // --- telemetry -------------------------------------------------------------------------------
     this.observability = p.observability ?? ClusterObservability.cloudWatch();
+    this.scrapesPodMetrics = this.observability.kind === "prometheus";
     if (this.observability.kind === "cloudwatch") {
       this.cloudWatchObservability = cloudWatchObservability(
         {

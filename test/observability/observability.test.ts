@@ -450,7 +450,9 @@ describe("PlatformDashboard per telemetry choice", () => {
     expect(JSON.stringify(body)).not.toContain("node_gpu_utilization");
     // The KServe endpoint: where its metrics are, and how to get them scraped.
     const endpoint = body.widgets.find((w: any) => /## Endpoint acme-ml-fraud/.test(w.properties.markdown ?? ""));
-    expect(endpoint.properties.markdown).toMatch(/AMP workspace of acme-ml-training.*enable-prometheus-scraping/);
+    expect(endpoint.properties.markdown).toMatch(
+      /AMP workspace of acme-ml-training \(job `kserve-inference-services`: the predictor pods carry `prometheus.io\/port`/,
+    );
   });
 
   test("Prometheus, dashboard in another stack: the workspace is named by its alias, not by a cross-stack reference", () => {

@@ -12,6 +12,7 @@ import {
   componentTags,
   exposureNetworkProblem,
   exposureSchema,
+  clusterVpcCidr,
   loadBalancerRule,
   loadBalancerSourceCidrs,
   existingNamespaceNetworkPolicies,
@@ -51,6 +52,29 @@ const modelRef = z.custom<ModelReference>((m) => !!m && typeof m === "object" &&
  * `kserve-mlserver` alone, whose `protocolVersions` are `[v2]`.
  */
 const V2_ONLY_FORMATS: Record<string, string> = { mlflow: "v2" };
+
+/**
+ * The Prometheus port of the runtime KServe v0.20.0 picks for a model format: `prometheus.kserve.io/port` of
+ * config/runtimes/kserve-*.yaml, for the runtime of highest priority that auto-selects the format (pytorch:
+ * torchserve 8082 over Triton; tensorflow: TensorFlow Serving 8080 over Triton). The pods are annotated with it
+ * directly: `serving.kserve.io/enable-prometheus-scraping` would make KServe's pod webhook set 9091, the Knative
+ * queue-proxy's port, which Standard mode does not run (pkg/webhook/admission/pod/metrics_aggregate_injector.go).
+ */
+const METRICS_PORTS: Record<string, number> = {
+  autogluon: 8080,
+  huggingface: 8080,
+  lightgbm: 8080,
+  mlflow: 8080,
+  paddle: 8080,
+  pmml: 8080,
+  sklearn: 8080,
+  tensorflow: 8080,
+  xgboost: 8080,
+  pytorch: 8082,
+  onnx: 8002,
+  tensorrt: 8002,
+  triton: 8002,
+};
 
 const schema = z
   .object({
@@ -253,7 +277,12 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
           ],
         }
       : { model: { modelFormat: { name: modelFormat }, ...(protocolVersion ? { protocolVersion } : {}), storageUri: m.artifactS3Uri, resources } };
+  // Scraped by the cluster's collector (Prometheus telemetry) on the runtime's port; a custom image's port is unknown.
+  const metricsPort = cluster.scrapesPodMetrics && !o.containerImageTag ? METRICS_PORTS[modelFormat] : undefined;
   const predictorBase = {
+    ...(metricsPort
+      ? { annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": "/metrics" } }
+      : {}),
     serviceAccountName: name,
     priorityClassName: "mlops-serving",
     ...placement,
@@ -331,6 +360,21 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
     });
   }
 
+  // The collector's interfaces are in the VPC, outside every namespace: let it reach the metrics port.
+  const metricsCollectorPolicy =
+    metricsPort && cluster.networkPolicies
+      ? new NetworkPolicyV1(endpoint, "MetricsCollectorNetworkPolicy", {
+          provider: k8s,
+          metadata: { name: `${name}-from-metrics-collector`.slice(0, 63), namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-mlops" } },
+          spec: {
+            podSelector: { matchLabels: { "serving.kserve.io/inferenceservice": name } },
+            policyTypes: ["Ingress"],
+            ingress: [loadBalancerRule([clusterVpcCidr(endpoint, cluster)], metricsPort)],
+          },
+          dependsOn: [ns],
+        })
+      : undefined;
+
   return {
     endpointUrl: `http://${name}-predictor.${namespace}.svc.cluster.local`,
     captureKeyPrefix,
@@ -339,6 +383,7 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
       ? "a KServe endpoint is called over the network, not through IAM: callers outside the cluster are the networks named in exposure allowedCidrs (the load balancer's security group), callers inside it the team namespaces the serving namespace's NetworkPolicy lets in"
       : "a KServe endpoint is called over the cluster network, not through IAM: the serving namespace's NetworkPolicy lets in the team namespaces; for callers outside the cluster, expose it through a load balancer (exposure) and name their networks in allowedCidrs",
     noMetricsReason: "KServe endpoints expose Prometheus metrics inside the cluster, not CloudWatch metrics",
+    metricsCollectorNetworkPolicy: metricsCollectorPolicy,
     inferenceService,
     serviceAccount,
     role,

@@ -179,8 +179,8 @@ export function scrapeConfiguration(clusterName: string, intervalSeconds: number
         ],
       },
       {
-        // KServe predictors of InferenceServices annotated serving.kserve.io/enable-prometheus-scraping: "true",
-        // on which KServe sets prometheus.io/port and prometheus.io/path.
+        // KServe predictor pods annotated with prometheus.io/port and prometheus.io/path (ServingEndpoint sets them
+        // on such a cluster; in Standard mode KServe's own enable-prometheus-scraping would name the queue-proxy's 9091).
         job_name: SCRAPE_JOBS.kserve,
         kubernetes_sd_configs: [{ role: "pod" }],
         relabel_configs: [
