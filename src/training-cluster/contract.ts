@@ -146,9 +146,8 @@ export interface ITrainingCluster extends IClusterEndpoint {
   /**
    * Whether the cluster's telemetry scrapes pods annotated `prometheus.io/scrape` (the AMP managed collector of
    * `ClusterObservability.prometheus()`, from the VPC): components then annotate their pods and let it in.
-   * @default false
    */
-  readonly scrapesPodMetrics?: boolean;
+  readonly scrapesPodMetrics: boolean;
   /** What in-cluster workloads on the system nodes wait for (the library's system node group; nothing for an imported cluster). */
   readonly systemNodeDependencies: ITerraformDependable[];
   /** What workloads that need cluster DNS wait for (the CoreDNS add-on; nothing for an imported cluster). */

@@ -58,6 +58,8 @@ export class ImportedTrainingCluster extends Construct implements ITrainingClust
   public readonly kubernetesStack: MlopsStack;
   public readonly hasGpuNodes: boolean;
   public readonly networkPolicies: boolean;
+  /** False: the library installed no telemetry on an imported cluster, so its components add no scrape annotations. */
+  public readonly scrapesPodMetrics = false;
   /** Nothing to wait for: the cluster's nodes exist already. */
   public readonly systemNodeDependencies: ITerraformDependable[] = [];
   /** Nothing to wait for: the cluster's DNS runs already. */
