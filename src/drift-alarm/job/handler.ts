@@ -288,13 +288,14 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
     if (seen.size < MAX_SEEN_FIELDS) for (const k in r) seen.add(k);
     for (const a of accumulators) a.add(r[a.name]);
   };
-  // Positional rows carry the feature order's names: counted by index, without a record object.
+  // Positional rows (and records of exactly the feature order's keys) carry the feature order's names:
+  // counted by index, without a record object. The names are seen as a record's keys would be.
   const byPosition = baseline.featureOrder.map((f) => accumulators.find((a) => a.name === f));
   let positionalSeen = false;
   sink.row = (values: unknown[]) => {
     records++;
-    if (!positionalSeen) {
-      for (const f of baseline.featureOrder) if (seen.size < MAX_SEEN_FIELDS) seen.add(f);
+    if (!positionalSeen && seen.size < MAX_SEEN_FIELDS) {
+      for (const f of baseline.featureOrder) seen.add(f);
       positionalSeen = true;
     }
     for (let i = 0; i < byPosition.length; i++) byPosition[i]?.add(values[i]);

@@ -1,4 +1,5 @@
 import { FeatureRecord } from "./baseline";
+import { readInstances, readSageMakerLine } from "./fast-json";
 
 /** What a parser made of one capture object. */
 export interface ParsedCapture {
@@ -9,7 +10,8 @@ export interface ParsedCapture {
 
 /**
  * Receives records one at a time, as they are parsed (nothing is kept). With `row`, positional rows
- * (already checked to be as wide as the feature order) are handed over as they are, unnamed.
+ * (already checked to be as wide as the feature order) are handed over as they are, unnamed; the array
+ * may be reused for the next row, so it is read during the call only.
  */
 export interface RecordSink {
   (record: FeatureRecord): void;
@@ -140,12 +142,16 @@ interface SageMakerEvent {
  * `observedContentType`). Only inputs are features. Returns false for a line it cannot read.
  */
 export function emitSageMakerLine(line: string, featureOrder: string[], sink: RecordSink): boolean {
+  // The usual line, read without building it (fast-json.ts); anything else is parsed below.
+  const cut = line.indexOf(OUTPUT_KEY);
+  if (readSageMakerLine(cut > 0 ? line.slice(0, cut) + "}}" : line, featureOrder, sink)) return true;
   try {
-    const input = endpointInput(line);
+    const input = endpointInput(line, cut);
     if (!input || typeof input.data !== "string") return false;
     const raw = input.encoding === "BASE64" ? Buffer.from(input.data, "base64").toString("utf8") : input.data;
     const csv = input.encoding === "CSV" || (input.observedContentType ?? "").includes("csv");
-    return csv ? emitCsvBody(raw, featureOrder, sink) : emitRequestRecords(JSON.parse(raw), featureOrder, sink);
+    if (csv) return emitCsvBody(raw, featureOrder, sink);
+    return readInstances(raw, featureOrder, sink) || emitRequestRecords(JSON.parse(raw), featureOrder, sink);
   } catch {
     return false;
   }
@@ -159,8 +165,7 @@ const OUTPUT_KEY = ',"endpointOutput":';
  * only up to them. `,"endpointOutput":` cannot occur inside a JSON string (its quote would be
  * escaped), so the cut is at a key; when the cut text is not such a document, the whole line is parsed.
  */
-function endpointInput(line: string): SageMakerInput | undefined {
-  const cut = line.indexOf(OUTPUT_KEY);
+function endpointInput(line: string, cut: number): SageMakerInput | undefined {
   if (cut > 0) {
     try {
       const input = (JSON.parse(line.slice(0, cut) + "}}") as SageMakerEvent).captureData?.endpointInput;
