@@ -1,5 +1,4 @@
 import { FeatureRecord } from "./baseline";
-import { readInstances, readSageMakerLine } from "./fast-json";
 
 /** What a parser made of one capture object. */
 export interface ParsedCapture {
@@ -10,8 +9,7 @@ export interface ParsedCapture {
 
 /**
  * Receives records one at a time, as they are parsed (nothing is kept). With `row`, positional rows
- * (already checked to be as wide as the feature order) are handed over as they are, unnamed; the array
- * may be reused for the next row, so it is read during the call only.
+ * (already checked to be as wide as the feature order) are handed over as they are, unnamed.
  */
 export interface RecordSink {
   (record: FeatureRecord): void;
@@ -142,16 +140,12 @@ interface SageMakerEvent {
  * `observedContentType`). Only inputs are features. Returns false for a line it cannot read.
  */
 export function emitSageMakerLine(line: string, featureOrder: string[], sink: RecordSink): boolean {
-  // The usual line, read without building it (fast-json.ts); anything else is parsed below.
-  const cut = line.indexOf(OUTPUT_KEY);
-  if (readSageMakerLine(cut > 0 ? line.slice(0, cut) + "}}" : line, featureOrder, sink)) return true;
   try {
-    const input = endpointInput(line, cut);
+    const input = endpointInput(line);
     if (!input || typeof input.data !== "string") return false;
     const raw = input.encoding === "BASE64" ? Buffer.from(input.data, "base64").toString("utf8") : input.data;
     const csv = input.encoding === "CSV" || (input.observedContentType ?? "").includes("csv");
-    if (csv) return emitCsvBody(raw, featureOrder, sink);
-    return readInstances(raw, featureOrder, sink) || emitRequestRecords(JSON.parse(raw), featureOrder, sink);
+    return csv ? emitCsvBody(raw, featureOrder, sink) : emitRequestRecords(JSON.parse(raw), featureOrder, sink);
   } catch {
     return false;
   }
@@ -165,7 +159,8 @@ const OUTPUT_KEY = ',"endpointOutput":';
  * only up to them. `,"endpointOutput":` cannot occur inside a JSON string (its quote would be
  * escaped), so the cut is at a key; when the cut text is not such a document, the whole line is parsed.
  */
-function endpointInput(line: string, cut: number): SageMakerInput | undefined {
+function endpointInput(line: string): SageMakerInput | undefined {
+  const cut = line.indexOf(OUTPUT_KEY);
   if (cut > 0) {
     try {
       const input = (JSON.parse(line.slice(0, cut) + "}}") as SageMakerEvent).captureData?.endpointInput;
@@ -203,6 +198,19 @@ export function parseSageMakerCapture(text: string, featureOrder: string[]): Par
   return { records, unparseable };
 }
 
+let scratch = Buffer.alloc(0);
+
+/**
+ * `Buffer.from(text, "base64").toString("utf8")` through one reused buffer (the same decoder, `base64Write`),
+ * without a buffer per request body. Anything but a string throws, as `Buffer.from` does for most values.
+ */
+function fromBase64(text: unknown): string {
+  if (typeof text !== "string") return Buffer.from(text as string, "base64").toString("utf8");
+  const room = ((text.length * 3) >>> 2) + 3;
+  if (scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(room, 2 * scratch.length, 4096));
+  return scratch.toString("utf8", 0, scratch.write(text, "base64"));
+}
+
 /**
  * KServe's logger with S3 storage and the JSON marshaller: an object is one log request, or, with the
  * logger's `batchSize` above 1, a JSON array of them (KServe v0.20 `pkg/logger/marshaller_json.go`),
@@ -221,7 +229,7 @@ export function emitKServeLog(text: string, featureOrder: string[], sink: Record
     const e = entry as { reqType?: string; bytes?: string };
     if (!e || typeof e.reqType !== "string" || !e.reqType.endsWith("request")) continue;
     try {
-      if (!emitRequestRecords(JSON.parse(Buffer.from(e.bytes ?? "", "base64").toString("utf8")), featureOrder, sink)) unparseable++;
+      if (!emitRequestRecords(JSON.parse(fromBase64(e.bytes ?? "")), featureOrder, sink)) unparseable++;
     } catch {
       unparseable++;
     }
