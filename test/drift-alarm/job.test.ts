@@ -248,13 +248,13 @@ describe("npx cdktf-mlops baseline", () => {
     ).toBe(2);
     expect(
       main(
-        ["baseline", path.join(dir, "x.parquet")],
+        ["baseline", path.join(dir, "x.xlsx")],
         () => undefined,
         (s) => errors.push(s),
       ),
     ).toBe(1);
     expect(errors.join("")).toContain("usage: cdktf-mlops baseline");
-    expect(errors.join("")).toContain("expected a .csv, .jsonl or .ndjson training sample");
+    expect(errors.join("")).toContain("expected a .csv, .jsonl, .ndjson or .parquet training sample");
   });
 });
 
