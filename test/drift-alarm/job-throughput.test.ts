@@ -200,3 +200,29 @@ describe("a record's keys visited once", () => {
     expect(inherited.drift).toEqual(plainResult(records, ["constructor", "txn_amount"], withInherited));
   });
 });
+
+describe("a SageMaker line's endpointInput parsed on its own", () => {
+  const data = JSON.stringify({ instances: [{ txn_amount: 1, txn_count_1h: 2, merchant_category: "fuel" }] });
+  const record = { txn_amount: 1, txn_count_1h: 2, merchant_category: "fuel" };
+
+  test("the usual line, and lines where the text before the outputs is no value on its own, read as the cut document", () => {
+    const lines = [
+      // the usual line
+      `{"captureData":{"endpointInput":${JSON.stringify({ data, encoding: "JSON" })},"endpointOutput":{"data":"{}"}}}`,
+      // endpointInput closes early: the cut document is still valid (another key follows captureData)
+      `{"captureData":{"endpointInput":${JSON.stringify({ data })}},"x":{"y":2,"endpointOutput":{}}}`,
+      // endpointInput is not the first key of captureData
+      `{"captureData":{"other":1,"endpointInput":${JSON.stringify({ data })},"endpointOutput":{}}}`,
+    ];
+    for (const line of lines) expect(parseSageMakerCapture(line, ORDER)).toEqual({ records: [record], unparseable: 0 });
+  });
+
+  test("an endpointInput without a data string, or a broken line, is unparseable as before", () => {
+    const lines = [
+      `{"captureData":{"endpointInput":{"data":5},"endpointOutput":{}}}`,
+      `{"captureData":{"endpointInput":null,"endpointOutput":{}}}`,
+      `{"captureData":{"endpointInput":{"data":"{}"}},"endpointOutput":`,
+    ];
+    expect(parseSageMakerCapture(lines.join("\n"), ORDER)).toEqual({ records: [], unparseable: 3 });
+  });
+});

@@ -152,6 +152,7 @@ export function emitSageMakerLine(line: string, featureOrder: string[], sink: Re
 }
 
 const OUTPUT_KEY = ',"endpointOutput":';
+const INPUT_PREFIX = '{"captureData":{"endpointInput":';
 
 /**
  * The `endpointInput` of a capture line. SageMaker writes `{"captureData":{"endpointInput":{...},
@@ -161,6 +162,17 @@ const OUTPUT_KEY = ',"endpointOutput":';
  */
 function endpointInput(line: string): SageMakerInput | undefined {
   const cut = line.indexOf(OUTPUT_KEY);
+  if (cut > 0 && line.startsWith(INPUT_PREFIX)) {
+    // The usual line: the text between is `endpointInput` itself. When it is a JSON value on its own,
+    // the cut document below is that value inside two objects, so parsing it alone gives the same input
+    // without copying the line into a new string.
+    try {
+      const input = JSON.parse(line.slice(INPUT_PREFIX.length, cut)) as SageMakerInput | null;
+      if (input && typeof input.data === "string") return input;
+    } catch {
+      // parsed as the cut document below
+    }
+  }
   if (cut > 0) {
     try {
       const input = (JSON.parse(line.slice(0, cut) + "}}") as SageMakerEvent).captureData?.endpointInput;
