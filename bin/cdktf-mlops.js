@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The cdktf-mlops command:
-//   cdktf-mlops baseline <training-sample.csv|.jsonl> [--out baseline.json] [--bins 10]
+//   cdktf-mlops baseline <training-sample.csv|.jsonl|.parquet> [--out baseline.json] [--bins 10]
 //   cdktf-mlops review [--base BASE_OUT] [HEAD_OUT] ...
 // An installed package runs its compiled JavaScript; a checkout of the repository (which has src/, and
 // a lib/ from `prepare` that may be older than src/) runs the TypeScript sources through tsx (a dev dependency).
@@ -21,5 +21,6 @@ if (process.argv[2] === "review") {
   // Its own entry point, which loads no construct.
   process.exitCode = load("review/cli").main(process.argv.slice(3));
 } else {
-  process.exitCode = load("drift-alarm/job/cli").main(process.argv.slice(2));
+  // A number, or a promise of one (a Parquet sample is read asynchronously).
+  Promise.resolve(load("drift-alarm/job/cli").main(process.argv.slice(2))).then((code) => (process.exitCode = code));
 }

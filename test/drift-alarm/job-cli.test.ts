@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseBaseline } from "../../src/drift-alarm/job/baseline";
+import { buildBaseline, parseBaseline } from "../../src/drift-alarm/job/baseline";
 import { main, readSample } from "../../src/drift-alarm/job/cli";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-mlops-baseline-"));
@@ -148,5 +148,49 @@ describe("cdktf-mlops baseline: --exclude, JSON lines, the summary", () => {
     }
     expect(status).toBe(1);
     expect(stderr).toContain("and no records");
+  });
+});
+
+describe("cdktf-mlops baseline: Parquet (hyparquet, an ES module loaded with import())", () => {
+  // The command runs as it is installed (bin/cdktf-mlops.js in a process of its own): Jest's module
+  // sandbox cannot run import(). The fixture was written with hyparquet-writer 0.17.0:
+  //   parquetWriteFile({ filename, columnData: [
+  //     { name: "txn_amount", data: i => i === 3 ? null : i * 2.5, type: "DOUBLE" },
+  //     { name: "txn_count_1h", data: i => BigInt(i % 5), type: "INT64" },
+  //     { name: "merchant_category", data: i => ["grocery", "fuel", "travel", "café"][i % 4], type: "STRING" },
+  //     { name: "label", data: i => i % 3 === 0, type: "BOOLEAN" } ] })   for i = 0..19
+  const bin = path.join(__dirname, "..", "..", "bin", "cdktf-mlops.js");
+  const fixture = path.join(__dirname, "fixtures", "training-sample.parquet");
+  const command = (...argv: string[]) => {
+    try {
+      return { status: 0, stdout: execFileSync(process.execPath, [bin, "baseline", ...argv], { stdio: "pipe", encoding: "utf8" }), stderr: "" };
+    } catch (e) {
+      const x = e as { status: number; stdout: string; stderr: string };
+      return { status: x.status, stdout: x.stdout, stderr: x.stderr };
+    }
+  };
+
+  test("the rows of the file, INT64 as numbers, nulls missing, the label excluded, and a summary", () => {
+    const target = path.join(dir, "parquet-baseline.json");
+    const r = command(fixture, "--out", target, "--bins", "4", "--exclude", "label");
+    expect(r.status).toBe(0);
+    const rows = Array.from({ length: 20 }, (_, i) => ({
+      txn_amount: i === 3 ? null : i * 2.5,
+      txn_count_1h: i % 5,
+      merchant_category: ["grocery", "fuel", "travel", "café"][i % 4],
+      label: i % 3 === 0,
+    }));
+    expect(parseBaseline(fs.readFileSync(target, "utf8"))).toEqual(buildBaseline(rows, 4, ["label"]));
+    expect(r.stdout).toContain("training-sample.parquet: 20 records, 3 features (up to 4 bins); excluded: label");
+    expect(r.stdout).toMatch(/txn_count_1h\s+numeric\s+4 bins/);
+  });
+
+  test("a file that is not Parquet, and an empty one, exit 1 with the reason", () => {
+    const bad = command(file("bad.parquet", "PAR1 not really"));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("bad.parquet: not a readable Parquet file");
+    const empty = command(file("empty.parquet", ""));
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toContain("empty.parquet is empty");
   });
 });

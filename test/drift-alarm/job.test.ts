@@ -248,13 +248,13 @@ describe("npx cdktf-mlops baseline", () => {
     ).toBe(2);
     expect(
       main(
-        ["baseline", path.join(dir, "x.parquet")],
+        ["baseline", path.join(dir, "x.xlsx")],
         () => undefined,
         (s) => errors.push(s),
       ),
     ).toBe(1);
     expect(errors.join("")).toContain("usage: cdktf-mlops baseline");
-    expect(errors.join("")).toContain("expected a .csv, .jsonl or .ndjson training sample");
+    expect(errors.join("")).toContain("expected a .csv, .jsonl, .ndjson or .parquet training sample");
   });
 });
 
@@ -270,7 +270,7 @@ describe("the job as it ships", () => {
       loaded.add(f);
       const requires = [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
       for (const r of requires) {
-        expect(r).toMatch(/^(\.\/[a-z-]+|fs|@aws-sdk\/client-(s3|cloudwatch|sqs))$/);
+        expect(r).toMatch(/^(\.\/[a-z-]+|fs|buffer|@aws-sdk\/client-(s3|cloudwatch|sqs))$/);
         if (r.startsWith("./")) visit(`${r.slice(2)}.js`);
       }
     };

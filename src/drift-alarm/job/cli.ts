@@ -3,10 +3,53 @@ import { Baseline, buildBaseline, FeatureRecord } from "./baseline";
 
 /**
  * The `cdktf-mlops baseline` command. It runs on a workstation or in a training pipeline, never in the
- * drift job's Lambda, so it may use csv-parse (the job itself has no dependency).
+ * drift job's Lambda, so it may use csv-parse and hyparquet (the job itself has no dependency).
  */
 
-const USAGE = "usage: cdktf-mlops baseline <training-sample.csv|.jsonl|.ndjson> [--out baseline.json] [--bins 10] [--exclude label[,column...]]\n";
+const USAGE =
+  "usage: cdktf-mlops baseline <training-sample.csv|.jsonl|.ndjson|.parquet> [--out baseline.json] [--bins 10] [--exclude label[,column...]]\n";
+
+/** The part of hyparquet (ESM only, pure JavaScript, no dependency) that the command uses. */
+interface Hyparquet {
+  asyncBufferFromFile(path: string): Promise<unknown>;
+  parquetReadObjects(options: { file: unknown }): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * `import()` that TypeScript leaves as it is: compiled to CommonJS, a plain `import()` would become
+ * `require()`, which cannot load an ES module on Node.js 20.
+ */
+const importEsm = new Function("url", "return import(url)") as (url: string) => Promise<unknown>;
+
+/**
+ * The rows of a Parquet training sample (hyparquet). INT64 columns come back as BigInt and timestamps as
+ * Date: they are turned into numbers and ISO strings, so that they bin and count like CSV values.
+ */
+export async function readParquet(path: string): Promise<FeatureRecord[]> {
+  let hyparquet: Hyparquet;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { pathToFileURL } = require("url") as typeof import("url");
+    hyparquet = (await importEsm(pathToFileURL(require.resolve("hyparquet")).href)) as Hyparquet;
+  } catch (e) {
+    throw new Error(`${path}: reading Parquet needs the hyparquet package, which could not be loaded (${(e as Error).message})`);
+  }
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await hyparquet.parquetReadObjects({ file: await hyparquet.asyncBufferFromFile(path) });
+  } catch (e) {
+    throw new Error(`${path}: not a readable Parquet file (${(e as Error).message})`);
+  }
+  if (rows.length === 0) throw new Error(`${path} has no records: a training sample needs at least one`);
+  for (const r of rows) {
+    for (const k in r) {
+      const v = r[k];
+      if (typeof v === "bigint") r[k] = Number(v);
+      else if (v instanceof Date) r[k] = v.toISOString();
+    }
+  }
+  return rows;
+}
 
 /** Reads a training sample: CSV with a header row (RFC 4180 quoting), or JSON lines of objects. */
 export function readSample(path: string, text: string): FeatureRecord[] {
@@ -50,7 +93,7 @@ export function readSample(path: string, text: string): FeatureRecord[] {
     if (records.length === 0) throw new Error(`${path} has a header row (${header.join(", ")}) and no records`);
     return records;
   }
-  throw new Error(`${path}: expected a .csv, .jsonl or .ndjson training sample`);
+  throw new Error(`${path}: expected a .csv, .jsonl, .ndjson or .parquet training sample`);
 }
 
 /** One screen: records, features with their types and bins or categories, excluded columns. */
@@ -74,10 +117,14 @@ export function summary(input: string, b: Baseline, bins: number, target?: strin
 
 /**
  * `cdktf-mlops baseline <sample> [--out baseline.json] [--bins 10] [--exclude label]`. Returns the exit
- * code: 0 written, 1 bad input, 2 bad usage. The baseline goes to `--out` (summary on stdout) or to
- * stdout (summary on stderr).
+ * code: 0 written, 1 bad input, 2 bad usage; a Parquet sample is read asynchronously, so for one the
+ * code comes as a promise. The baseline goes to `--out` (summary on stdout) or to stdout (summary on stderr).
  */
-export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number | Promise<number> {
   const [command, input, ...rest] = argv;
   if (command !== "baseline" || !input || input.startsWith("--")) {
     err(USAGE);
@@ -98,10 +145,11 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
     return 2;
   }
   const exclude = (flags.get("--exclude") ?? []).flatMap((v) => v.split(",")).map((c) => c.trim()).filter(Boolean);
-  try {
-    if (!/\.(csv|jsonl|ndjson)$/.test(input)) throw new Error(`${input}: expected a .csv, .jsonl or .ndjson training sample`);
-    if (!fs.existsSync(input)) throw new Error(`${input}: no such file`);
-    const records = readSample(input, fs.readFileSync(input, "utf8"));
+  const fail = (e: unknown) => {
+    err(`cdktf-mlops baseline: ${(e as Error).message}\n`);
+    return 1;
+  };
+  const write = (records: FeatureRecord[]) => {
     const columns = new Set<string>();
     for (const r of records) for (const k of Object.keys(r)) columns.add(k);
     const unknown = exclude.filter((c) => !columns.has(c));
@@ -118,8 +166,16 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       err(summary(input, baseline, bins));
     }
     return 0;
+  };
+  try {
+    if (!/\.(csv|jsonl|ndjson|parquet)$/.test(input)) throw new Error(`${input}: expected a .csv, .jsonl, .ndjson or .parquet training sample`);
+    if (!fs.existsSync(input)) throw new Error(`${input}: no such file`);
+    if (input.endsWith(".parquet")) {
+      if (fs.statSync(input).size === 0) throw new Error(`${input} is empty: a training sample needs at least one record`);
+      return readParquet(input).then(write).catch(fail);
+    }
+    return write(readSample(input, fs.readFileSync(input, "utf8")));
   } catch (e) {
-    err(`cdktf-mlops baseline: ${(e as Error).message}\n`);
-    return 1;
+    return fail(e);
   }
 }

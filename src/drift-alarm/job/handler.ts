@@ -1,3 +1,4 @@
+import { isAscii } from "buffer";
 import { Baseline, FeatureAccumulator, FeatureDrift, FeatureRecord, parseBaseline } from "./baseline";
 import { CaptureFormats, DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./metrics";
 import { emitKServeLog, emitSageMakerCapture, emitSageMakerLine, isBlank, RecordSink } from "./parsers";
@@ -243,9 +244,19 @@ function queueKeys(config: DriftJobConfig, queue: CaptureQueue, readers: number)
 /** Feeds the lines of a chunked body to `line`, holding at most one line and one chunk. */
 async function forEachLine(chunks: AsyncIterable<Uint8Array | string>, line: (l: string) => void, stop: () => boolean): Promise<boolean> {
   const decoder = new TextDecoder("utf-8");
+  // Until a chunk holds a byte above 127, the UTF-8 decoder holds no partial character, and an ASCII chunk
+  // is the same text as latin1, which Node copies without decoding.
+  let ascii = true;
   let carry = "";
   for await (const chunk of chunks) {
-    const text = carry + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
+    let decoded: string;
+    if (typeof chunk === "string") decoded = chunk;
+    else {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      ascii &&= isAscii(bytes);
+      decoded = ascii ? bytes.toString("latin1") : decoder.decode(chunk, { stream: true });
+    }
+    const text = carry + decoded;
     let start = 0;
     let end: number;
     while ((end = text.indexOf("\n", start)) >= 0) {
@@ -283,11 +294,25 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
   // --- streaming statistics: every record is counted and dropped ----------------------------------
   let records = 0;
   const seen = new Set<string>();
-  const sink: RecordSink = (r: FeatureRecord) => {
-    records++;
-    if (seen.size < MAX_SEEN_FIELDS) for (const k in r) seen.add(k);
-    for (const a of accumulators) a.add(r[a.name]);
-  };
+  // A record's keys are visited once (for..in over a parsed object is the engine's fast path), each key
+  // handing its value to its feature's accumulator: a feature the record lacks adds nothing either way.
+  // Names an object inherits (`constructor`) or watched twice take the plain loop, which reads them all.
+  const byName = new Map(accumulators.map((a) => [a.name, a]));
+  const plain = byName.size !== accumulators.length || accumulators.some((a) => a.name in Object.prototype);
+  const sink: RecordSink = plain
+    ? (r: FeatureRecord) => {
+        records++;
+        if (seen.size < MAX_SEEN_FIELDS) for (const k in r) seen.add(k);
+        for (const a of accumulators) a.add(r[a.name]);
+      }
+    : (r: FeatureRecord) => {
+        records++;
+        const track = seen.size < MAX_SEEN_FIELDS;
+        for (const k in r) {
+          if (track) seen.add(k);
+          byName.get(k)?.add(r[k]);
+        }
+      };
   // Positional rows carry the feature order's names: counted by index, without a record object.
   const byPosition = baseline.featureOrder.map((f) => accumulators.find((a) => a.name === f));
   let positionalSeen = false;

@@ -152,6 +152,7 @@ export function emitSageMakerLine(line: string, featureOrder: string[], sink: Re
 }
 
 const OUTPUT_KEY = ',"endpointOutput":';
+const INPUT_PREFIX = '{"captureData":{"endpointInput":';
 
 /**
  * The `endpointInput` of a capture line. SageMaker writes `{"captureData":{"endpointInput":{...},
@@ -161,6 +162,17 @@ const OUTPUT_KEY = ',"endpointOutput":';
  */
 function endpointInput(line: string): SageMakerInput | undefined {
   const cut = line.indexOf(OUTPUT_KEY);
+  if (cut > 0 && line.startsWith(INPUT_PREFIX)) {
+    // The usual line: the text between is `endpointInput` itself. When it is a JSON value on its own,
+    // the cut document below is that value inside two objects, so parsing it alone gives the same input
+    // without copying the line into a new string.
+    try {
+      const input = JSON.parse(line.slice(INPUT_PREFIX.length, cut)) as SageMakerInput | null;
+      if (input && typeof input.data === "string") return input;
+    } catch {
+      // parsed as the cut document below
+    }
+  }
   if (cut > 0) {
     try {
       const input = (JSON.parse(line.slice(0, cut) + "}}") as SageMakerEvent).captureData?.endpointInput;
@@ -198,6 +210,19 @@ export function parseSageMakerCapture(text: string, featureOrder: string[]): Par
   return { records, unparseable };
 }
 
+let scratch = Buffer.alloc(0);
+
+/**
+ * `Buffer.from(text, "base64").toString("utf8")` through one reused buffer (the same decoder, `base64Write`),
+ * without a buffer per request body. Anything but a string throws, as `Buffer.from` does for most values.
+ */
+function fromBase64(text: unknown): string {
+  if (typeof text !== "string") return Buffer.from(text as string, "base64").toString("utf8");
+  const room = ((text.length * 3) >>> 2) + 3;
+  if (scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(room, 2 * scratch.length, 4096));
+  return scratch.toString("utf8", 0, scratch.write(text, "base64"));
+}
+
 /**
  * KServe's logger with S3 storage and the JSON marshaller: an object is one log request, or, with the
  * logger's `batchSize` above 1, a JSON array of them (KServe v0.20 `pkg/logger/marshaller_json.go`),
@@ -216,7 +241,7 @@ export function emitKServeLog(text: string, featureOrder: string[], sink: Record
     const e = entry as { reqType?: string; bytes?: string };
     if (!e || typeof e.reqType !== "string" || !e.reqType.endsWith("request")) continue;
     try {
-      if (!emitRequestRecords(JSON.parse(Buffer.from(e.bytes ?? "", "base64").toString("utf8")), featureOrder, sink)) unparseable++;
+      if (!emitRequestRecords(JSON.parse(fromBase64(e.bytes ?? "")), featureOrder, sink)) unparseable++;
     } catch {
       unparseable++;
     }
