@@ -30,6 +30,10 @@ export interface NamespaceIngressSources {
   readonly loadBalancerCidrs?: string[];
   /** The pods' port the load balancer sends to (the Service's target port). */
   readonly loadBalancerPort?: number;
+  /** Networks of the cluster's metrics collector (its interfaces in the VPC), allowed on `metricsPort` only. */
+  readonly metricsCollectorCidrs?: string[];
+  /** The pods' Prometheus port the collector scrapes. */
+  readonly metricsPort?: number;
 }
 
 /** Peer that selects namespaces by name. */
@@ -45,6 +49,7 @@ export function ingressRules(sources: NamespaceIngressSources): NetworkPolicyV1S
   if (sources.sameNamespace) from.push({ podSelector: {} });
   const rules: NetworkPolicyV1SpecIngress[] = [{ from }];
   if (sources.loadBalancerCidrs?.length) rules.push(loadBalancerRule(sources.loadBalancerCidrs, sources.loadBalancerPort!));
+  if (sources.metricsCollectorCidrs?.length && sources.metricsPort) rules.push(loadBalancerRule(sources.metricsCollectorCidrs, sources.metricsPort));
   return rules;
 }
 

@@ -106,8 +106,8 @@ export class ClusterObservability {
    *   `kubernetes_sd_configs` and relabelling, so no ServiceMonitor or PodMonitor CRD is needed (and no custom
    *   resource meets the plan-time trap): the DCGM exporter's pods; KServe predictor pods with `prometheus.io/port`
    *   and `prometheus.io/path` (the library's KServe endpoints set them on such a cluster, with the runtime's port, and
-   *   a NetworkPolicy that lets the scraper in); and any pod annotated `prometheus.io/scrape: "true"` (your jobs;
-   *   Feast and MLflow once their metrics are turned on).
+   *   a NetworkPolicy that lets the scraper in); and any pod annotated `prometheus.io/scrape: "true"` (your jobs; the
+   *   library's MLflow and Feast, which turn their metrics on for such a cluster).
    *
    * EKS gives the scraper its access entry itself (the cluster's authentication mode is `API`). AMP is not a
    * CloudWatch metric source: the platform dashboard shows a pointer to the workspace and its usage, and the idle-GPU

@@ -18,6 +18,7 @@ import {
   check,
   exposureNetworkProblem,
   exposureSchema,
+  clusterVpcCidr,
   loadBalancerSourceCidrs,
   componentTags,
   createRole,
@@ -165,6 +166,11 @@ export function validateFeastOptions(owner: Construct, options: FeastEngineOptio
  * `online`). Chart 0.66.0.
  */
 export const FEAST_SERVER = { service: "feast-feature-server", servicePort: 80, containerPort: 6566 } as const;
+/**
+ * The feature server's Prometheus port: `feast serve --metrics` (the chart's `metrics.enabled`) starts
+ * `feast.metrics.start_metrics_server`, whose port defaults to 8000 (sdk/python/feast/metrics.py, v0.66.0).
+ */
+export const FEAST_METRICS_PORT = 8000;
 
 /**
  * The paths of the feature server (sdk/python/feast/feature_server.py, Feast 0.66.0) the load balancer
@@ -469,6 +475,13 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
     provider: cluster.connect(kube).helm,
     values: {
       feast_mode: "online",
+      // Scraped by the cluster's collector (Prometheus telemetry).
+      ...(cluster.scrapesPodMetrics
+        ? {
+            metrics: { enabled: true },
+            podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(FEAST_METRICS_PORT), "prometheus.io/path": "/metrics" },
+          }
+        : {}),
       replicaCount: o.replicas ?? 2,
       image: { tag: FEAST_IMAGE.split(":")[1] },
       serviceAccount: { name: "feast" },
@@ -549,6 +562,7 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
           sameNamespace: true,
           // The load balancer sends to the pods' port (target type ip), not to the Service's.
           ...(exposure ? { loadBalancerCidrs: loadBalancerSourceCidrs(kube, cluster, exposure), loadBalancerPort: FEAST_SERVER.containerPort } : {}),
+          ...(cluster.scrapesPodMetrics ? { metricsCollectorCidrs: [clusterVpcCidr(kube, cluster)], metricsPort: FEAST_METRICS_PORT } : {}),
         },
       })
     : undefined;

@@ -28,6 +28,7 @@ import {
   RemovalPolicy,
   validateProps,
   isDeployTimeValue,
+  clusterVpcCidr,
   loadBalancerSourceCidrs,
   namespaceNetworkPolicies,
 } from "../../core";
@@ -250,6 +251,14 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
             },
           }
         : {}),
+      // Scraped by the cluster's collector (Prometheus telemetry): MLflow's exporter serves /metrics on the server's
+      // port; its multiprocess files go to the chart's /tmp volume (the chart's serviceMonitor would add a CRD object).
+      ...(cluster.scrapesPodMetrics
+        ? {
+            extraArgs: { exposePrometheus: "/tmp/mlflow-metrics" },
+            podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(MLFLOW_PORT), "prometheus.io/path": "/metrics" },
+          }
+        : {}),
       nodeSelector: { [NodeLabels.POOL]: "system" },
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
       // Ride in the chart, so that these custom resources are applied by Helm after the operator's
@@ -295,6 +304,7 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
           teamNamespaces: true,
           sameNamespace: true,
           ...(exposure ? { loadBalancerCidrs: loadBalancerSourceCidrs(kube, cluster, exposure), loadBalancerPort: MLFLOW_PORT } : {}),
+          ...(cluster.scrapesPodMetrics ? { metricsCollectorCidrs: [clusterVpcCidr(kube, cluster)], metricsPort: MLFLOW_PORT } : {}),
         },
         dependsOn: [release],
       })
