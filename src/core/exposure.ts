@@ -287,6 +287,19 @@ export interface AlbIngress {
   readonly extraObjects: Record<string, unknown>[];
 }
 
+/**
+ * The External Secrets `SecretStore` a component's namespace reads AWS Secrets Manager through (name
+ * `aws-secrets-manager`, the stack's region), which its ExternalSecrets name.
+ */
+export function secretStoreObject(region: string): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown } {
+  return {
+    apiVersion: "external-secrets.io/v1",
+    kind: "SecretStore",
+    metadata: { name: "aws-secrets-manager" },
+    spec: { provider: { aws: { service: "SecretsManager", region } } },
+  };
+}
+
 /** Name of the Kubernetes Secret that holds the OIDC client of a component's load balancer. */
 export function oidcSecretName(component: string): string {
   return `${component}-alb-oidc-client`;

@@ -20,6 +20,7 @@ import {
   exposureSchema,
   clusterVpcCidr,
   loadBalancerSourceCidrs,
+  secretStoreObject,
   componentTags,
   createRole,
   dependsOnAcrossStacks,
@@ -506,15 +507,7 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
     const extra: Manifest[] = [];
     if (oidc) {
       deps.push(cluster.grantExternalSecretRead(scope, "ExternalSecretsCanReadOidcClient", oidc.clientSecretArn, oidc.clientSecretKmsKeyArn));
-      const objects = [
-        {
-          apiVersion: "external-secrets.io/v1",
-          kind: "SecretStore",
-          metadata: { name: "aws-secrets-manager" },
-          spec: { provider: { aws: { service: "SecretsManager", region: stack.region } } },
-        },
-        ...alb.extraObjects,
-      ] as { kind: string; metadata: Record<string, unknown> }[];
+      const objects = [secretStoreObject(stack.region), ...alb.extraObjects] as { kind: string; metadata: Record<string, unknown> }[];
       for (const obj of objects)
         extra.push(
           new Manifest(kube, `Oidc${obj.kind}`, {

@@ -30,6 +30,7 @@ import {
   isDeployTimeValue,
   clusterVpcCidr,
   loadBalancerSourceCidrs,
+  secretStoreObject,
   namespaceNetworkPolicies,
 } from "../../core";
 import { registerManifest } from "../../core/manifest";
@@ -264,12 +265,7 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
       // Ride in the chart, so that these custom resources are applied by Helm after the operator's
       // CRDs exist, instead of being planned by Terraform before they do.
       extraDeploy: [
-        {
-          apiVersion: "external-secrets.io/v1",
-          kind: "SecretStore",
-          metadata: { name: "aws-secrets-manager" },
-          spec: { provider: { aws: { service: "SecretsManager", region: stack.region } } },
-        },
+        secretStoreObject(stack.region),
         {
           apiVersion: "external-secrets.io/v1",
           kind: "ExternalSecret",

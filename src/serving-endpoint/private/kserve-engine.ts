@@ -14,6 +14,7 @@ import {
   exposureSchema,
   clusterVpcCidr,
   loadBalancerRule,
+  secretStoreObject,
   loadBalancerSourceCidrs,
   existingNamespaceNetworkPolicies,
   isDeployTimeValue,
@@ -442,15 +443,7 @@ function exposeThroughLoadBalancer(
     const stack = MlopsStack.of(endpoint);
     // The SecretStore and the controller's Role are the namespace's, the client Secret the endpoint's.
     const perNamespace = `ServingOidc-${namespace}-${cluster.node.id}`;
-    const objects = [
-      {
-        apiVersion: "external-secrets.io/v1",
-        kind: "SecretStore",
-        metadata: { name: "aws-secrets-manager" },
-        spec: { provider: { aws: { service: "SecretsManager", region: stack.region } } },
-      },
-      ...alb.extraObjects,
-    ] as { kind: string; metadata: Record<string, unknown> }[];
+    const objects = [secretStoreObject(stack.region), ...alb.extraObjects] as { kind: string; metadata: Record<string, unknown> }[];
     for (const obj of objects) {
       const shared = obj.kind !== "ExternalSecret";
       const scope = shared ? stack : endpoint;
