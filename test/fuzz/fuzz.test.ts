@@ -8,6 +8,9 @@ import * as fc from "fast-check";
 import { App, TerraformStack } from "cdktf";
 import {
   ClusterAutoscaling,
+  ClusterObservability,
+  Exposure,
+  SignIn,
   DriftAlarm,
   FeatureEngine,
   FeatureStore,
@@ -40,6 +43,13 @@ const withTokens = <T>(a: fc.Arbitrary<T>, token: fc.Arbitrary<unknown> = string
 function stackOf(app: App, id = "platform", region = "eu-west-1", name = "acme-ml"): MlopsStack {
   return new MlopsStack(app, id, { region, name });
 }
+
+const CERT_ARN = "arn:aws:acm:eu-west-1:111122223333:certificate/0f0e0d0c-aaaa-bbbb-cccc-111122223333";
+const COGNITO = SignIn.cognito({
+  userPoolArn: "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_AbC",
+  userPoolClientId: "abc",
+  userPoolDomain: "acme-ml",
+});
 
 const GPU_TYPES = ["g6.xlarge", "g6.2xlarge", "g5.xlarge", "p4d.24xlarge", "p5.48xlarge", "p5en.48xlarge", "g5g.xlarge", "m5.large", ""];
 
@@ -439,7 +449,7 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   "ServingEngine.kserve": {
-    runs: 16,
+    runs: 40,
     input: props({
       namespace: field(withTokens(pick(["serving", "models"], ["default", "A"]))),
       modelFormat: field(pick(["sklearn", "xgboost", "pytorch"], ["", "a b"])),
@@ -449,14 +459,37 @@ const scenarios: Record<string, Scenario> = {
       targetCpuUtilization: field(int(1, 100)),
       loggerBatchSize: field(int(1, 1000)),
       loggerBatchIntervalSeconds: field(int(1, 3600)),
+      exposure: field(
+        fc.oneof(
+          fc.constant(Exposure.internalOnly()),
+          fc
+            .record({
+              hostname: pick(["fraud.ml.acme.io"], ["", "Fraud..io", "*.acme.io"]) as fc.Arbitrary<string>,
+              certificateArn: fc.option(pick([CERT_ARN], ["arn:aws:acm:x"]) as fc.Arbitrary<string>, { nil: undefined }),
+              hostedZoneId: fc.option(pick(["Z0123456789ABCDEFGHIJ"], ["zone"]) as fc.Arbitrary<string>, { nil: undefined }),
+              allowedCidrs: fc.option(pick([["10.20.0.0/16"], ["203.0.113.0/24"]], [["0.0.0.0/0"], ["x"], []]) as fc.Arbitrary<string[]>, {
+                nil: undefined,
+              }),
+              signIn: fc.option(fc.constant(COGNITO), { nil: undefined }),
+              internet: fc.boolean(),
+            })
+            .map(({ internet, ...o }) => (internet ? Exposure.internetFacingLoadBalancer(o) : Exposure.internalLoadBalancer(o))),
+        ),
+      ),
+      canary: field(fc.record({ trafficPercent: fc.constantFrom(0, 10, 50, 100, 101) })),
     }),
     build: (app, options) => {
       const platform = stackOf(app);
       const workloads = stackOf(app, "workloads");
-      const cluster = new TrainingCluster(platform, "training", { gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }] });
+      const prometheus = (options as { canary?: { trafficPercent: number } }).canary?.trafficPercent === 10;
+      const cluster = new TrainingCluster(platform, "training", {
+        gpuNodePools: [{ name: "l4", instanceTypes: ["g6.xlarge"] }],
+        ...(prometheus ? { observability: ClusterObservability.prometheus() } : {}),
+      });
       const registry = new ModelRegistry(platform, "registry", { engine: RegistryEngine.sagemaker(), models: ["fraud"] });
+      const { canary, ...rest } = materialize(workloads, options) as { canary?: { trafficPercent: number } };
       new ServingEndpoint(workloads, "fraud", {
-        engine: ServingEngine.kserve({ cluster, ...(materialize(workloads, options) as object) }),
+        engine: ServingEngine.kserve({ cluster, ...rest, ...(canary ? { canary: { ...canary, model: registry.model("fraud", "4") } } : {}) }),
         model: registry.model("fraud", "3"),
         gpu: true,
       });
