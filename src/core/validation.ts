@@ -68,7 +68,8 @@ function describeIssue(issue: z.core.$ZodIssue, props: unknown): { field: string
   if (issue.code === "unrecognized_keys") {
     detail = `has unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
   } else if (value === undefined) {
-    detail = "is required";
+    // A rule of the library on a field left out says why the field is needed there.
+    detail = issue.code === "custom" ? `is required: ${issue.message}` : "is required";
   } else if (describeValue(value) === "a deploy-time value") {
     // The token policy: the check.* helpers let deploy-time values through wherever Terraform can take
     // one; every other rule needs the value at synth time (it becomes a construct id, a literal name,

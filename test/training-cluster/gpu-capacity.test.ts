@@ -136,7 +136,7 @@ describe("placement", () => {
   });
 
   test("GIVEN efa and an On-Demand Capacity Reservation THEN the default is no placement group (the reservation is where it is)", () => {
-    const { doc, gpu } = build({ efa: true, capacityReservationId: CR });
+    const { doc, gpu } = build({ efa: true, capacityReservationId: CR, subnetIds: ["subnet-0aaa1111bbbb22223"] });
     expect(placementGroups(doc)).toHaveLength(0);
     expect(launchTemplate(doc).placement).toBeUndefined();
     expect(launchTemplate(doc).capacity_reservation_specification).toEqual({ capacity_reservation_target: { capacity_reservation_id: CR } });
@@ -173,7 +173,7 @@ describe("placement", () => {
   });
 
   test("GIVEN an existing placement group and an On-Demand Capacity Reservation made in it THEN both", () => {
-    const { doc } = build({ placement: PoolPlacement.existing("team-a-p4d"), capacityReservationId: CR });
+    const { doc } = build({ placement: PoolPlacement.existing("team-a-p4d"), capacityReservationId: CR, subnetIds: ["subnet-0aaa1111bbbb22223"] });
     expect(launchTemplate(doc).placement).toEqual({ group_name: "team-a-p4d" });
     expect(launchTemplate(doc).capacity_reservation_specification).toEqual({ capacity_reservation_target: { capacity_reservation_id: CR } });
   });
@@ -214,11 +214,25 @@ describe("Capacity Blocks for ML (managed node groups)", () => {
   });
 
   test("GIVEN a Capacity Block with efa THEN 32 EFA interfaces and no placement group", () => {
-    const { doc, gpu } = build({ ...block, efa: true });
+    const { doc, gpu } = build({ ...block, efa: true, subnetIds: ["subnet-0aaa1111bbbb22223"] });
     expect(launchTemplate(doc).network_interfaces).toHaveLength(32);
     expect(resources(doc, "aws_placement_group")).toHaveLength(0);
     expect(gpu.placement.kind).toBe("none");
     expect(efaTag(doc)).toBe("32");
+  });
+
+  test("GIVEN an EFA pool on a reservation THEN it runs in the subnet named (the reservation's zone), and must name one", () => {
+    const { doc } = build({ ...block, efa: true, subnetIds: ["subnet-0aaa1111bbbb22223"] });
+    expect(resources(doc, "aws_eks_node_group").find((g) => g.path.endsWith("GpuPool-p/Resource"))!.values.subnet_ids).toEqual([
+      "subnet-0aaa1111bbbb22223",
+    ]);
+    expect(poolError({ ...block, efa: true })).toContain("subnetIds is required: an EFA or placement-group pool on a reservation runs in one subnet");
+    expect(poolError({ efa: true, subnetIds: ["subnet-a", "subnet-b"] })).toContain(
+      "names 2 subnets, but an EFA or placement-group pool runs in one availability zone",
+    );
+    expect(poolError({ instanceTypes: ["p4d.24xlarge", "p4de.24xlarge"], capacityReservationId: CR })).toContain(
+      "names 2 instance types, but a capacity reservation holds one",
+    );
   });
 
   test("GIVEN on-demand or spot THEN neither market options nor an instance type on the launch template", () => {

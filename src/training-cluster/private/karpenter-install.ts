@@ -28,7 +28,7 @@ import { karpenterControllerStatements } from "./karpenter-policy";
 export const KARPENTER = { namespace: "kube-system", serviceAccount: "karpenter" } as const;
 
 /**
- * The EventBridge rules of Karpenter's published template (v1.14 cloudformation.yaml) that feed the
+ * The EventBridge rules of Karpenter's published template (website/content/en/docs/getting-started/getting-started-with-karpenter/cloudformation.yaml at v1.14.1) that feed the
  * interruption queue, by construct id: each event lets the controller drain a node before EC2 takes it.
  */
 export const INTERRUPTION_EVENTS: Record<string, { source: string; detailType: string }> = {

@@ -13,8 +13,8 @@ export interface KarpenterPolicyScope {
 
 /**
  * The Karpenter controller's IAM policy: the statements of Karpenter's published CloudFormation template
- * of the pinned release (website/content/en/v1.14/getting-started/getting-started-with-karpenter/
- * cloudformation.yaml: NodeLifecyclePolicy, IAMIntegrationPolicy, EKSIntegrationPolicy, InterruptionPolicy,
+ * of the pinned release (website/content/en/docs/getting-started/getting-started-with-karpenter/
+ * cloudformation.yaml at tag v1.14.1: NodeLifecyclePolicy, IAMIntegrationPolicy, EKSIntegrationPolicy, InterruptionPolicy,
  * ResourceDiscoveryPolicy), with their Sids, scoped as there to this cluster (its tags), region and
  * account. Left out: ZonalShiftPolicy (the library leaves `settings.enableZonalShift` off). Added: the
  * decryption of the interruption queue, which is under a customer-managed key here (SQS-managed in the

@@ -7,7 +7,17 @@ import type { ShapeOf } from "../../core";
 
 // The zod schemas of the family's props: internal, so that no zod type reaches the public API.
 
-const RESERVED_LABEL_PREFIXES = ["cdktf-mlops/", "nvidia.com/", "k8s.amazonaws.com/", "kubernetes.io/", "k8s.io/", "eks.amazonaws.com/"];
+const RESERVED_LABEL_PREFIXES = [
+  "cdktf-mlops/",
+  "nvidia.com/",
+  "k8s.amazonaws.com/",
+  "kubernetes.io/",
+  "k8s.io/",
+  "eks.amazonaws.com/",
+  // Karpenter's NodePool CRD refuses these label domains (karpenter.sh_nodepools.yaml, v1.14.1).
+  "karpenter.sh/",
+  "karpenter.k8s.aws/",
+];
 
 /**
  * The checks of a GPU pool's options. `managed`: the rules of a managed node group with Cluster Autoscaler
@@ -43,7 +53,9 @@ const poolOptionsSchema = (managed: boolean) =>
       rootVolumeSizeGiB: check.int(50, 16384).optional(),
       efa: z.boolean().optional(),
       capacityReservationId: check.matching(/^cr-[0-9a-f]{8,17}$/, "must be a capacity reservation id (cr-...)").optional(),
-      capacityReservationTags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
+      capacityReservationTags: z
+        .record(z.string().min(1).max(128), z.string().min(1, { message: "tag values must not be empty" }).max(256))
+        .optional(),
       placement: z
         .custom<PoolPlacement>((o) => o instanceof PoolPlacement, { message: "must be PoolPlacement.cluster(), none() or existing(name)" })
         .optional(),
@@ -106,6 +118,7 @@ const poolOptionsSchema = (managed: boolean) =>
       if (p.capacityReservationId && p.capacityType === CapacityType.SPOT) {
         ctx.addIssue({ code: "custom", path: ["capacityReservationId"], message: "needs capacityType ON_DEMAND, not SPOT" });
       }
+      if (managed) oneZoneIssues(p, ctx);
       if (p.capacityType === CapacityType.CAPACITY_BLOCK) capacityBlockIssues(p, infos, ctx, managed);
       if (p.placement) placementIssues(p, ctx);
     }) satisfies ShapeOf<GpuNodePoolOptions>;
@@ -114,6 +127,38 @@ const poolOptionsSchema = (managed: boolean) =>
 export const gpuNodePoolOptionsSchema = poolOptionsSchema(true);
 /** The options' checks that hold for every autoscaler. */
 export const commonPoolOptionsSchema = poolOptionsSchema(false);
+
+// A managed node group's EFA or placement-group pool runs in one availability zone (one subnet), and a
+// reservation holds one instance type in one zone: the zone of a reservation is not known at synth time, so
+// such a pool must name the reservation's subnet rather than get the first private subnet.
+function oneZoneIssues(
+  p: { efa?: boolean; placement?: PoolPlacement; subnetIds?: string[]; capacityReservationId?: string; instanceTypes: string[] },
+  ctx: z.RefinementCtx,
+): void {
+  const oneZone = !!p.efa || (p.placement !== undefined && p.placement.kind !== "none");
+  if (oneZone && p.subnetIds && p.subnetIds.length > 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["subnetIds"],
+      message: `names ${p.subnetIds.length} subnets, but an EFA or placement-group pool runs in one availability zone: name one subnet`,
+    });
+  }
+  if (oneZone && p.capacityReservationId && !p.subnetIds) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["subnetIds"],
+      message:
+        "an EFA or placement-group pool on a reservation runs in one subnet: name the one in the reservation's availability zone (the first private subnet may be in another zone)",
+    });
+  }
+  if (p.capacityReservationId && p.instanceTypes.length > 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["instanceTypes"],
+      message: `names ${p.instanceTypes.length} instance types, but a capacity reservation holds one: name exactly the reservation's type`,
+    });
+  }
+}
 
 type PoolInput = { instanceTypes: string[]; minSize?: number; capacityType?: string; capacityReservationId?: string; placement?: PoolPlacement };
 
