@@ -146,6 +146,10 @@ describe("KServe endpoint exposure", () => {
     expect(ingress.spec.rule[0].http.path[0].backend).toEqual({ service: { name: `${name}-split`, port: { name: "use-annotation" } } });
     const isvc = resource(docs.workloads, "kubernetes_manifest", "fraud/InferenceService").values.manifest.spec;
     expect(isvc.canary[0]).toMatchObject({ trafficPercent: 10, predictor: { name: "canary" } });
+    // The canary's Service targets the model server's port (KServe reconciles the canary without the logger's agent):
+    // the load balancer must reach both ports, or the canary's target group never turns healthy.
+    const np = resource(docs.workloads, "kubernetes_network_policy_v1", "fraud/LoadBalancerNetworkPolicy").values;
+    expect(np.spec.ingress.map((r: { ports: { port: string }[] }) => r.ports[0].port)).toEqual(["9081", "8080"]);
   });
 
   test("GIVEN a canary with traffic but no load balancer THEN it is refused with KServe's reason", () => {

@@ -206,7 +206,7 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
   let ingress: AlbIngress | undefined;
   const exposureDeps = [];
   if (exposure) {
-    ingress = albIngress(scope, cluster, exposure, `${identifier}-mlflow`.slice(0, 63), "/health", tags);
+    ingress = albIngress(scope, cluster, exposure, `${identifier.slice(0, 56).replace(/-+$/, "")}-mlflow`, "/health", tags);
     exposureDeps.push(cluster.ensureLoadBalancerController());
     const oidc = exposure.loadBalancer!.signIn?.oidcOptions;
     if (oidc)

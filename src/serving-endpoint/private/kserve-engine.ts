@@ -347,10 +347,15 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
           provider: k8s,
           metadata: { name: `${name}-from-load-balancer`.slice(0, 63), namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-mlops" } },
           spec: {
-            // The stable and the canary pods of this InferenceService, on the port of their Services (the logger's agent).
+            // The stable and the canary pods of this InferenceService, on the target ports of their Services: the
+            // logger's agent for the stable pods; the model server's own port for the canary, whose component KServe
+            // v0.20 reconciles without the logger (reconcileCanaryDeployments), so its Service targets the container.
             podSelector: { matchLabels: { "serving.kserve.io/inferenceservice": name } },
             policyTypes: ["Ingress"],
-            ingress: [loadBalancerRule(loadBalancerSourceCidrs(endpoint, cluster, exposure), KSERVE_AGENT_PORT)],
+            ingress: [
+              loadBalancerRule(loadBalancerSourceCidrs(endpoint, cluster, exposure), KSERVE_AGENT_PORT),
+              ...(o.canary ? [loadBalancerRule(loadBalancerSourceCidrs(endpoint, cluster, exposure), KSERVE_CONTAINER_PORT)] : []),
+            ],
           },
           dependsOn: [ns],
         })
@@ -402,6 +407,12 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
  * which `createDefaultSvc` (reconcilers/service/service_reconciler.go) makes the target port.
  */
 export const KSERVE_AGENT_PORT = 9081;
+
+/**
+ * The model server's port when its runtime declares none (`InferenceServiceDefaultHttpPort`, pkg/constants,
+ * v0.20.0; kserve-mlserver and the library's custom containers declare none): the canary Service's target.
+ */
+export const KSERVE_CONTAINER_PORT = 8080;
 
 /**
  * The Ingress of an exposed endpoint: class `alb`, the host clients use, a route to the predictor's
