@@ -300,6 +300,13 @@ export function secretStoreObject(region: string): { apiVersion: string; kind: s
   };
 }
 
+/**
+ * The namespace label that makes the AWS Load Balancer Controller inject its pod readiness gate: with `ip`
+ * targets, a rolling update then waits until new pods are healthy in the target group, instead of leaving it
+ * with only initial or draining targets (docs/deploy/pod_readiness_gate.md, v3.5.0).
+ */
+export const POD_READINESS_GATE_LABEL: Readonly<Record<string, string>> = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" };
+
 /** Name of the Kubernetes Secret that holds the OIDC client of a component's load balancer. */
 export function oidcSecretName(component: string): string {
   return `${component}-alb-oidc-client`;

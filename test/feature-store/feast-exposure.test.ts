@@ -89,6 +89,12 @@ describe("Feast feature server exposure", () => {
     const ingress = resource(doc, "kubernetes_ingress_v1", "features/Feast/Ingress").values;
     const a = ingress.metadata.annotations as Record<string, string>;
 
+    test("THEN the namespace's pods get the load balancer controller's readiness gate (and not without exposure)", () => {
+      const labels = (d: TfDoc) => resource(d, "kubernetes_namespace_v1", "features/Feast/Namespace").values.metadata.labels;
+      expect(labels(doc)["elbv2.k8s.aws/pod-readiness-gate-inject"]).toBe("enabled");
+      expect(labels(single().doc)["elbv2.k8s.aws/pod-readiness-gate-inject"]).toBeUndefined();
+    });
+
     test("THEN an Ingress of class alb routes the read and health paths of the host to the chart's Service, port 80", () => {
       expect(ingress.spec.ingress_class_name).toBe("alb");
       expect(ingress.metadata.name).toBe("feast-feature-server");

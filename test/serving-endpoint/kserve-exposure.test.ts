@@ -108,6 +108,11 @@ describe("KServe endpoint exposure", () => {
       expect(fraud.endpointUrl).toBe(`http://${fraud.endpointName}-predictor.serving.svc.cluster.local`);
     });
 
+    test("THEN the serving namespace's pods get the load balancer controller's readiness gate", () => {
+      const ns = resources(docs.workloads, "kubernetes_namespace_v1").find((r) => r.path.includes("ServingNamespace-serving"))!;
+      expect(ns.values.metadata.labels).toMatchObject({ "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled", "mlops/serving": "true" });
+    });
+
     test("THEN a NetworkPolicy lets the VPC reach the endpoint's pods on the KServe agent's port only", () => {
       const np = resource(docs.workloads, "kubernetes_network_policy_v1", "fraud/LoadBalancerNetworkPolicy").values;
       expect(np.spec.pod_selector).toEqual({ match_labels: { "serving.kserve.io/inferenceservice": fraud.endpointName } });

@@ -20,6 +20,7 @@ import {
   exposureSchema,
   clusterVpcCidr,
   loadBalancerSourceCidrs,
+  POD_READINESS_GATE_LABEL,
   secretStoreObject,
   componentTags,
   createRole,
@@ -379,7 +380,15 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
   const k8s = cluster.connect(kube).kubernetes;
   const ns = new NamespaceV1(kube, "Namespace", {
     provider: k8s,
-    metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "cdktf-mlops" } },
+    metadata: {
+      name: namespace,
+      labels: {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "app.kubernetes.io/managed-by": "cdktf-mlops",
+        // Behind a load balancer: the controller's readiness gate, so a rolling update keeps a healthy target.
+        ...(o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing" ? POD_READINESS_GATE_LABEL : {}),
+      },
+    },
   });
   const serverSa = new ServiceAccountV1(kube, "ServerServiceAccount", { provider: k8s, metadata: { name: "feast", namespace: ns.metadata.name } });
   const jobSa = new ServiceAccountV1(kube, "JobServiceAccount", { provider: k8s, metadata: { name: "feast-jobs", namespace: ns.metadata.name } });

@@ -14,6 +14,7 @@ import {
   exposureSchema,
   clusterVpcCidr,
   loadBalancerRule,
+  POD_READINESS_GATE_LABEL,
   secretStoreObject,
   loadBalancerSourceCidrs,
   existingNamespaceNetworkPolicies,
@@ -159,20 +160,23 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
 
   // One namespace per stack and cluster, shared by its endpoints.
   const nsId = `ServingNamespace-${namespace}-${cluster.node.id}`;
+  const nsLabels = {
+    "pod-security.kubernetes.io/enforce": "baseline",
+    "app.kubernetes.io/managed-by": "cdktf-mlops",
+    [SERVING_NAMESPACE_LABEL]: "true",
+  };
   const ns =
     (stack.node.tryFindChild(nsId) as NamespaceV1 | undefined) ??
     new NamespaceV1(stack, nsId, {
       provider: k8s,
-      metadata: {
-        name: namespace,
-        labels: {
-          "pod-security.kubernetes.io/enforce": "baseline",
-          "app.kubernetes.io/managed-by": "cdktf-mlops",
-          [SERVING_NAMESPACE_LABEL]: "true",
-        },
-      },
+      metadata: { name: namespace, labels: nsLabels },
       dependsOn: dependsOnAcrossStacks(stack, [installation.runtimes]),
     });
+  // An endpoint behind a load balancer: the namespace's pods get the controller's readiness gate (whichever
+  // endpoint of the namespace is exposed, first or later).
+  if (o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing") {
+    ns.putMetadata({ name: namespace, labels: { ...nsLabels, ...POD_READINESS_GATE_LABEL } });
+  }
   // Once per namespace too: callers from the teams' namespaces, the namespace itself (transformers) and kube-system.
   const policiesId = `ServingNetworkPolicy-${namespace}-${cluster.node.id}-`;
   const namespacePolicies = cluster.networkPolicies
