@@ -307,6 +307,16 @@ export function secretStoreObject(region: string): { apiVersion: string; kind: s
  */
 export const POD_READINESS_GATE_LABEL: Readonly<Record<string, string>> = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" };
 
+/** `exposure` when it puts the component behind a load balancer (internal or internet-facing), else undefined. */
+export function loadBalancedExposure(exposure: Exposure | undefined): Exposure | undefined {
+  return exposure?.scheme === "internal" || exposure?.scheme === "internet-facing" ? exposure : undefined;
+}
+
+/** The pod annotations by which the cluster's metrics collector scrapes `/metrics` on `port` (the `annotated-pods` and KServe jobs). */
+export function prometheusScrapeAnnotations(port: number): Record<string, string> {
+  return { "prometheus.io/scrape": "true", "prometheus.io/port": String(port), "prometheus.io/path": "/metrics" };
+}
+
 /** Name of the Kubernetes Secret that holds the OIDC client of a component's load balancer. */
 export function oidcSecretName(component: string): string {
   return `${component}-alb-oidc-client`;

@@ -20,6 +20,8 @@ import {
   exposureSchema,
   clusterVpcCidr,
   loadBalancerSourceCidrs,
+  loadBalancedExposure,
+  prometheusScrapeAnnotations,
   POD_READINESS_GATE_LABEL,
   secretStoreObject,
   componentTags,
@@ -386,7 +388,7 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
         "pod-security.kubernetes.io/enforce": "restricted",
         "app.kubernetes.io/managed-by": "cdktf-mlops",
         // Behind a load balancer: the controller's readiness gate, so a rolling update keeps a healthy target.
-        ...(o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing" ? POD_READINESS_GATE_LABEL : {}),
+        ...(loadBalancedExposure(o.exposure) ? POD_READINESS_GATE_LABEL : {}),
       },
     },
   });
@@ -489,7 +491,7 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
       ...(cluster.scrapesPodMetrics
         ? {
             metrics: { enabled: true },
-            podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(FEAST_METRICS_PORT), "prometheus.io/path": "/metrics" },
+            podAnnotations: prometheusScrapeAnnotations(FEAST_METRICS_PORT),
           }
         : {}),
       replicaCount: o.replicas ?? 2,
@@ -506,7 +508,7 @@ export function bindFeastEngine(store: IFeatureStoreHost, options: FeastEngineOp
   });
 
   // --- exposure: an ALB of the feature server's own, made by the load balancer controller from an Ingress
-  const exposure = o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing" ? o.exposure : undefined;
+  const exposure = loadBalancedExposure(o.exposure);
   let ingress: IngressV1 | undefined;
   let externalUrl: string | undefined;
   if (exposure) {

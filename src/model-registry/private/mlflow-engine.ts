@@ -30,6 +30,8 @@ import {
   isDeployTimeValue,
   clusterVpcCidr,
   loadBalancerSourceCidrs,
+  loadBalancedExposure,
+  prometheusScrapeAnnotations,
   secretStoreObject,
   namespaceNetworkPolicies,
 } from "../../core";
@@ -202,7 +204,7 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
   const kube = cluster._inClusterScope(scope);
 
   // --- exposure: an ALB made by the load balancer controller from the chart's Ingress --------------
-  const exposure = o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing" ? o.exposure : undefined;
+  const exposure = loadBalancedExposure(o.exposure);
   let ingress: AlbIngress | undefined;
   const exposureDeps = [];
   if (exposure) {
@@ -257,7 +259,7 @@ export function bindMlflowEngine(registry: IModelRegistryHost, options: MlflowRe
       ...(cluster.scrapesPodMetrics
         ? {
             extraArgs: { exposePrometheus: "/tmp/mlflow-metrics" },
-            podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(MLFLOW_PORT), "prometheus.io/path": "/metrics" },
+            podAnnotations: prometheusScrapeAnnotations(MLFLOW_PORT),
           }
         : {}),
       nodeSelector: { [NodeLabels.POOL]: "system" },

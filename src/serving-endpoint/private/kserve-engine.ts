@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
-import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { NetworkPolicyV1, NetworkPolicyV1SpecIngress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import {
@@ -14,6 +14,8 @@ import {
   exposureSchema,
   clusterVpcCidr,
   loadBalancerRule,
+  loadBalancedExposure,
+  prometheusScrapeAnnotations,
   POD_READINESS_GATE_LABEL,
   secretStoreObject,
   loadBalancerSourceCidrs,
@@ -101,7 +103,7 @@ const schema = z
   })
   .strict()
   .superRefine((o, ctx) => {
-    const throughLoadBalancer = o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing";
+    const throughLoadBalancer = !!loadBalancedExposure(o.exposure);
     if (o.canary && !throughLoadBalancer && !isDeployTimeValue(o.canary.trafficPercent) && o.canary.trafficPercent > 0) {
       ctx.addIssue({
         code: "custom",
@@ -174,7 +176,7 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
     });
   // An endpoint behind a load balancer: the namespace's pods get the controller's readiness gate (whichever
   // endpoint of the namespace is exposed, first or later).
-  if (o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing") {
+  if (loadBalancedExposure(o.exposure)) {
     ns.putMetadata({ name: namespace, labels: { ...nsLabels, ...POD_READINESS_GATE_LABEL } });
   }
   // Once per namespace too: callers from the teams' namespaces, the namespace itself (transformers) and kube-system.
@@ -285,9 +287,7 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
   // Scraped by the cluster's collector (Prometheus telemetry) on the runtime's port; a custom image's port is unknown.
   const metricsPort = cluster.scrapesPodMetrics && !o.containerImageTag ? METRICS_PORTS[modelFormat] : undefined;
   const predictorBase = {
-    ...(metricsPort
-      ? { annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": "/metrics" } }
-      : {}),
+    ...(metricsPort ? { annotations: prometheusScrapeAnnotations(metricsPort) } : {}),
     serviceAccountName: name,
     priorityClassName: "mlops-serving",
     ...placement,
@@ -329,8 +329,17 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
     dependsOn: [serviceAccount, ns, ...(createdRole.inlinePolicy ? [createdRole.inlinePolicy] : [])],
   });
 
+  // An ingress NetworkPolicy of this endpoint's pods (stable and canary), `<name>-<suffix>`, with `rules`.
+  const endpointPodsPolicy = (id: string, suffix: string, rules: NetworkPolicyV1SpecIngress[]) =>
+    new NetworkPolicyV1(endpoint, id, {
+      provider: k8s,
+      metadata: { name: `${name}-${suffix}`.slice(0, 63), namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-mlops" } },
+      spec: { podSelector: { matchLabels: { "serving.kserve.io/inferenceservice": name } }, policyTypes: ["Ingress"], ingress: rules },
+      dependsOn: [ns],
+    });
+
   // --- exposure: an ALB of the endpoint's own, made by the load balancer controller from an Ingress --
-  const exposure = o.exposure?.scheme === "internal" || o.exposure?.scheme === "internet-facing" ? o.exposure : undefined;
+  const exposure = loadBalancedExposure(o.exposure);
   let ingress: IngressV1 | undefined;
   let loadBalancerPolicy: NetworkPolicyV1 | undefined;
   let externalUrl: string | undefined;
@@ -347,22 +356,13 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
     ingress = built.ingress;
     externalUrl = built.url;
     loadBalancerPolicy = cluster.networkPolicies
-      ? new NetworkPolicyV1(endpoint, "LoadBalancerNetworkPolicy", {
-          provider: k8s,
-          metadata: { name: `${name}-from-load-balancer`.slice(0, 63), namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-mlops" } },
-          spec: {
-            // The stable and the canary pods of this InferenceService, on the target ports of their Services: the
-            // logger's agent for the stable pods; the model server's own port for the canary, whose component KServe
-            // v0.20 reconciles without the logger (reconcileCanaryDeployments), so its Service targets the container.
-            podSelector: { matchLabels: { "serving.kserve.io/inferenceservice": name } },
-            policyTypes: ["Ingress"],
-            ingress: [
-              loadBalancerRule(loadBalancerSourceCidrs(endpoint, cluster, exposure), KSERVE_AGENT_PORT),
-              ...(o.canary ? [loadBalancerRule(loadBalancerSourceCidrs(endpoint, cluster, exposure), KSERVE_CONTAINER_PORT)] : []),
-            ],
-          },
-          dependsOn: [ns],
-        })
+      ? // The target ports of the stable and the canary Services: the logger's agent for the stable pods; the model
+        // server's own port for the canary, whose component KServe v0.20 reconciles without the logger
+        // (reconcileCanaryDeployments), so its Service targets the container.
+        endpointPodsPolicy("LoadBalancerNetworkPolicy", "from-load-balancer", [
+          loadBalancerRule(loadBalancerSourceCidrs(endpoint, cluster, exposure), KSERVE_AGENT_PORT),
+          ...(o.canary ? [loadBalancerRule(loadBalancerSourceCidrs(endpoint, cluster, exposure), KSERVE_CONTAINER_PORT)] : []),
+        ])
       : undefined;
     new TerraformOutput(endpoint, "UrlOutput", { value: externalUrl, description: `Inference endpoint ${name} behind its load balancer` });
     registerManifest(endpoint, "ServingEndpoint", {
@@ -373,16 +373,9 @@ export function bindKServeEngine(endpoint: IServingEndpointHost, options: KServe
   // The collector's interfaces are in the VPC, outside every namespace: let it reach the metrics port.
   const metricsCollectorPolicy =
     metricsPort && cluster.networkPolicies
-      ? new NetworkPolicyV1(endpoint, "MetricsCollectorNetworkPolicy", {
-          provider: k8s,
-          metadata: { name: `${name}-from-metrics-collector`.slice(0, 63), namespace, labels: { "app.kubernetes.io/managed-by": "cdktf-mlops" } },
-          spec: {
-            podSelector: { matchLabels: { "serving.kserve.io/inferenceservice": name } },
-            policyTypes: ["Ingress"],
-            ingress: [loadBalancerRule([clusterVpcCidr(endpoint, cluster)], metricsPort)],
-          },
-          dependsOn: [ns],
-        })
+      ? endpointPodsPolicy("MetricsCollectorNetworkPolicy", "from-metrics-collector", [
+          loadBalancerRule([clusterVpcCidr(endpoint, cluster)], metricsPort),
+        ])
       : undefined;
 
   return {
