@@ -73,14 +73,31 @@ function sageMakerObject(n: number): Buffer {
   return Buffer.from(lines.join("\n") + "\n");
 }
 
-/** A KServe v0.20 batched object: `n` requests (positional rows), each followed by its response. */
+/**
+ * A KServe v0.20 batched object: `n` requests (positional rows), each followed by its response, as the
+ * logger's json.Marshal writes `LogRequest` (a `*url.URL` is a struct of capitalised fields).
+ */
 function kserveObject(n: number): Buffer {
+  const url = {
+    Scheme: "http",
+    Opaque: "",
+    User: null,
+    Host: "acme-ml-fraud-predictor.serving",
+    Path: "/v1/models/acme-ml-fraud:predict",
+    RawPath: "",
+    OmitHost: false,
+    ForceQuery: false,
+    RawQuery: "",
+    Fragment: "",
+    RawFragment: "",
+  };
   const entry = (i: number, type: string, body: unknown) => ({
-    url: "http://acme-ml-fraud-predictor.serving/v1/models/acme-ml-fraud:predict",
+    url,
     bytes: Buffer.from(JSON.stringify(body)).toString("base64"),
     contentType: "application/json",
     reqType: `org.kubeflow.serving.inference.${type}`,
     id: `id-${i}`,
+    sourceUri: { ...url, Host: "localhost:9081", Path: "/" },
     inferenceService: "acme-ml-fraud",
     namespace: "serving",
     component: "predictor",

@@ -194,13 +194,14 @@ describe("finding the window's objects", () => {
     const w = world();
     sample().forEach((r, i) => w.kserve(`captures/serving/fraud/predictor/${i}-request.json`, kserveRequest({ instances: [r] }, String(i))));
     let t = 0;
-    const get = w.s3.get.bind(w.s3);
+    const getBytes = w.s3.getBytes.bind(w.s3);
     // Every GET takes a second of the budget's clock; the budget is 30 seconds.
-    w.s3.get = async (b: string, k: string) => {
+    w.s3.getBytes = async (b: string, k: string) => {
       t += 1000;
-      return get(b, k);
+      return getBytes(b, k);
     };
     const report = await runDriftJob({ ...base, readConcurrency: 4, minRecords: 1 }, { ...w.deps, clock: () => t, deadline: 30_000 });
+    expect(w.s3.requests.get).toBe(report.objects + 1);
     expect(report.truncated).toBe(true);
     expect(report.objects).toBeGreaterThanOrEqual(30);
     expect(report.objects).toBeLessThan(40);

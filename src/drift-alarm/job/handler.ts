@@ -1,7 +1,7 @@
 import { isAscii } from "buffer";
 import { Baseline, FeatureAccumulator, FeatureDrift, FeatureRecord, parseBaseline } from "./baseline";
 import { CaptureFormats, DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./metrics";
-import { emitKServeLog, emitSageMakerCapture, emitSageMakerLine, isBlank, RecordSink } from "./parsers";
+import { emitKServeLog, emitKServeLogBytes, emitSageMakerCapture, emitSageMakerLine, isBlank, RecordSink } from "./parsers";
 
 /** An object of a listing page. */
 export interface ListedObject {
@@ -24,6 +24,8 @@ export interface ObjectStore {
   list(bucket: string, prefix: string, options: { delimiter?: string; continuationToken?: string }): Promise<ListPage>;
   /** The object's body as text. */
   get(bucket: string, key: string): Promise<string>;
+  /** The object's body as bytes (KServe objects are scanned without decoding them first). */
+  getBytes?(bucket: string, key: string): Promise<Uint8Array>;
   /** The object's body in chunks, for objects read line by line without holding them whole. */
   stream?(bucket: string, key: string): Promise<AsyncIterable<Uint8Array | string>>;
 }
@@ -353,6 +355,9 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
           truncated = true;
           return;
         }
+      } else if (!sagemaker && deps.store.getBytes) {
+        unparseable += emitKServeLogBytes(await deps.store.getBytes(config.captureBucket, next.key), order, sink);
+        objects++;
       } else {
         const text = await deps.store.get(config.captureBucket, next.key);
         unparseable += sagemaker ? emitSageMakerCapture(text, order, sink) : emitKServeLog(text, order, sink);
@@ -448,6 +453,10 @@ export async function handler(_event?: unknown, context?: { getRemainingTimeInMi
     async get(bucket, key) {
       const o = await s3.send(new s3sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
       return o.Body.transformToString("utf-8");
+    },
+    async getBytes(bucket, key) {
+      const o = await s3.send(new s3sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+      return o.Body.transformToByteArray();
     },
     async stream(bucket, key) {
       const o = await s3.send(new s3sdk.GetObjectCommand({ Bucket: bucket, Key: key }));

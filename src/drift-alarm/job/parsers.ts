@@ -249,6 +249,101 @@ export function emitKServeLog(text: string, featureOrder: string[], sink: Record
   return unparseable;
 }
 
+const REQ_TYPE_KEY = Buffer.from('"reqType"');
+const CONTENT_TYPE_KEY = Buffer.from(',"contentType":"');
+const BYTES_KEY = Buffer.from('"bytes":"');
+const ANNOTATIONS_KEY = Buffer.from('"annotations":');
+const REQUEST = Buffer.from("request");
+const QUOTE = 0x22;
+
+/** Whether `needle` is in `buf` at `at`. */
+function isAt(buf: Buffer, needle: Buffer, at: number): boolean {
+  if (at < 0 || at + needle.length > buf.length) return false;
+  for (let i = 0; i < needle.length; i++) if (buf[at + i] !== needle[i]) return false;
+  return true;
+}
+
+/** The offset of the next quote from `at` (short distances: a loop costs less than a call into C++), or -1. */
+function quoteAfter(buf: Buffer, at: number): number {
+  for (let i = at; i < buf.length; i++) if (buf[i] === QUOTE) return i;
+  return -1;
+}
+
+/** The offset of the last quote before `at`, or -1. */
+function quoteBefore(buf: Buffer, at: number): number {
+  for (let i = at - 1; i >= 0; i--) if (buf[i] === QUOTE) return i;
+  return -1;
+}
+
+/** Whether the first and last bytes that are not white space are `[` and `]`, or `{` and `}`. */
+function isArrayOrObject(buf: Buffer): boolean {
+  let a = 0;
+  let z = buf.length - 1;
+  while (a < z && buf[a] <= 32) a++;
+  while (z > a && buf[z] <= 32) z--;
+  return a < z && ((buf[a] === 0x5b && buf[z] === 0x5d) || (buf[a] === 0x7b && buf[z] === 0x7d));
+}
+
+/**
+ * Where the base64 bodies of a KServe logger object's requests are (start and end byte offsets, in
+ * pairs), found without parsing the object, or undefined when it is not in the layout that allows it.
+ * The layout is Go's encoding of v0.20's `LogRequest` (`pkg/logger/types.go`): compact, fields in struct
+ * order (`url`, `bytes`, `contentType`, `reqType`, ...), quotes in strings escaped with a backslash.
+ * - In an object without any backslash, every quote is a JSON delimiter: `"reqType"` is a string,
+ *   and followed by `:"` a key with a string value (any other `"reqType"` sends the object to the parse), and the string right before it (or before a `contentType` right before it) is the
+ *   value of its sibling key when that key is `bytes`.
+ * - Without `annotations` (a log request's only map of strings: its other objects are the URLs, with
+ *   capitalised keys, and `metadata`, whose values are arrays), every `reqType` key is a log request's own.
+ * An object in another layout, or with a log request whose body is not right before its type (a request
+ * without a body), is parsed whole instead. A body without a type is skipped either way.
+ */
+export function kserveRequestBodies(buf: Buffer): number[] | undefined {
+  if (!isArrayOrObject(buf) || buf.indexOf(0x5c) >= 0 || buf.indexOf(ANNOTATIONS_KEY) >= 0) return undefined;
+  const bodies: number[] = [];
+  for (let at = 0; ; ) {
+    const r = buf.indexOf(REQ_TYPE_KEY, at);
+    if (r < 0) return bodies;
+    // Every "reqType" string is a key of a string value here, or the whole object is parsed: with white
+    // space around its colon, or a value that is no string, it would not be where this looks.
+    if (buf[r + REQ_TYPE_KEY.length] !== 0x3a || buf[r + REQ_TYPE_KEY.length + 1] !== QUOTE) return undefined;
+    const typeStart = r + REQ_TYPE_KEY.length + 2;
+    const typeEnd = quoteAfter(buf, typeStart);
+    // A type that is not right after a string (the first key, or after an object) is in another layout.
+    if (typeEnd < 0 || buf[r - 1] !== 0x2c || buf[r - 2] !== QUOTE) return undefined;
+    at = typeEnd + 1;
+    // The string right before the type: the content type, or the body.
+    let end = r - 2;
+    let open = quoteBefore(buf, end);
+    if (isAt(buf, CONTENT_TYPE_KEY, open - CONTENT_TYPE_KEY.length + 1)) {
+      end = open - CONTENT_TYPE_KEY.length;
+      if (buf[end] !== QUOTE) return undefined;
+      open = quoteBefore(buf, end);
+    }
+    if (!isAt(buf, BYTES_KEY, open - BYTES_KEY.length + 1)) return undefined;
+    if (typeEnd - typeStart >= REQUEST.length && isAt(buf, REQUEST, typeEnd - REQUEST.length)) bodies.push(open + 1, end);
+  }
+}
+
+/**
+ * {@link emitKServeLog} of an object's bytes, as S3 returns them: an object in the logger's own layout
+ * (see {@link kserveRequestBodies}) gives its request bodies without a parse of the whole and without
+ * decoding it as UTF-8; any other object is decoded and parsed whole. Both give the same records.
+ */
+export function emitKServeLogBytes(bytes: Uint8Array, featureOrder: string[], sink: RecordSink): number {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bodies = kserveRequestBodies(buf);
+  if (!bodies) return emitKServeLog(buf.toString("utf8"), featureOrder, sink);
+  let unparseable = 0;
+  for (let i = 0; i < bodies.length; i += 2) {
+    try {
+      if (!emitRequestRecords(JSON.parse(fromBase64(buf.toString("latin1", bodies[i], bodies[i + 1]))), featureOrder, sink)) unparseable++;
+    } catch {
+      unparseable++;
+    }
+  }
+  return unparseable;
+}
+
 /** KServe logger objects as an array of records (for tests and small objects). */
 export function parseKServeLog(text: string, featureOrder: string[]): ParsedCapture {
   const records: FeatureRecord[] = [];
