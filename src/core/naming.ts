@@ -39,17 +39,41 @@ export function stableHash(input: string, length = HASH_LENGTH): string {
   return createHash("sha256").update(input).digest("hex").slice(0, length);
 }
 
+/** Negations of the `allowed` classes seen so far, by source and flags (rules are often literals made per call). */
+const DISALLOWED = new Map<string, RegExp | null>();
+
+/**
+ * For an `allowed` rule that is one class of ASCII characters (`[A-Za-z0-9_.-]`, escapes of punctuation only,
+ * flags `i` and `u` at most), the class negated and global: it replaces every disallowed character in one pass.
+ * Same result as testing each character against `allowed`: an astral character outside the class becomes one
+ * `-` per code unit without the `u` flag, and runs of `-` collapse afterwards. Null for any other pattern, which
+ * is tested character by character.
+ */
+function disallowedCharacters(allowed: RegExp): RegExp | null {
+  const key = `${allowed.flags}/${allowed.source}`;
+  let negated = DISALLOWED.get(key);
+  if (negated === undefined) {
+    const m = /^\[((?:[\x20-\x5b\x5d\x5f-\x7e]|\\[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e])+)\]$/.exec(allowed.source);
+    negated = m && !m[1].startsWith("^") && /^[iu]*$/.test(allowed.flags) ? new RegExp(`[^${m[1]}]`, `g${allowed.flags}`) : null;
+    DISALLOWED.set(key, negated);
+  }
+  return negated;
+}
+
 /**
  * Fits `raw` to `rule`: disallowed characters become `-`, runs of `-` collapse, and a name that
  * is too long is cut and given a stable hash of the full name, so two long names never collide
  * and the same input gives the same name in every release.
  */
 export function fitName(raw: string, rule: NameRule): string {
-  const name = Array.from(rule.lowercase ? raw.toLowerCase() : raw)
-    .map((c) => (rule.allowed.test(c) ? c : "-"))
-    .join("")
-    .replace(/-+/g, "-")
-    .replace(/^-|-$/g, "");
+  const input = rule.lowercase ? raw.toLowerCase() : raw;
+  const disallowed = disallowedCharacters(rule.allowed);
+  const replaced = disallowed
+    ? input.replace(disallowed, "-")
+    : Array.from(input)
+        .map((c) => (rule.allowed.test(c) ? c : "-"))
+        .join("");
+  const name = replaced.replace(/-+/g, "-").replace(/^-|-$/g, "");
   if (name.length <= rule.maxLength) return name;
   const hash = stableHash(raw);
   return `${name.slice(0, rule.maxLength - HASH_LENGTH - 1).replace(/-$/, "")}-${hash}`;
@@ -112,8 +136,10 @@ export function claimExactName(owner: IConstruct, scopeKey: string, name: string
 export function claimUniqueName(owner: IConstruct, scopeKey: string, preferred: string, disambiguate: (stackId: string) => string): string {
   const byName = claimsOf(owner);
   const stack = TerraformStack.of(owner);
-  const candidates = [preferred, disambiguate(stack.node.id), disambiguate(`${stack.node.id}-${stableHash(owner.node.path)}`)];
-  for (const name of candidates) {
+  // Made only when the one before is taken: nearly every name is its preferred form.
+  const candidates = [() => preferred, () => disambiguate(stack.node.id), () => disambiguate(`${stack.node.id}-${stableHash(owner.node.path)}`)];
+  for (const candidate of candidates) {
+    const name = candidate();
     const key = `${scopeKey}\u0000${name}`;
     const holder = byName.get(key);
     if (holder === undefined || holder === owner) {

@@ -83,6 +83,9 @@ function describeIssue(issue: z.core.$ZodIssue, props: unknown): { field: string
   return { field, detail };
 }
 
+/** The schemas {@link validateValue} has parsed already. */
+const PARSED = new WeakSet<z.ZodType>();
+
 /**
  * Parses `props` with the construct's zod schema and throws one {@link MlopsValidationError} that
  * names every problem found, each with its field path and value (with one problem the message is
@@ -95,7 +98,12 @@ export function validateProps<T>(scope: IConstruct, constructType: string, schem
 
 /** {@link validateProps} for a static function that has no scope: `constructPath` says what was called. */
 export function validateValue<T>(constructType: string, constructPath: string, schema: z.ZodType<T>, props: unknown): T {
-  const result = schema.safeParse(props ?? {});
+  // zod compiles a parser (`new Function`) for each object schema on its first parse, which pays off only
+  // over several parses, and most props schemas of an app are parsed once. So the first parse of a schema
+  // runs without it; a schema parsed again (a construct made many times) gets its compiled parser then.
+  const first = !PARSED.has(schema);
+  PARSED.add(schema);
+  const result = first ? schema.safeParse(props ?? {}, { jitless: true }) : schema.safeParse(props ?? {});
   if (result.success) return result.data;
   const problems = allIssues(result.error).map((i) => describeIssue(i, props));
   throw MlopsValidationError.ofProblems(constructType, constructPath, problems);
