@@ -226,3 +226,39 @@ describe("a SageMaker line's endpointInput parsed on its own", () => {
     expect(parseSageMakerCapture(lines.join("\n"), ORDER)).toEqual({ records: [], unparseable: 3 });
   });
 });
+
+describe("numeric bins counted through a few sorted cuts", () => {
+  test("every value lands in binIndex's bin, at, between and beyond the cuts, with 1 to 20 cuts", () => {
+    const fc = require("fast-check") as typeof import("fast-check");
+    const { binIndex, normalise } = require("../../src/drift-alarm/job/stats") as typeof import("../../src/drift-alarm/job/stats");
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.oneof(fc.integer({ min: -60, max: 60 }), fc.double({ noNaN: true, min: -60, max: 60 })), { maxLength: 40 }),
+        (rawCuts, values) => {
+          const cuts = [...rawCuts].sort((a, b) => a - b);
+          const baseline = { type: "numeric" as const, cuts, frequencies: new Array(cuts.length + 1).fill(1 / (cuts.length + 1)), missingRate: 0 };
+          const acc = new FeatureAccumulator("x", baseline);
+          const counts = new Array<number>(cuts.length + 1).fill(0);
+          for (const v of [...values, ...cuts]) {
+            acc.add(v);
+            counts[binIndex(cuts, v)]++;
+          }
+          // The counts behind the statistics: the same histogram as binIndex gives.
+          const actual = normalise(counts);
+          const r = acc.result(values.length + cuts.length);
+          let ce = 0;
+          let ca = 0;
+          let ks = 0;
+          for (let i = 0; i < actual.length; i++) {
+            ce += baseline.frequencies[i];
+            ca += actual[i];
+            ks = Math.max(ks, Math.abs(ca - ce));
+          }
+          expect(r.ks).toBeCloseTo(ks, 12);
+        },
+      ),
+      { numRuns: 300, seed: 16 },
+    );
+  });
+});

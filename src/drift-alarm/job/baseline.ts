@@ -114,15 +114,30 @@ export class FeatureAccumulator {
   private present = 0;
   /** Numeric: count per baseline bin. */
   private readonly bins?: number[];
-  /** Categorical: count per category seen. */
-  private readonly categories?: Map<string, number>;
+  /** Categorical: count per category seen (a box each, so that a count is one lookup). */
+  private readonly categories?: Map<string, { n: number }>;
+  /** Numeric with at most 16 sorted cuts: the cuts, counted through rather than searched. */
+  private readonly fewCuts?: Float64Array;
+  /** A record carried the feature's key (with any value, missing ones included). */
+  public keySeen = false;
 
   constructor(
     public readonly name: string,
     private readonly baseline: NumericBaseline | CategoricalBaseline,
   ) {
-    if (baseline.type === "numeric") this.bins = new Array<number>(baseline.cuts.length + 1).fill(0);
-    else this.categories = new Map();
+    if (baseline.type === "numeric") {
+      this.bins = new Array<number>(baseline.cuts.length + 1).fill(0);
+      const cuts = baseline.cuts;
+      // A few sorted cuts: the bin is the count of cuts at or below the value (binIndex's answer), which
+      // a loop without early exit finds faster than a search whose branches are unpredictable.
+      if (cuts.length <= 16 && cuts.every((c, i) => typeof c === "number" && (i === 0 || cuts[i - 1] <= c))) this.fewCuts = Float64Array.from(cuts);
+    } else this.categories = new Map();
+  }
+
+  /** Adds the value of a record that has the feature's key. */
+  addPresent(v: unknown): void {
+    this.keySeen = true;
+    this.add(v);
   }
 
   /** Adds the feature's value of one record. */
@@ -132,10 +147,19 @@ export class FeatureAccumulator {
     if (this.bins) {
       // A value that is not a number counts in no bin; it shows as schema drift elsewhere.
       const n = typeof v === "number" ? (Number.isFinite(v) ? v : undefined) : asNumber(v);
-      if (n !== undefined) this.bins[binIndex((this.baseline as NumericBaseline).cuts, n)]++;
+      if (n === undefined) return;
+      const few = this.fewCuts;
+      if (few === undefined) this.bins[binIndex((this.baseline as NumericBaseline).cuts, n)]++;
+      else {
+        let bin = 0;
+        for (let i = 0; i < few.length; i++) bin += (n >= few[i]) as unknown as number;
+        this.bins[bin]++;
+      }
     } else {
-      const c = String(v);
-      this.categories!.set(c, (this.categories!.get(c) ?? 0) + 1);
+      const c = typeof v === "string" ? v : String(v);
+      const box = this.categories!.get(c);
+      if (box !== undefined) box.n++;
+      else this.categories!.set(c, { n: 1 });
     }
   }
 
@@ -159,7 +183,7 @@ export class FeatureAccumulator {
     // Categories the baseline never saw are kept as their own buckets: new categories are drift.
     const all = [...categories, ...[...this.categories!.keys()].filter((c) => !known.has(c)).sort()];
     const expected = all.map((c) => baseline.frequencies[c] ?? 0);
-    const actual = normalise(all.map((c) => this.categories!.get(c) ?? 0));
+    const actual = normalise(all.map((c) => this.categories!.get(c)?.n ?? 0));
     return { feature: name, type: "categorical", psi: psi(expected, actual), jsDistance: jsDistance(expected, actual), missingRate };
   }
 }

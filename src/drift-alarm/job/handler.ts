@@ -309,10 +309,11 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
       }
     : (r: FeatureRecord) => {
         records++;
-        const track = seen.size < MAX_SEEN_FIELDS;
         for (const k in r) {
-          if (track) seen.add(k);
-          byName.get(k)?.add(r[k]);
+          const a = byName.get(k);
+          // A watched feature's key is remembered by its accumulator; only other keys go in the set.
+          if (a !== undefined) a.addPresent(r[k]);
+          else if (seen.size < MAX_SEEN_FIELDS) seen.add(k);
         }
       };
   // Positional rows carry the feature order's names: counted by index, without a record object.
@@ -369,6 +370,7 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
   await Promise.all(Array.from({ length: readers }, worker));
   await source.close();
 
+  for (const a of accumulators) if (a.keySeen) seen.add(a.name);
   const fieldsAdded = [...seen].filter((f) => !(f in baseline.features)).sort();
   const fieldsRemoved = records ? known.filter((f) => !seen.has(f)).sort() : [];
   const insufficient = records < config.minRecords;
