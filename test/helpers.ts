@@ -114,3 +114,18 @@ export function validationError(build: () => unknown): Error {
   }
   throw new Error("expected an MlopsValidationError, but nothing was thrown");
 }
+
+/** An ACM certificate ARN for exposure tests (well-formed; no such certificate exists). */
+export const TEST_CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-aaaa-bbbb-cccc-111122223333";
+
+/** Attributes of an EKS cluster made elsewhere, for `TrainingCluster.fromClusterAttributes` in tests. */
+export const IMPORTED_CLUSTER = {
+  clusterName: "prod-eks",
+  clusterEndpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+  clusterCertificateAuthorityData: "Q0E=",
+  oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+  oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+  clusterSecurityGroupId: "sg-0123456789abcdef0",
+  vpcId: "vpc-0123456789abcdef0",
+  privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+};

@@ -11,20 +11,8 @@ import {
   TrainingCluster,
   TrainingClusterProps,
 } from "../../src";
-import { newApp, resource, resources, synthApp, TfDoc, TfResource } from "../helpers";
+import { newApp, resource, resources, synthApp, TfDoc, TfResource, TEST_CERTIFICATE_ARN as CERT, IMPORTED_CLUSTER as IMPORTED } from "../helpers";
 import { violations } from "../invariants";
-
-const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-aaaa-bbbb-cccc-111122223333";
-const IMPORTED = {
-  clusterName: "prod-eks",
-  clusterEndpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
-  clusterCertificateAuthorityData: "Q0E=",
-  oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
-  oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
-  clusterSecurityGroupId: "sg-0123456789abcdef0",
-  vpcId: "vpc-0123456789abcdef0",
-  privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
-};
 
 /** A platform with MLflow, Feast and two KServe endpoints in one serving namespace. */
 function platform(opts: { cluster?: TrainingClusterProps; imported?: { networkPolicies?: boolean }; mlflowExposure?: Exposure } = {}) {

@@ -14,11 +14,22 @@ import {
 } from "../../src";
 import { FEAST_SERVER } from "../../src/feature-store/private/feast-engine";
 import { manifestOf } from "../../src/core/manifest";
-import { allStrings, newApp, newStack, policyStatements, resource, resources, synth, synthApp, TfDoc, validationError } from "../helpers";
+import {
+  allStrings,
+  newApp,
+  newStack,
+  policyStatements,
+  resource,
+  resources,
+  synth,
+  synthApp,
+  TfDoc,
+  validationError,
+  TEST_CERTIFICATE_ARN as CERT,
+} from "../helpers";
 import { violations } from "../invariants";
 import * as albAnnotations from "../fixtures/alb-ingress-annotations.json";
 
-const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-aaaa-bbbb-cccc-111122223333";
 const OIDC_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:feast-oidc-AbCdEf";
 const oidc = () =>
   SignIn.oidc({

@@ -3,22 +3,23 @@ import { Exposure, GuardrailPack, MlopsGuardrails, ModelRegistry, RegistryEngine
 import * as chartKeys from "../fixtures/chart-values-keys.json";
 import * as albAnnotations from "../fixtures/alb-ingress-annotations.json";
 import * as lbcPolicy from "../../src/training-cluster/private/data/aws-load-balancer-controller-iam-policy.json";
-import { allStrings, helmValues, newApp, newStack, policyStatements, resource, resources, synth, validationError } from "../helpers";
+import {
+  allStrings,
+  helmValues,
+  newApp,
+  newStack,
+  policyStatements,
+  resource,
+  resources,
+  synth,
+  validationError,
+  TEST_CERTIFICATE_ARN as CERT,
+  IMPORTED_CLUSTER as IMPORTED,
+} from "../helpers";
 import { violations } from "../invariants";
 import { manifestOf } from "../../src/core/manifest";
 
-const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-aaaa-bbbb-cccc-111122223333";
 const OIDC_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mlflow-oidc-AbCdEf";
-const IMPORTED = {
-  clusterName: "prod-eks",
-  clusterEndpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
-  clusterCertificateAuthorityData: "Q0E=",
-  oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
-  oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
-  clusterSecurityGroupId: "sg-0123456789abcdef0",
-  vpcId: "vpc-0123456789abcdef0",
-  privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
-};
 const oidc = () =>
   SignIn.oidc({
     issuer: "https://acme.okta.com",

@@ -14,11 +14,10 @@ import {
   TrainingClusterProps,
 } from "../../src";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { newApp, resource, resources, synthApp, validationError } from "../helpers";
+import { newApp, resource, resources, synthApp, validationError, TEST_CERTIFICATE_ARN as CERT } from "../helpers";
 import { violations } from "../invariants";
 import * as albAnnotations from "../fixtures/alb-ingress-annotations.json";
 
-const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-aaaa-bbbb-cccc-111122223333";
 const OIDC_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:fraud-oidc-AbCdEf";
 const internal = (extra: Record<string, unknown> = {}) =>
   Exposure.internalLoadBalancer({ hostname: "fraud.ml.acme.io", certificateArn: CERT, ...extra });
