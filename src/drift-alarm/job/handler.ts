@@ -1,7 +1,7 @@
 import { isAscii } from "buffer";
 import { Baseline, FeatureAccumulator, FeatureDrift, FeatureRecord, parseBaseline } from "./baseline";
 import { CaptureFormats, DRIFT_NAMESPACE, DriftDimensions, EndpointMetrics, FeatureMetrics } from "./metrics";
-import { emitKServeLog, emitKServeLogBytes, emitSageMakerCapture, emitSageMakerLine, isBlank, RecordSink } from "./parsers";
+import { asBuffer, emitKServeLog, emitKServeLogBytes, emitSageMakerCapture, emitSageMakerLine, isBlank, RecordSink } from "./parsers";
 
 /** An object of a listing page. */
 export interface ListedObject {
@@ -254,7 +254,7 @@ async function forEachLine(chunks: AsyncIterable<Uint8Array | string>, line: (l:
     let decoded: string;
     if (typeof chunk === "string") decoded = chunk;
     else {
-      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const bytes = asBuffer(chunk);
       ascii &&= isAscii(bytes);
       decoded = ascii ? bytes.toString("latin1") : decoder.decode(chunk, { stream: true });
     }

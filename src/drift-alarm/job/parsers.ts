@@ -256,6 +256,11 @@ const ANNOTATIONS_KEY = Buffer.from('"annotations":');
 const REQUEST = Buffer.from("request");
 const QUOTE = 0x22;
 
+/** A Buffer over the same memory as `bytes` (no copy). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Whether `needle` is in `buf` at `at`. */
 function isAt(buf: Buffer, needle: Buffer, at: number): boolean {
   if (at < 0 || at + needle.length > buf.length) return false;
@@ -330,7 +335,7 @@ export function kserveRequestBodies(buf: Buffer): number[] | undefined {
  * decoding it as UTF-8; any other object is decoded and parsed whole. Both give the same records.
  */
 export function emitKServeLogBytes(bytes: Uint8Array, featureOrder: string[], sink: RecordSink): number {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = asBuffer(bytes);
   const bodies = kserveRequestBodies(buf);
   if (!bodies) return emitKServeLog(buf.toString("utf8"), featureOrder, sink);
   let unparseable = 0;
