@@ -16,6 +16,7 @@ import { customerManagedKeyWithPolicy } from "./kms";
 import { SecureBucket } from "./secure-bucket";
 import { MLOPS_STACK, mlopsStackOf } from "./stack-context";
 import "./token-stack-traces"; // off unless CDKTF_MLOPS_STACK_TRACES=1: see the file
+import "./fast-resolve"; // plain data resolved without cdktf's per-value contexts unless CDKTF_MLOPS_CDKTF_RESOLVE=1: see the file
 import { inheritAppAspects } from "./app-aspects";
 import { registerManifest, writeManifest } from "./manifest";
 import type { ShapeOf } from "./validation";
