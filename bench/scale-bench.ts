@@ -52,12 +52,12 @@ console.log(`node ${process.version}; compiling the library, the examples and th
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(__dirname, "tsconfig.json")], { cwd: root, stdio: "inherit" });
 fs.mkdirSync(out, { recursive: true });
 
-const results: Record<string, { n: number; lib: Run; floor: Run }[]> = {};
+const results: Record<string, { n: number; lib: Run; floor: Run; floorLib: Run }[]> = {};
 function scale(kind: string, unit: string, ns: number[]): void {
   console.log(`\n${kind}: synth = constructs + app.synth(); per ${unit} and ratio on CPU time; RSS = the process's peak`);
   const header = ["N", "resources", "synth ms (wall)", "synth ms (CPU)", `CPU ms per ${unit}`, "peak RSS MiB"];
-  row([...header, "floor synth ms (CPU)", "floor peak RSS MiB", "ratio to floor"]);
-  row(Array(9).fill("---"));
+  row([...header, "floor synth ms (CPU)", "floor peak RSS MiB", "ratio to floor", "floor + library resolver ms (CPU)", "ratio to it"]);
+  row(Array(11).fill("---"));
   results[kind] = [];
   for (const n of ns) {
     const libDir = path.join(out, `${kind}-${n}`);
@@ -66,14 +66,18 @@ function scale(kind: string, unit: string, ns: number[]): void {
     fs.rmSync(floorDir, { recursive: true, force: true });
     const lib = run("lib", kind, String(n), libDir);
     const floor = run("floor", libDir, floorDir);
+    fs.rmSync(floorDir, { recursive: true, force: true });
+    const floorLib = run("floor-lib", libDir, floorDir);
     fs.rmSync(libDir, { recursive: true, force: true });
     fs.rmSync(floorDir, { recursive: true, force: true });
-    results[kind].push({ n, lib, floor });
+    results[kind].push({ n, lib, floor, floorLib });
     row(
       [n, lib.resources, f0(lib.synthMs), f0(lib.synthCpuMs), f1(lib.synthCpuMs / n), f0(lib.peakRssMiB)].concat([
         f0(floor.synthCpuMs),
         f0(floor.peakRssMiB),
         f2(lib.synthCpuMs / floor.synthCpuMs),
+        f0(floorLib.synthCpuMs),
+        f2(lib.synthCpuMs / floorLib.synthCpuMs),
       ]),
     );
   }

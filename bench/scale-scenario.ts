@@ -4,6 +4,7 @@
  *
  *   node scale-scenario.js lib <endpoints-sagemaker|endpoints-kserve|pools> <N> <outdir>
  *   node scale-scenario.js floor <outdir of a lib run> <outdir>
+ *   node scale-scenario.js floor-lib <outdir of a lib run> <outdir>   # the same, with the library's resolver
  *   node scale-scenario.js reference <outdir> <modules list to write>
  *   node scale-scenario.js import-floor <modules list>
  *
@@ -164,7 +165,10 @@ function main(): void {
       fs.writeFileSync(b, JSON.stringify(used));
     }
     report({ loadMs: loadedMs - startMs, synthMs, synthCpuMs, resources: countResources(readStacks(outdir)) });
-  } else if (mode === "floor") {
+  } else if (mode === "floor" || mode === "floor-lib") {
+    // floor-lib: the same replay with the walk the library puts in front of cdktf's resolver
+    // (src/core/fast-resolve.ts), to tell what it saves from what the constructs cost.
+    if (mode === "floor-lib") require("../src/core/fast-resolve");
     const docs = readStacks(a);
     const loadedMs = performance.now();
     const cpu0 = process.cpuUsage();
