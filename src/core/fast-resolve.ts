@@ -23,6 +23,8 @@
  * is its one caller), so replacing the export takes effect everywhere.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
+import { envFlag } from "./env-flag";
+
 type Options = {
   scope: unknown;
   resolver: unknown;
@@ -58,7 +60,8 @@ function plainString(s: string): boolean {
   return s.indexOf(MARKER) === -1 && !MAP_TOKEN_STRINGS.has(s) && !NUMBER_IN_STRING.test(s);
 }
 
-function fastResolve(obj: unknown, options: Options): unknown {
+/** The walk itself (what `useFastResolve` puts in place), for tests that compare it with {@link cdktfResolve}. */
+export function libraryResolve(obj: unknown, options: Options): unknown {
   if (options.previousContext !== undefined) return cdktfResolve(obj, options);
   const path = options.prefix ? [...options.prefix] : [];
   const delegate = (x: unknown) => cdktfResolve(x, { ...options, prefix: [...path] });
@@ -113,12 +116,9 @@ function isConstruct(x: object): boolean {
 
 /** Puts the walk in front of cdktf's resolver, or takes it away; returns whether it is now in place. */
 export function useFastResolve(env: Record<string, string | undefined> = process.env): boolean {
-  const off = env.CDKTF_MLOPS_CDKTF_RESOLVE === "1" || env.CDKTF_MLOPS_CDKTF_RESOLVE === "true";
-  resolveModule.resolve = off ? cdktfResolve : fastResolve;
+  const off = envFlag(env, "CDKTF_MLOPS_CDKTF_RESOLVE");
+  resolveModule.resolve = off ? cdktfResolve : libraryResolve;
   return !off;
 }
-
-/** The walk itself, for tests that compare it with {@link cdktfResolve}. */
-export const libraryResolve: Resolve = fastResolve;
 
 useFastResolve();

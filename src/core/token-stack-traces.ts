@@ -14,6 +14,8 @@
  * cdktf 0.21 (the last release) calls the helper through its module's exports on each use, so replacing
  * the export takes effect everywhere; tokens keep an empty creation stack, which cdktf handles.
  */
+import { envFlag } from "./env-flag";
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const traces = require("cdktf/lib/tokens/private/stack-trace") as { captureStackTrace: (below?: unknown) => string[] };
 const capture = traces.captureStackTrace;
@@ -21,7 +23,7 @@ const none = (): string[] => [];
 
 /** Turns cdktf's token creation stack traces off, or back on; returns whether they are now recorded. */
 export function recordTokenStackTraces(env: Record<string, string | undefined> = process.env): boolean {
-  const on = env.CDKTF_MLOPS_STACK_TRACES === "1" || env.CDKTF_MLOPS_STACK_TRACES === "true";
+  const on = envFlag(env, "CDKTF_MLOPS_STACK_TRACES");
   traces.captureStackTrace = on ? capture : none;
   return on;
 }
