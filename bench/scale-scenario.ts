@@ -4,7 +4,7 @@
  *
  *   node scale-scenario.js lib <endpoints-sagemaker|endpoints-kserve|pools> <N> <outdir>
  *   node scale-scenario.js floor <outdir of a lib run> <outdir>
- *   node scale-scenario.js floor-lib <outdir of a lib run> <outdir>   # the same, with the library's resolver
+ *   node scale-scenario.js floor-lib <outdir of a lib run> <outdir>   # the same, with the library's resolver and write
  *   node scale-scenario.js reference <outdir> <modules list to write>
  *   node scale-scenario.js import-floor <modules list>
  *
@@ -166,14 +166,24 @@ function main(): void {
     }
     report({ loadMs: loadedMs - startMs, synthMs, synthCpuMs, resources: countResources(readStacks(outdir)) });
   } else if (mode === "floor" || mode === "floor-lib") {
-    // floor-lib: the same replay with the walk the library puts in front of cdktf's resolver
-    // (src/core/fast-resolve.ts), to tell what it saves from what the constructs cost.
-    if (mode === "floor-lib") require("../src/core/fast-resolve");
+    // floor-lib: the same replay with the two mechanics the library puts around cdktf, the walk in front
+    // of its resolver (src/core/fast-resolve.ts) and the chunked write of cdk.tf.json
+    // (src/core/stable-json.ts), to tell what they save from what the constructs cost.
+    type StableJson = typeof import("../src/core/stable-json");
+    const withLibrary = mode === "floor-lib";
+    if (withLibrary) require("../src/core/fast-resolve");
+    const stableJson = withLibrary ? (require("../src/core/stable-json") as StableJson) : undefined;
     const docs = readStacks(a);
     const loadedMs = performance.now();
     const cpu0 = process.cpuUsage();
     const app = new cdktf.App({ outdir: b });
     replay(cdktf, app, docs);
+    if (stableJson) {
+      for (const stack of app.node.children.filter(cdktf.TerraformStack.isStack)) {
+        const inner = stack.synthesizer;
+        stack.synthesizer = { synthesize: (session) => stableJson.synthesizeWithStableJson(stack, inner, session) };
+      }
+    }
     app.synth();
     const synthMs = performance.now() - loadedMs;
     const synthCpuMs = cpuSince(cpu0);

@@ -19,6 +19,7 @@ import "./token-stack-traces"; // off unless CDKTF_MLOPS_STACK_TRACES=1: see the
 import "./fast-resolve"; // plain data resolved without cdktf's per-value contexts unless CDKTF_MLOPS_CDKTF_RESOLVE=1: see the file
 import { inheritAppAspects } from "./app-aspects";
 import { registerManifest, writeManifest } from "./manifest";
+import { synthesizeWithStableJson } from "./stable-json";
 import type { ShapeOf } from "./validation";
 
 /** Where Terraform keeps the state of an {@link MlopsStack}. */
@@ -154,7 +155,12 @@ export class MlopsStack extends TerraformStack {
     // The platform manifest (cdktf.out/mlops.json) for `cdktf-mlops review`, written at synth.
     registerManifest(this, "MlopsStack", { platformName: p.name, region: p.region, removalPolicy: this.removalPolicy });
     const stackSynthesizer: IStackSynthesizer = this.synthesizer;
-    this.synthesizer = { synthesize: (session: ISynthesisSession) => (stackSynthesizer.synthesize(session), writeManifest(session.outdir, this)) };
+    this.synthesizer = {
+      synthesize: (session: ISynthesisSession) => {
+        synthesizeWithStableJson(this, stackSynthesizer, session); // cdk.tf.json written in chunks: see the file
+        writeManifest(session.outdir, this);
+      },
+    };
 
     this.awsProvider = new AwsProvider(this, "aws", {
       region: p.region,
