@@ -56,7 +56,7 @@ const results: Record<string, { n: number; lib: Run; floor: Run; floorLib: Run }
 function scale(kind: string, unit: string, ns: number[]): void {
   console.log(`\n${kind}: synth = constructs + app.synth(); per ${unit} and ratio on CPU time; RSS = the process's peak`);
   const header = ["N", "resources", "synth ms (wall)", "synth ms (CPU)", `CPU ms per ${unit}`, "peak RSS MiB"];
-  row([...header, "floor synth ms (CPU)", "floor peak RSS MiB", "ratio to floor", "floor + library resolver ms (CPU)", "ratio to it"]);
+  row([...header, "floor synth ms (CPU)", "floor peak RSS MiB", "ratio to floor", "floor + library resolver and write ms (CPU)", "ratio to it"]);
   row(Array(11).fill("---"));
   results[kind] = [];
   for (const n of ns) {
