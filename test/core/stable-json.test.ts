@@ -27,7 +27,7 @@ function outcome(f: (value: unknown) => string | undefined, value: unknown): { t
 
 const leaf = fc.oneof(
   fc.string({ unit: "binary" }),
-  fc.constantFrom("", "\u2028", "\ud800", "quote\"back\\slash", "${var.x}", "\n\t"),
+  fc.constantFrom("", "\u2028", "\ud800", 'quote"back\\slash', "${var.x}", "\n\t"),
   fc.double(),
   fc.integer(),
   fc.boolean(),
