@@ -299,7 +299,9 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
   // A record's keys are visited once (for..in over a parsed object is the engine's fast path), each key
   // handing its value to its feature's accumulator: a feature the record lacks adds nothing either way.
   // Names an object inherits (`constructor`) or watched twice take the plain loop, which reads them all.
-  const byName = new Map(accumulators.map((a) => [a.name, a]));
+  // Other keys are remembered in the same map (as null) the first time they are seen, so that a record's
+  // keys cost one lookup each.
+  const byName = new Map<string, FeatureAccumulator | null>(accumulators.map((a) => [a.name, a]));
   const plain = byName.size !== accumulators.length || accumulators.some((a) => a.name in Object.prototype);
   const sink: RecordSink = plain
     ? (r: FeatureRecord) => {
@@ -312,8 +314,11 @@ export async function runDriftJob(config: DriftJobConfig, deps: DriftJobDeps): P
         for (const k in r) {
           const a = byName.get(k);
           // A watched feature's key is remembered by its accumulator; only other keys go in the set.
-          if (a !== undefined) a.addPresent(r[k]);
-          else if (seen.size < MAX_SEEN_FIELDS) seen.add(k);
+          if (a) a.addPresent(r[k]);
+          else if (a === undefined && seen.size < MAX_SEEN_FIELDS) {
+            seen.add(k);
+            byName.set(k, null);
+          }
         }
       };
   // Positional rows carry the feature order's names: counted by index, without a record object.
