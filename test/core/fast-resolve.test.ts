@@ -1,11 +1,8 @@
 import * as fc from "fast-check";
-import { App, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";
+import { DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";
 import { cdktfResolve, libraryResolve, useFastResolve } from "../../src/core/fast-resolve";
-import { buildReferencePlatform } from "../../examples/reference-platform/main";
-import { buildSageMakerPlatform } from "../../examples/sagemaker-platform/main";
-import { buildExistingClusterPlatform } from "../../examples/existing-cluster/main";
-import { buildKarpenterPlatform } from "../../examples/karpenter-platform/main";
 import { synthApp } from "../helpers";
+import { EXAMPLES } from "../example-apps";
 
 const resolveModule = require("cdktf/lib/tokens/private/resolve") as { resolve: unknown };
 
@@ -107,12 +104,7 @@ describe("the library's resolver in front of cdktf's", () => {
     );
   });
 
-  test.each([
-    ["reference-platform", buildReferencePlatform],
-    ["sagemaker-platform", buildSageMakerPlatform],
-    ["existing-cluster", buildExistingClusterPlatform],
-    ["karpenter-platform", buildKarpenterPlatform],
-  ] as [string, (app: App) => unknown][])("synthesizes %s byte for byte as cdktf's resolver alone does", (_name, build) => {
+  test.each(Object.entries(EXAMPLES))("synthesizes %s byte for byte as cdktf's resolver alone does", (_name, build) => {
     const synthWith = (env: Record<string, string>) => {
       useFastResolve(env);
       const app = Testing.app();

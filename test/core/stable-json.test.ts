@@ -2,12 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
-import { App, IStackSynthesizer, ISynthesisSession, TerraformStack, Testing } from "cdktf";
+import { IStackSynthesizer, ISynthesisSession, TerraformStack, Testing } from "cdktf";
 import { stableJson, stableJsonChunks, synthesizeWithStableJson, writeStableJson } from "../../src/core/stable-json";
-import { buildReferencePlatform } from "../../examples/reference-platform/main";
-import { buildSageMakerPlatform } from "../../examples/sagemaker-platform/main";
-import { buildExistingClusterPlatform } from "../../examples/existing-cluster/main";
-import { buildKarpenterPlatform } from "../../examples/karpenter-platform/main";
+import { EXAMPLES } from "../example-apps";
 
 /** The stringify cdktf 0.21 writes cdk.tf.json with, loaded from cdktf's own dependencies. */
 const jsonStableStringify = require(require.resolve("json-stable-stringify", { paths: [path.dirname(require.resolve("cdktf"))] })) as (
@@ -133,12 +130,7 @@ describe("cdk.tf.json written in chunks", () => {
     });
   });
 
-  test.each([
-    ["reference-platform", buildReferencePlatform],
-    ["sagemaker-platform", buildSageMakerPlatform],
-    ["existing-cluster", buildExistingClusterPlatform],
-    ["karpenter-platform", buildKarpenterPlatform],
-  ] as [string, (app: App) => unknown][])("synthesizes %s byte for byte as cdktf's own write", (_name, build) => {
+  test.each(Object.entries(EXAMPLES))("synthesizes %s byte for byte as cdktf's own write", (_name, build) => {
     const files = (env: string | undefined) => {
       if (env) process.env.CDKTF_MLOPS_CDKTF_STRINGIFY = env;
       // cdktf writes through the real fs module (the library's own import is a copy under @swc/jest)

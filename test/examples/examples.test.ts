@@ -2,19 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
 import { buildReferencePlatform } from "../../examples/reference-platform/main";
-import { buildSageMakerPlatform } from "../../examples/sagemaker-platform/main";
-import { buildExistingClusterPlatform } from "../../examples/existing-cluster/main";
-import { buildKarpenterPlatform } from "../../examples/karpenter-platform/main";
 import { newApp, resources, synthApp, TfDoc } from "../helpers";
 import { violations } from "../invariants";
-
-/** Every example app, by the name of its folder under examples/. */
-const EXAMPLES: Record<string, (app: App) => unknown> = {
-  "reference-platform": buildReferencePlatform,
-  "sagemaker-platform": buildSageMakerPlatform,
-  "existing-cluster": buildExistingClusterPlatform,
-  "karpenter-platform": buildKarpenterPlatform,
-};
+import { EXAMPLES } from "../example-apps";
 
 function synthesize(build: (app: App) => unknown): Record<string, TfDoc> {
   const app = newApp();
@@ -144,7 +134,7 @@ describe("examples/reference-platform holds the platform of the design on the Ku
 });
 
 describe("examples/sagemaker-platform uses the SageMaker engines", () => {
-  const doc = synthesize(buildSageMakerPlatform)["ml-platform-sagemaker"];
+  const doc = synthesize(EXAMPLES["sagemaker-platform"])["ml-platform-sagemaker"];
 
   test("model package group, managed MLflow, feature groups; no MLflow or Feast on the cluster", () => {
     expect(resources(doc, "aws_sagemaker_model_package_group")).toHaveLength(1);
@@ -157,7 +147,7 @@ describe("examples/sagemaker-platform uses the SageMaker engines", () => {
 });
 
 describe("examples/existing-cluster puts the ML layer on a cluster made elsewhere", () => {
-  const docs = synthesize(buildExistingClusterPlatform);
+  const docs = synthesize(EXAMPLES["existing-cluster"]);
   const all = Object.values(docs);
 
   test("no cluster, node group, VPC or add-on is created: the cluster is read with data sources", () => {
