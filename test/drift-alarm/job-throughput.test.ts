@@ -95,6 +95,17 @@ describe("SageMaker objects streamed in chunks", () => {
     expect(streamed.fieldsAdded).toEqual([]);
   });
 
+  test("a line longer than several chunks, between short ones and last without a newline: read as whole", async () => {
+    const long = captureLine(sample()[0], "z".repeat(5 * 65536)); // spans five chunk boundaries
+    const lines = [...ascii.slice(0, 50), long, ...ascii.slice(0, 50), long];
+    const text = lines.join("\n"); // the last line has no newline
+    expect(Buffer.byteLength(text)).toBeGreaterThan(10 * 65536);
+    const [streamed, whole] = await Promise.all([runSageMaker(text, true), runSageMaker(text, false)]);
+    expect(streamed).toEqual(whole);
+    expect(streamed.records).toBe(102);
+    expect(streamed.unparseable).toBe(0);
+  });
+
   test("a non-ASCII byte in the first chunk: every later chunk goes through the UTF-8 decoder", async () => {
     const first = [...Array(30).fill(mixed).flat(), ...Array(30).fill(ascii).flat()].join("\n");
     const [streamed, whole] = await Promise.all([runSageMaker(first, true), runSageMaker(first, false)]);

@@ -258,14 +258,24 @@ async function forEachLine(chunks: AsyncIterable<Uint8Array | string>, line: (l:
       ascii &&= isAscii(bytes);
       decoded = ascii ? bytes.toString("latin1") : decoder.decode(chunk, { stream: true });
     }
-    const text = carry + decoded;
+    // Lines are cut from the chunk's own text: only a line that spans chunks is joined, so the chunk is
+    // not copied again into one string with the carry.
     let start = 0;
-    let end: number;
-    while ((end = text.indexOf("\n", start)) >= 0) {
-      line(text.slice(start, end));
-      start = end + 1;
+    let end = decoded.indexOf("\n");
+    if (carry) {
+      if (end < 0) decoded = carry + decoded;
+      else {
+        line(carry + decoded.slice(0, end));
+        start = end + 1;
+        end = decoded.indexOf("\n", start);
+      }
     }
-    carry = text.slice(start);
+    while (end >= 0) {
+      line(decoded.slice(start, end));
+      start = end + 1;
+      end = decoded.indexOf("\n", start);
+    }
+    carry = decoded.slice(start);
     if (stop()) return false;
   }
   carry += decoder.decode();
