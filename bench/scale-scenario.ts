@@ -11,7 +11,6 @@
  * Prints one line of JSON: loadMs, synthMs (building the constructs and `app.synth()`), totalMs (since the
  * process started), cpuMs (user + system of the whole process), peakRssMiB, resources.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
 const startMs = performance.now();
 type Lib = typeof import("../src");
 type Cdktf = typeof import("cdktf");
