@@ -36,13 +36,9 @@ export function stableJsonChunks(value: unknown, sink: (text: string) => void): 
   };
   const seen: object[] = [];
 
-  /** Normalises a node as json-stable-stringify does before writing it; `undefined` when it writes nothing. */
-  const prepare = (node: unknown): unknown => {
-    if (node && typeof (node as { toJSON?: unknown }).toJSON === "function") node = (node as { toJSON(): unknown }).toJSON();
-    return node;
-  };
-  /** The text of a node that is not an object (JSON.stringify's, `undefined` for what it omits). */
-  const scalar = (node: unknown): string | undefined => JSON.stringify(node);
+  /** A node as json-stable-stringify writes it: what its `toJSON()` returns, when it has one. */
+  const prepare = (node: unknown): unknown =>
+    node && typeof (node as { toJSON?: unknown }).toJSON === "function" ? (node as { toJSON(): unknown }).toJSON() : node;
 
   /** Writes a prepared node that is an object or an array at `level`. */
   const writeObject = (node: object, level: number): void => {
@@ -55,7 +51,7 @@ export function stableJsonChunks(value: unknown, sink: (text: string) => void): 
         emit(inner);
         const item = prepare(node[i]);
         if (typeof item === "object" && item !== null) writeObject(item, level + 1);
-        else emit(scalar(item) ?? "null");
+        else emit(JSON.stringify(item) ?? "null"); // JSON.stringify gives undefined for what it omits
       }
       emit(close + "]");
       return;
@@ -71,8 +67,8 @@ export function stableJsonChunks(value: unknown, sink: (text: string) => void): 
         emit(head);
         writeObject(item, level + 1);
       } else {
-        const text = scalar(item);
-        if (text === undefined) continue;
+        const text = JSON.stringify(item);
+        if (text === undefined) continue; // undefined, a function or a symbol: no key
         emit(head + text);
       }
       first = false;
@@ -84,7 +80,7 @@ export function stableJsonChunks(value: unknown, sink: (text: string) => void): 
   const root = prepare(value);
   if (typeof root === "object" && root !== null) writeObject(root, 0);
   else {
-    const text = scalar(root);
+    const text = JSON.stringify(root);
     if (text !== undefined) emit(text);
   }
   if (buffer) sink(buffer);
@@ -125,9 +121,9 @@ export function synthesizeWithStableJson(stack: TerraformStack, inner: IStackSyn
   }
   const toTerraform = stack.toTerraform;
   let config: { value: unknown } | undefined;
-  stack.toTerraform = function (this: TerraformStack) {
+  stack.toTerraform = () => {
     config = { value: toTerraform.call(stack) };
-    return {};
+    return {}; // what cdktf's own stringify then writes, before the file is written here
   };
   try {
     inner.synthesize(session);

@@ -3,6 +3,7 @@ import { DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformStack, Terraform
 import { cdktfResolve, libraryResolve, useFastResolve } from "../../src/core/fast-resolve";
 import { synthApp } from "../helpers";
 import { EXAMPLES } from "../example-apps";
+import { nested } from "../fuzz/values";
 
 const resolveModule = require("cdktf/lib/tokens/private/resolve") as { resolve: unknown };
 
@@ -43,11 +44,7 @@ const leaf = fc.oneof(
   fc.constant(Token.asNumberList(variable.value)),
 );
 const key = fc.oneof(fc.string(), fc.constantFrom("tags", "1e9", `k-${variable.stringValue}`));
-const structure = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small" }, leaf, tie("array"), tie("object")),
-  array: fc.array(tie("value"), { maxLength: 4 }),
-  object: fc.dictionary(key, tie("value"), { maxKeys: 4 }),
-})).value;
+const structure = nested(leaf, key, 4);
 
 describe("the library's resolver in front of cdktf's", () => {
   afterAll(() => useFastResolve());

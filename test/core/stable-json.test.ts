@@ -5,6 +5,7 @@ import * as fc from "fast-check";
 import { IStackSynthesizer, ISynthesisSession, TerraformStack, Testing } from "cdktf";
 import { stableJson, stableJsonChunks, synthesizeWithStableJson, writeStableJson } from "../../src/core/stable-json";
 import { EXAMPLES } from "../example-apps";
+import { nested } from "../fuzz/values";
 
 /** The stringify cdktf 0.21 writes cdk.tf.json with, loaded from cdktf's own dependencies. */
 const jsonStableStringify = require(require.resolve("json-stable-stringify", { paths: [path.dirname(require.resolve("cdktf"))] })) as (
@@ -35,11 +36,7 @@ const leaf = fc.oneof(
   fc.constant({ toJSON: () => ({ b: 1, a: [undefined] }) }),
 );
 const key = fc.oneof(fc.string({ unit: "binary" }), fc.constantFrom("", "//", "1", "10", "2", "B", "a", "é", "__proto_"));
-const structure = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small" }, leaf, tie("array"), tie("object")),
-  array: fc.array(tie("value"), { maxLength: 5 }),
-  object: fc.dictionary(key, tie("value"), { maxKeys: 5 }),
-})).value;
+const structure = nested(leaf, key, 5);
 
 describe("cdk.tf.json written in chunks", () => {
   test("writes what json-stable-stringify writes: sorted keys, two spaces, empty containers over two lines", () => {

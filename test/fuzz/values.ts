@@ -77,3 +77,12 @@ export function materialize(stack: TerraformStack, v: unknown): unknown {
   };
   return go(v);
 }
+
+/** Arrays and objects of `leaf` values nested to a small depth, at most `width` elements or keys each. */
+export function nested(leaf: fc.Arbitrary<unknown>, key: fc.Arbitrary<string>, width: number): fc.Arbitrary<unknown> {
+  return fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: "small" }, leaf, tie("array"), tie("object")),
+    array: fc.array(tie("value"), { maxLength: width }),
+    object: fc.dictionary(key, tie("value"), { maxKeys: width }),
+  })).value;
+}
