@@ -276,7 +276,6 @@ describe("the job as it ships", () => {
     };
     visit("handler.js");
     expect([...loaded].sort()).toEqual(["baseline.js", "handler.js", "metrics.js", "parsers.js", "stats.js"]);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const job = require(path.join(dir, "handler.js"));
     expect(typeof job.handler).toBe("function");
     const f = fakes(kserveObjects(trainingSample()));

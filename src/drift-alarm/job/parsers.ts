@@ -155,13 +155,22 @@ const OUTPUT_KEY = ',"endpointOutput":';
 const INPUT_PREFIX = '{"captureData":{"endpointInput":';
 
 /**
- * The `endpointInput` of a capture line. SageMaker writes `{"captureData":{"endpointInput":{...},
- * "endpointOutput":{...}},"eventMetadata":...}`: the outputs are no features, so the line is parsed
- * only up to them. `,"endpointOutput":` cannot occur inside a JSON string (its quote would be
- * escaped), so the cut is at a key; when the cut text is not such a document, the whole line is parsed.
+ * The `endpointInput` of a capture line: read from SageMaker's own layout ({@link templatedInput}), or
+ * else parsed ({@link parsedEndpointInput}); both give the same input for a line that the first reads.
  */
 function endpointInput(line: string): SageMakerInput | undefined {
   const cut = line.indexOf(OUTPUT_KEY);
+  return (cut > 0 ? templatedInput(line, cut) : undefined) ?? parsedEndpointInput(line, cut);
+}
+
+/**
+ * The `endpointInput` of a capture line, parsed. SageMaker writes `{"captureData":{"endpointInput":{...},
+ * "endpointOutput":{...}},"eventMetadata":...}`: the outputs are no features, so the line is parsed
+ * only up to them. `,"endpointOutput":` cannot occur inside a JSON string (its quote would be
+ * escaped), so the cut (its first occurrence) is at a key; when the cut text is not such a document,
+ * the whole line is parsed. Throws for a line that is not JSON.
+ */
+export function parsedEndpointInput(line: string, cut = line.indexOf(OUTPUT_KEY)): SageMakerInput | undefined {
   if (cut > 0 && line.startsWith(INPUT_PREFIX)) {
     // The usual line: the text between is `endpointInput` itself. When it is a JSON value on its own,
     // the cut document below is that value inside two objects, so parsing it alone gives the same input
@@ -182,6 +191,52 @@ function endpointInput(line: string): SageMakerInput | undefined {
     }
   }
   return (JSON.parse(line) as SageMakerEvent).captureData?.endpointInput;
+}
+
+/**
+ * The head of a line in the layout SageMaker writes, up to the opening quote of the input's data: a
+ * content type without quote, backslash or control character (a value that would need one is left to the
+ * parse). Sticky: matched at the start of the line only.
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are what a plain content type excludes
+const TEMPLATE_HEAD = /\{"captureData":\{"endpointInput":\{"observedContentType":"[^"\\\x00-\x1f]*","mode":"INPUT","data":"/y;
+const TEMPLATE_ENCODING = '","encoding":"';
+/** Where the content type starts in a line that {@link TEMPLATE_HEAD} matches. */
+const TYPE_START = '{"captureData":{"endpointInput":{"observedContentType":"'.length;
+const TYPE_TO_DATA = '","mode":"INPUT","data":"'.length;
+
+/**
+ * The `endpointInput` of a line in the layout SageMaker writes, read without parsing the object around
+ * its `data` (whose quotes are escaped, so that the object's parse unescapes it once before the body's):
+ * `{"captureData":{"endpointInput":{"observedContentType":"<type>","mode":"INPUT","data":"<data>","encoding":"<encoding>"},"endpointOutput":`.
+ * - `<type>` and `<encoding>` hold no quote, backslash or control character.
+ * - The data's string literal (from its opening quote to the quote before `,"encoding":`) is parsed
+ *   alone: `JSON.parse` rejects it unless it is exactly one string.
+ * So when this returns an input, the text up to the outputs is exactly that object, and parsing it would
+ * give the same input. Any other line gives undefined, and is parsed. `cut` is where `,"endpointOutput":`
+ * first occurs in the line.
+ */
+export function templatedInput(line: string, cut: number): SageMakerInput | undefined {
+  TEMPLATE_HEAD.lastIndex = 0;
+  if (!TEMPLATE_HEAD.test(line)) return undefined;
+  const dataOpen = TEMPLATE_HEAD.lastIndex - 1;
+  // Backwards from the outputs: `","encoding":"<encoding>"}` right before them.
+  const encodingEnd = cut - 2;
+  if (line.charCodeAt(encodingEnd) !== 0x22 || line.charCodeAt(cut - 1) !== 0x7d) return undefined;
+  let encodingStart = encodingEnd;
+  for (let c = line.charCodeAt(encodingStart - 1); c !== 0x22; c = line.charCodeAt(--encodingStart - 1)) {
+    if (c < 0x20 || c === 0x5c || encodingStart <= dataOpen) return undefined;
+  }
+  const dataClose = encodingStart - TEMPLATE_ENCODING.length;
+  if (!line.startsWith(TEMPLATE_ENCODING, dataClose)) return undefined;
+  let data: string;
+  try {
+    // From the data's opening quote to a quote: a string, or (also when the two are one) an error.
+    data = JSON.parse(line.slice(dataOpen, dataClose + 1)) as string;
+  } catch {
+    return undefined;
+  }
+  return { observedContentType: line.slice(TYPE_START, dataOpen + 1 - TYPE_TO_DATA), data, encoding: line.slice(encodingStart, encodingEnd) };
 }
 
 /** A line of nothing but white space (cheap for the usual line, which starts with `{`). */
