@@ -3,10 +3,14 @@
  * in-process fake S3 with a realistic latency per request (20 ms a GET, 30 ms a LIST page) and a fake
  * SQS queue of S3 notifications (10 ms a call). Each scenario runs in a fresh process, so that its peak
  * RSS is its own. The job's throughput is compared with plain JSON.parse of the same bytes on the same
- * machine (every JSON line of a SageMaker object, every KServe object whole), without latency, timed
- * before and after the job (the mean of both).
+ * machine (every JSON line of a SageMaker object, every KServe object whole), without latency: the job
+ * runs three times in the scenario's process (DRIFT_BENCH_RUNS), JSON.parse is timed before the first
+ * run and after each, every run is compared with the mean of the two timings around it, and the median
+ * of the runs is printed with their range (on a shared machine, single runs of the same code move by a
+ * third).
  *
- *   npm run bench:drift            (DRIFT_BENCH_QUICK=1 for the small scenarios only)
+ *   npm run bench:drift            (DRIFT_BENCH_QUICK=1 for the small scenarios only,
+ *                                   DRIFT_BENCH_ONLY=<part of a name> for some, DRIFT_BENCH_RUNS=<n>)
  */
 import { execFileSync } from "child_process";
 import { buildBaseline } from "../src/drift-alarm/job/baseline";
@@ -112,26 +116,39 @@ function kserveObject(n: number): Buffer {
   return Buffer.from(JSON.stringify(n === 1 ? batch[0] : batch));
 }
 
+/** Runs of the job per scenario (each between two timings of plain JSON.parse); ratios are their median. */
+const RUNS = Math.max(1, Number(process.env.DRIFT_BENCH_RUNS ?? 3));
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
 async function child(s: Scenario) {
-  const s3 = new FakeS3({ getMs: 20, listMs: 30 });
-  const queue = new FakeQueue(10);
-  const metrics = new FakeMetrics();
   const now = new Date("2026-11-25T11:00:00Z");
-  s3.put("base", "baseline.json", JSON.stringify(buildBaseline(Array.from({ length: 10_000 }, row))));
+  const baseline = JSON.stringify(buildBaseline(Array.from({ length: 10_000 }, row)));
   // Two distinct bodies, served in turn: the fake holds no window in memory.
   const templates = Array.from({ length: 2 }, () => (s.format === "sagemaker" ? sageMakerObject(s.perObject) : kserveObject(s.perObject)));
   const objects = Math.ceil(s.records / s.perObject);
-  for (let i = 0; i < objects; i++) {
-    const body = templates[i % templates.length];
-    if (s.format === "sagemaker") {
-      const t = new Date(now.getTime() - 3_500_000 + Math.floor((i * 3_400_000) / objects));
-      s3.put("cap", `captures/acme-ml-fraud/primary/${hourPrefix(t)}acme-ml-fraud-${String(i).padStart(7, "0")}.jsonl`, () => body, t);
-    } else {
-      const key = `captures/serving/acme-ml-fraud/predictor/id-${i}-request.json`;
-      s3.put("cap", key, () => body);
-      queue.send(s3Notification("cap", key));
+  /** A fresh fake S3 (and queue of notifications) holding the window, for one run of the job. */
+  const fakes = () => {
+    const s3 = new FakeS3({ getMs: 20, listMs: 30 });
+    const queue = new FakeQueue(10);
+    s3.put("base", "baseline.json", baseline);
+    for (let i = 0; i < objects; i++) {
+      const body = templates[i % templates.length];
+      if (s.format === "sagemaker") {
+        const t = new Date(now.getTime() - 3_500_000 + Math.floor((i * 3_400_000) / objects));
+        s3.put("cap", `captures/acme-ml-fraud/primary/${hourPrefix(t)}acme-ml-fraud-${String(i).padStart(7, "0")}.jsonl`, () => body, t);
+      } else {
+        const key = `captures/serving/acme-ml-fraud/predictor/id-${i}-request.json`;
+        s3.put("cap", key, () => body);
+        queue.send(s3Notification("cap", key));
+      }
     }
-  }
+    return { s3, queue };
+  };
   const config: DriftJobConfig = {
     endpointName: "acme-ml-fraud",
     captureBucket: "cap",
@@ -149,8 +166,8 @@ async function child(s: Scenario) {
     return (u.user + u.system) / 1000;
   };
   // Plain JSON.parse of the same bytes: every line of a SageMaker object, a KServe object whole. Timed
-  // before and after the job, and averaged, so that a change of load on a shared machine during the run
-  // does not tilt the ratio.
+  // before and after each run of the job, and each run is compared with the mean of the two timings
+  // around it, so that a change of load on a shared machine during the run does not tilt the ratio.
   const sampled = Math.max(templates.length, Math.min(objects, Math.ceil(PARSE_SAMPLE_RECORDS / s.perObject)));
   const plainParse = () => {
     // Decoded outside the timing, and dropped after it: the job's peak RSS is not the harness's.
@@ -166,29 +183,52 @@ async function child(s: Scenario) {
     }
     return { ms: performance.now() - wall0, cpuMs: cpu() - cpu0 };
   };
-  const before = plainParse();
-  global.gc?.();
-  const rssBefore = process.memoryUsage().rss;
-  let peak = rssBefore;
-  let peakHeap = 0;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peak = Math.max(peak, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed + m.external);
-  }, 20);
-  const start = performance.now();
-  const jobCpu0 = cpu();
-  // The Lambda's budget: 300 s less the publishing reserve.
-  const report = await runDriftJob(config, { store: s3, queue, metrics, now, deadline: Date.now() + 280_000 });
-  const ms = performance.now() - start;
-  const jobCpuMs = cpu() - jobCpu0;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-
-  const after = plainParse();
-  const parseMs = (before.ms + after.ms) / 2;
-  const parseCpuMs = (before.cpuMs + after.cpuMs) / 2;
   const parsedRecords = sampled * s.perObject;
+  // Seconds per record, so that sampling leaves the ratios as they are.
+  const scale = objects / sampled;
+
+  const harnessRss = process.memoryUsage().rss;
+  let peak = 0;
+  let peakHeap = 0;
+  const runs: { ms: number; jobCpuMs: number; wallRatio: number; cpuRatio: number }[] = [];
+  let report: Awaited<ReturnType<typeof runDriftJob>> | undefined;
+  let requests = { s3: 0, lists: 0, sqs: 0 };
+  let before = plainParse();
+  const parseTimes = [before];
+  for (let run = 0; run < RUNS; run++) {
+    const { s3, queue } = fakes();
+    global.gc?.();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peak = Math.max(peak, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed + m.external);
+    }, 20);
+    const start = performance.now();
+    const jobCpu0 = cpu();
+    // The Lambda's budget: 300 s less the publishing reserve.
+    report = await runDriftJob(config, { store: s3, queue, metrics: new FakeMetrics(), now, deadline: Date.now() + 280_000 });
+    const ms = performance.now() - start;
+    const jobCpuMs = cpu() - jobCpu0;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    requests = { s3: s3.totalRequests, lists: s3.requests.list, sqs: queue.requests.receive + queue.requests.delete };
+    const after = plainParse();
+    parseTimes.push(after);
+    const parseMs = (before.ms + after.ms) / 2;
+    const parseCpuMs = (before.cpuMs + after.cpuMs) / 2;
+    runs.push({
+      ms,
+      jobCpuMs,
+      // Records per second of the job over those of JSON.parse.
+      wallRatio: report.records / (ms / 1000) / (parsedRecords / (parseMs / 1000)),
+      cpuRatio: (parseCpuMs * scale) / jobCpuMs,
+    });
+    before = after;
+  }
+  const jobCpuMs = median(runs.map((r) => r.jobCpuMs));
+  const ms = median(runs.map((r) => r.ms));
+
   // The native decoding the formats demand: the capture JSON and the request bodies nested in it.
   const strings = templates.map((t) => t.toString("utf8"));
   const nestedStart = performance.now();
@@ -206,44 +246,52 @@ async function child(s: Scenario) {
     }
   }
   const nestedMs = performance.now() - nestedStart;
-  // Seconds per record, so that sampling leaves the ratios as they are.
-  const scale = objects / sampled;
   const nestedCpuMs = cpu() - nestedCpu0;
-  const out = {
-    records: report.records,
-    objects: report.objects,
-    truncated: report.truncated,
+  const cpuRatios = runs.map((r) => r.cpuRatio);
+  const out: Result = {
+    records: report!.records,
+    objects: report!.objects,
+    truncated: report!.truncated,
+    runs: runs.length,
     ms,
-    recordsPerSecond: report.records / (ms / 1000),
-    parseRecordsPerSecond: parsedRecords / (parseMs / 1000),
+    recordsPerSecond: report!.records / (ms / 1000),
+    parseRecordsPerSecond: median(parseTimes.map((t) => parsedRecords / (t.ms / 1000))),
+    wallRatio: median(runs.map((r) => r.wallRatio)),
     nestedRecordsPerSecond: parsedRecords / (nestedMs / 1000),
     peakRssMiB: peak / 2 ** 20,
     peakHeapMiB: peakHeap / 2 ** 20,
-    cpuRatio: (parseCpuMs * scale) / jobCpuMs,
+    cpuRatio: median(cpuRatios),
+    cpuRatioMin: Math.min(...cpuRatios),
+    cpuRatioMax: Math.max(...cpuRatios),
     nestedCpuRatio: (nestedCpuMs * scale) / jobCpuMs,
     jobCpuMs,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
-    harnessRssMiB: rssBefore / 2 ** 20,
-    s3Requests: s3.totalRequests,
-    s3Lists: s3.requests.list,
-    sqsRequests: queue.requests.receive + queue.requests.delete,
+    harnessRssMiB: harnessRss / 2 ** 20,
+    s3Requests: requests.s3,
+    s3Lists: requests.lists,
+    sqsRequests: requests.sqs,
   };
   process.stdout.write(JSON.stringify(out));
 }
 
 type Result = {
-  peakHeapMiB: number;
-  cpuRatio: number;
-  nestedCpuRatio: number;
-  jobCpuMs: number;
-  nestedRecordsPerSecond: number;
   records: number;
   objects: number;
   truncated: boolean;
+  /** Runs of the job; the times and ratios below are their medians. */
+  runs: number;
   ms: number;
   recordsPerSecond: number;
   parseRecordsPerSecond: number;
+  wallRatio: number;
+  nestedRecordsPerSecond: number;
   peakRssMiB: number;
+  peakHeapMiB: number;
+  cpuRatio: number;
+  cpuRatioMin: number;
+  cpuRatioMax: number;
+  nestedCpuRatio: number;
+  jobCpuMs: number;
   maxRssMiB: number;
   harnessRssMiB: number;
   s3Requests: number;
@@ -258,17 +306,21 @@ function parent() {
     : process.env.DRIFT_BENCH_QUICK === "1"
       ? SCENARIOS.filter((s) => QUICK.has(s.name))
       : SCENARIOS;
-  console.log(`drift job over a fake S3 (GET 20 ms, LIST page 30 ms) and SQS (10 ms); node ${process.version}; one process per scenario`);
-  console.log("peak RSS: sampled during the run; harness: RSS before it (generated objects, tsx); S3 req: GETs and LISTs (the baseline included)");
-  console.log(`JSON.parse timed over up to ${PARSE_SAMPLE_RECORDS} records of the same objects`);
   console.log(
-    "wall x: job records/s over plain JSON.parse records/s of the same bytes, by wall time; cpu x: the same by CPU time (steadier on a shared machine);",
+    `drift job over a fake S3 (GET 20 ms, LIST page 30 ms) and SQS (10 ms); node ${process.version}; one process per scenario, ${RUNS} runs of the job in it (DRIFT_BENCH_RUNS)`,
+  );
+  console.log(
+    "peak RSS: sampled during the runs (the highest); harness: RSS before them (generated objects, tsx); S3 req: GETs and LISTs of one run (the baseline included)",
+  );
+  console.log(`JSON.parse timed over up to ${PARSE_SAMPLE_RECORDS} records of the same objects, before the first run and after each`);
+  console.log(
+    "wall x: job records/s over plain JSON.parse records/s of the same bytes, by wall time; cpu x: the same by CPU time (steadier on a shared machine); each run against the mean of the timings before and after it; the median of the runs, and their range",
   );
   console.log(
     "nested cpu x: over JSON.parse of those bytes and of the request bodies nested in them (the decoding the formats demand); heap: peak heap + external MiB during the run",
   );
   console.log(
-    `${"scenario".padEnd(36)} ${"records".padStart(9)} ${"objects".padStart(8)} ${"wall s".padStart(7)} ${"records/s".padStart(10)} ${"JSON.parse/s".padStart(12)} ${"wall x".padStart(6)} ${"cpu x".padStart(6)} ${"nested cpu x".padStart(12)} ${"peak RSS".padStart(8)} ${"harness".padStart(7)} ${"heap".padStart(5)} ${"S3 req".padStart(7)} ${"LIST".padStart(5)} ${"SQS req".padStart(8)}`,
+    `${"scenario".padEnd(36)} ${"records".padStart(9)} ${"objects".padStart(8)} ${"wall s".padStart(7)} ${"records/s".padStart(10)} ${"JSON.parse/s".padStart(12)} ${"wall x".padStart(6)} ${"cpu x".padStart(6)} ${"cpu x range".padStart(11)} ${"nested cpu x".padStart(12)} ${"peak RSS".padStart(8)} ${"harness".padStart(7)} ${"heap".padStart(5)} ${"S3 req".padStart(7)} ${"LIST".padStart(5)} ${"SQS req".padStart(8)}`,
   );
   const results = new Map<string, Result>();
   for (const s of scenarios) {
@@ -284,7 +336,7 @@ function parent() {
     results.set(s.name, r);
     const n = (v: number, w: number, d = 0) => v.toFixed(d).padStart(w);
     console.log(
-      `${s.name.padEnd(36)} ${n(r.records, 9)} ${n(r.objects, 8)} ${n(r.ms / 1000, 7, 1)} ${n(r.recordsPerSecond, 10)} ${n(r.parseRecordsPerSecond, 12)} ${n(r.recordsPerSecond / r.parseRecordsPerSecond, 6, 2)} ${n(r.cpuRatio, 6, 2)} ${n(r.nestedCpuRatio, 12, 2)} ${n(r.peakRssMiB, 8)} ${n(r.harnessRssMiB, 7)} ${n(r.peakHeapMiB, 5)} ${n(r.s3Requests, 7)} ${n(r.s3Lists, 5)} ${n(r.sqsRequests, 8)}${r.truncated ? "  TRUNCATED" : ""}`,
+      `${s.name.padEnd(36)} ${n(r.records, 9)} ${n(r.objects, 8)} ${n(r.ms / 1000, 7, 1)} ${n(r.recordsPerSecond, 10)} ${n(r.parseRecordsPerSecond, 12)} ${n(r.wallRatio, 6, 2)} ${n(r.cpuRatio, 6, 2)} ${`${r.cpuRatioMin.toFixed(2)}-${r.cpuRatioMax.toFixed(2)}`.padStart(11)} ${n(r.nestedCpuRatio, 12, 2)} ${n(r.peakRssMiB, 8)} ${n(r.harnessRssMiB, 7)} ${n(r.peakHeapMiB, 5)} ${n(r.s3Requests, 7)} ${n(r.s3Lists, 5)} ${n(r.sqsRequests, 8)}${r.truncated ? "  TRUNCATED" : ""}`,
     );
   }
   const headline = results.get("sagemaker 1M, 50k/object") ?? [...results.values()][0];
