@@ -3,18 +3,20 @@
  * in-process fake S3 with a realistic latency per request (20 ms a GET, 30 ms a LIST page) and a fake
  * SQS queue of S3 notifications (10 ms a call). Each scenario runs in a fresh process, so that its peak
  * RSS is its own. The job's throughput is compared with plain JSON.parse of the same bytes on the same
- * machine (every JSON line of a SageMaker object, every KServe object whole), without latency: the job
- * runs three times in the scenario's process (DRIFT_BENCH_RUNS), JSON.parse is timed before the first
- * run and after each, every run is compared with the mean of the two timings around it, and the median
- * of the runs is printed with their range (on a shared machine, single runs of the same code move by a
- * third).
+ * machine (every JSON line of a SageMaker object, every KServe object whole), without latency. The job is
+ * the JavaScript that DriftAlarm packages for the Lambda; it runs three times in the scenario's process
+ * (DRIFT_BENCH_RUNS), JSON.parse is timed before the first run and after each, every run is compared
+ * with the mean of the two timings around it, and the median of the runs is printed with their range
+ * (on a shared machine, single runs of the same code move by a third).
  *
  *   npm run bench:drift            (DRIFT_BENCH_QUICK=1 for the small scenarios only,
  *                                   DRIFT_BENCH_ONLY=<part of a name> for some, DRIFT_BENCH_RUNS=<n>)
  */
 import { execFileSync } from "child_process";
+import * as path from "path";
 import { buildBaseline } from "../src/drift-alarm/job/baseline";
-import { DriftJobConfig, hourPrefix, runDriftJob } from "../src/drift-alarm/job/handler";
+import { DriftJobConfig, DriftReport, hourPrefix } from "../src/drift-alarm/job/handler";
+import { driftJobAssetDir } from "../src/drift-alarm/private/job-asset";
 import { CaptureFormats } from "../src/drift-alarm/job/metrics";
 import { FakeMetrics, FakeQueue, FakeS3, s3Notification } from "../test/drift-alarm/fixtures/fake-aws";
 
@@ -126,6 +128,9 @@ const median = (xs: number[]) => {
 };
 
 async function child(s: Scenario) {
+  // The job as the Lambda runs it: the JavaScript that DriftAlarm packages (not the TypeScript through tsx,
+  // whose module wrappers add a call to every use of another module's export).
+  const { runDriftJob } = require(path.join(driftJobAssetDir(), "handler.js")) as typeof import("../src/drift-alarm/job/handler");
   const now = new Date("2026-11-25T11:00:00Z");
   const baseline = JSON.stringify(buildBaseline(Array.from({ length: 10_000 }, row)));
   // Two distinct bodies, served in turn: the fake holds no window in memory.
@@ -191,7 +196,7 @@ async function child(s: Scenario) {
   let peak = 0;
   let peakHeap = 0;
   const runs: { ms: number; jobCpuMs: number; wallRatio: number; cpuRatio: number }[] = [];
-  let report: Awaited<ReturnType<typeof runDriftJob>> | undefined;
+  let report: DriftReport | undefined;
   let requests = { s3: 0, lists: 0, sqs: 0 };
   let before = plainParse();
   const parseTimes = [before];
