@@ -19,6 +19,7 @@ import { DriftJobConfig, DriftReport, hourPrefix } from "../src/drift-alarm/job/
 import { driftJobAssetDir } from "../src/drift-alarm/private/job-asset";
 import { CaptureFormats } from "../src/drift-alarm/job/metrics";
 import { FakeMetrics, FakeQueue, FakeS3, s3Notification } from "../test/drift-alarm/fixtures/fake-aws";
+import { median } from "./median";
 
 interface Scenario {
   name: string;
@@ -120,12 +121,6 @@ function kserveObject(n: number): Buffer {
 
 /** Runs of the job per scenario (each between two timings of plain JSON.parse); ratios are their median. */
 const RUNS = Math.max(1, Number(process.env.DRIFT_BENCH_RUNS ?? 3));
-
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function child(s: Scenario) {
   // The job as the Lambda runs it: the JavaScript that DriftAlarm packages (not the TypeScript through tsx,
@@ -259,7 +254,6 @@ async function child(s: Scenario) {
     records: report!.records,
     objects: report!.objects,
     truncated: report!.truncated,
-    runs: runs.length,
     ms,
     recordsPerSecond: report!.records / (ms / 1000),
     parseRecordsPerSecond: median(parseTimes.map((t) => parsedRecords / (t.ms / 1000))),
@@ -281,12 +275,11 @@ async function child(s: Scenario) {
   process.stdout.write(JSON.stringify(out));
 }
 
+/** One scenario's figures; times and ratios are the medians of its runs. */
 type Result = {
   records: number;
   objects: number;
   truncated: boolean;
-  /** Runs of the job; the times and ratios below are their medians. */
-  runs: number;
   ms: number;
   recordsPerSecond: number;
   parseRecordsPerSecond: number;

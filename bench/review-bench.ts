@@ -15,9 +15,9 @@ import { App } from "cdktf";
 import { buildReferencePlatform } from "../examples/reference-platform/main";
 import { buildSageMakerPlatform } from "../examples/sagemaker-platform/main";
 import { readSynthOutput, renderMarkdown, review } from "../src/review";
+import { median } from "./median";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-mlops-review-bench-"));
 
 function synth(name: string, build: (app: App) => unknown): string {

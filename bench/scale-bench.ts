@@ -18,6 +18,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { median } from "./median";
 
 interface Run {
   loadMs: number;
@@ -42,7 +43,6 @@ function run(...args: string[]): Run {
   return JSON.parse(execFileSync(process.execPath, [scenarioJs, ...args], { encoding: "utf8", maxBuffer: 1 << 24 }));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f0 = (x: number) => x.toFixed(0);
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);

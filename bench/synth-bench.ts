@@ -6,6 +6,7 @@
  */
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { median } from "./median";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const scenarios = ["reference-platform", "ref+guardrails", "sagemaker-platform", "pools-10", "pools-100"];
@@ -18,8 +19,6 @@ interface Sample {
   wallMs: number;
   aspectMs?: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`runs per scenario: ${RUNS} (median); node ${process.version}; wall = process start to exit`);
 console.log("scenario            wall ms  load ms  synth ms  peak RSS MiB  JSON KiB");
